@@ -1,0 +1,37 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { writeSkeletonDemo } from '../../fixtures/skeleton-demo.ts';
+import { startServer } from '../../server/start-server.ts';
+import { say } from '../terminal.ts';
+import { buildWithProgress } from './build-command.ts';
+import { ingestWithProgress } from './ingest-command.ts';
+import { parsePort } from './serve-command.ts';
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('generate the demo data and config into a folder, ingest it, build the models and serve the dashboard')
+    .option('-d, --dir <folder>', 'where the demo data, config and database go', './data')
+    .option('-p, --port <port>', 'port to serve on', parsePort, 3000)
+    .option('--no-serve', 'stop after the build instead of serving')
+    .action(async (options: { dir: string; port: number; serve: boolean }) => {
+      const started = Date.now();
+      const dir = path.resolve(options.dir);
+      const configFile = path.join(dir, 'stocklens.config.yaml');
+      // The demo is regenerated each time so that `npm start` always shows the same, known data.
+      for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal']) rmSync(path.join(dir, stale), { recursive: true, force: true });
+      say(`writing demo data into ${dir}`);
+      writeSkeletonDemo(dir);
+      const config = loadConfig(configFile);
+      const db = await Database.open(config.databaseFile);
+      await ingestWithProgress(config, db);
+      const build = await buildWithProgress(config, db);
+      if (!build.ok) throw new Error('the demo build failed: see the errors above');
+      if (!options.serve) return;
+      const server = await startServer(config, db, options.port);
+      say(`\nStocklens demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${server.url}`);
+      say(`config: ${path.relative(process.cwd(), configFile) || configFile}   database: ${config.databaseFile}${existsSync(config.databaseFile) ? '' : ' (missing?)'}`);
+    });
+}

@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { formatDuration } from '../../core/duration.ts';
+import { runIngest, type SourceSummary } from '../../ingest/run-ingest.ts';
+import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
+import { formatTable, progressLine, say } from '../terminal.ts';
+
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description('land every new batch of the configured sources into the database')
+    .option('-s, --source <name...>', 'only these sources')
+    .action(async (options: { source?: string[] }, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const unknown = options.source?.filter((name) => !config.sources.some((source) => source.name === name)) ?? [];
+      if (unknown.length > 0) throw new Error(`unknown source ${unknown.join(', ')} (configured: ${config.sources.map((s) => s.name).join(', ')})`);
+      const db = await openDatabase(config);
+      const summaries = await ingestWithProgress(config, db, options.source);
+      if (summaries.some((summary) => summary.status === 'failed' || summary.failedBatches > 0)) process.exitCode = 1;
+    });
+}
+
+export async function ingestWithProgress(config: Parameters<typeof runIngest>[0], db: Parameters<typeof runIngest>[1], sources?: string[]): Promise<SourceSummary[]> {
+  const progress = progressLine('ingest');
+  const summaries = await runIngest(config, db, {
+    sources,
+    onProgress: ({ source, done, total }) => progress.update(done, total, source),
+  });
+  progress.done();
+  say(
+    formatTable(
+      ['source', 'status', 'batches', 'skipped', 'rows', 'rejected', 'held', 'failed', 'duration'],
+      summaries.map((s) => [s.source, s.status, s.batches, s.skipped, s.rows, s.rejected, s.held, s.failedBatches, formatDuration(s.durationMs)]),
+    ),
+  );
+  for (const summary of summaries.filter((s) => s.error)) say(`${summary.source}: ${summary.error}`);
+  const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
+  if (rejected > 0) say(`${rejected} rows quarantined: see ingest.quarantine (stocklens sql "select * from ingest.quarantine")`);
+  return summaries;
+}

@@ -1,0 +1,235 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBAppender,
+  type DuckDBResultReader,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
+import { logger } from '../core/logger.ts';
+import { jsonValueConverter, type JsonValue } from './json-value.ts';
+
+// @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
+const sql = ((sqlPackage as unknown as { default?: SQL }).default ?? sqlPackage) as SQL;
+
+export { sql, type SQLQuery };
+export type { JsonValue };
+export type Row = Record<string, JsonValue>;
+
+/** A query as a `sql` template (values bound, identifiers quoted) or as trusted SQL text without input. */
+export type Statement = SQLQuery | string;
+
+/** Result read by columns: one array per column, plus names and DuckDB type names. */
+export interface ColumnarResult {
+  names: string[];
+  types: string[];
+  columns: JsonValue[][];
+  rowCount: number;
+}
+
+const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Compiles a `sql` template into DuckDB text with `$n` placeholders and its values. */
+export function compile(statement: Statement): { text: string; values: DuckDBValue[] } {
+  if (typeof statement === 'string') return { text: statement, values: [] };
+  return statement.format({
+    escapeIdentifier: quoteIdentifier,
+    formatValue: (value, index) => ({ placeholder: `$${index + 1}`, value }),
+  }) as { text: string; values: DuckDBValue[] };
+}
+
+/**
+ * DuckDB text for a statement with its values inlined as literals. Only for the places where DuckDB
+ * refuses parameters (view definitions, COPY targets); values are escaped, never concatenated raw.
+ */
+export function inline(statement: SQLQuery): string {
+  return statement.format({
+    escapeIdentifier: quoteIdentifier,
+    formatValue: (value) => ({ placeholder: literal(value), value: undefined }),
+  }).text;
+}
+
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`invalid literal: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return `TIMESTAMPTZ '${value.toISOString()}'`;
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+  return `'${String(value).replace(/'/g, "''")}'`;
+}
+
+/** One unit of work on the database: its own DuckDB connection. */
+export class Connection {
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  /** Runs a statement (or a script of several, when it is trusted text without values). */
+  async run(statement: Statement): Promise<void> {
+    const { text, values } = compile(statement);
+    await this.connection.run(text, values.length > 0 ? values : undefined);
+  }
+
+  async rows<T extends Row = Row>(statement: Statement): Promise<T[]> {
+    const reader = await this.read(statement);
+    return reader.convertRowObjects(jsonValueConverter) as T[];
+  }
+
+  async one<T extends Row = Row>(statement: Statement): Promise<T | undefined> {
+    return (await this.rows<T>(statement))[0];
+  }
+
+  /** Reads a result by columns, which is how the API and Arrow encoder consume it. */
+  async columns(statement: Statement): Promise<ColumnarResult> {
+    const reader = await this.read(statement);
+    return {
+      names: reader.columnNames(),
+      types: reader.columnTypes().map((type) => type.toString()),
+      columns: reader.convertColumns(jsonValueConverter) as JsonValue[][],
+      rowCount: reader.currentRowCount,
+    };
+  }
+
+  /** Runs `fn` inside BEGIN/COMMIT; any error rolls the whole unit back. */
+  async transaction<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch((rollbackError) => logger.warn({ err: rollbackError }, 'rollback failed'));
+      throw error;
+    }
+  }
+
+  /** A bulk appender: the way API and database rows are landed (not INSERT loops). */
+  async appender(schema: string, table: string): Promise<DuckDBAppender> {
+    return this.connection.createAppender(table, schema);
+  }
+
+  /** Stops the statement running on this connection (timeouts of the SQL endpoint). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
+  /** The underlying DuckDB connection, for streaming readers inside the db module's callers' stage. */
+  get duckdb(): DuckDBConnection {
+    return this.connection;
+  }
+
+  closeSync(): void {
+    this.connection.closeSync();
+  }
+
+  private async read(statement: Statement): Promise<DuckDBResultReader> {
+    const { text, values } = compile(statement);
+    return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined);
+  }
+}
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** DuckDB settings such as `threads` or `memory_limit`. */
+  settings?: Record<string, string>;
+}
+
+/**
+ * The Stocklens database: one DuckDB instance per file for the whole process (DuckDB allows one
+ * read-write process per file), a connection per unit of work.
+ */
+export class Database {
+  private static readonly open_ = new Map<string, Promise<Database>>();
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    readonly readOnly: boolean,
+  ) {}
+
+  static async open(file: string, options: OpenOptions = {}): Promise<Database> {
+    const absolute = file === ':memory:' ? file : path.resolve(file);
+    const key = `${absolute}|${options.readOnly ? 'ro' : 'rw'}`;
+    const existing = Database.open_.get(key);
+    if (existing) return existing;
+    const opening = (async () => {
+      if (absolute !== ':memory:' && !options.readOnly) mkdirSync(path.dirname(absolute), { recursive: true });
+      const settings: Record<string, string> = { ...options.settings };
+      if (options.readOnly) settings.access_mode = 'READ_ONLY';
+      const instance = await DuckDBInstance.create(absolute, settings);
+      installCloseOnSignal();
+      return new Database(absolute, instance, Boolean(options.readOnly));
+    })();
+    Database.open_.set(key, opening);
+    opening.catch(() => Database.open_.delete(key));
+    return opening;
+  }
+
+  async connect(): Promise<Connection> {
+    if (this.closed) throw new Error(`database ${this.file} is closed`);
+    return new Connection(await this.instance.connect());
+  }
+
+  /** Runs `fn` on a fresh connection and closes it afterwards. */
+  async withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await fn(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async transaction<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.withConnection((connection) => connection.transaction(fn));
+  }
+
+  async run(statement: Statement): Promise<void> {
+    await this.withConnection((connection) => connection.run(statement));
+  }
+
+  async rows<T extends Row = Row>(statement: Statement): Promise<T[]> {
+    return this.withConnection((connection) => connection.rows<T>(statement));
+  }
+
+  async one<T extends Row = Row>(statement: Statement): Promise<T | undefined> {
+    return this.withConnection((connection) => connection.one<T>(statement));
+  }
+
+  async columns(statement: Statement): Promise<ColumnarResult> {
+    return this.withConnection((connection) => connection.columns(statement));
+  }
+
+  /** Releases the file lock: checkpoints and closes the instance. */
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [key, value] of Database.open_) {
+      void value.then((database) => database === this && Database.open_.delete(key));
+    }
+    this.instance.closeSync();
+  }
+
+  static async closeAll(): Promise<void> {
+    const all = await Promise.allSettled(Database.open_.values());
+    for (const result of all) if (result.status === 'fulfilled') result.value.closeSync();
+    Database.open_.clear();
+  }
+}
+
+let signalHandlersInstalled = false;
+
+/** SIGINT/SIGTERM close every open database so the next process can take the file lock. */
+function installCloseOnSignal(): void {
+  if (signalHandlersInstalled) return;
+  signalHandlersInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Database.closeAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The canonical entities a file can carry (DESIGN §4, §5): their columns, types and which are
+ * required. Landing casts every column from text and quarantines the rows that do not fit.
+ */
+export type Entity = 'stock' | 'orders' | 'events';
+
+export interface ColumnSpec {
+  name: string;
+  type: 'varchar' | 'integer' | 'timestamptz' | 'decimal(18, 4)';
+  /** A file without this column is rejected whole. */
+  required?: boolean;
+  /** SQL used when the file lacks the column (quantities are 0, optional fields NULL). */
+  whenAbsent?: string;
+  /** Quantities that can never be negative. */
+  nonNegative?: boolean;
+}
+
+export interface EntitySpec {
+  entity: Entity;
+  table: string;
+  columns: ColumnSpec[];
+  /** Columns that identify a row within one batch (a duplicate is quarantined). */
+  key: string[];
+}
+
+const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: 'integer', whenAbsent: '0', nonNegative });
+
+export const entitySpecs: Record<Entity, EntitySpec> = {
+  stock: {
+    entity: 'stock',
+    table: 'stock_snapshot',
+    key: ['location_id', 'sku', 'channel'],
+    columns: [
+      // captured_at defaults to the time in the file name (DESIGN §5).
+      { name: 'captured_at', type: 'timestamptz', whenAbsent: 'captured_at' },
+      { name: 'source_updated_at', type: 'timestamptz' },
+      { name: 'location_id', type: 'varchar', required: true },
+      { name: 'sku', type: 'varchar', required: true },
+      { name: 'on_hand', type: 'integer', required: true, nonNegative: true },
+      quantity('committed'),
+      quantity('reserved_other'),
+      quantity('damaged'),
+      quantity('quality_control'),
+      quantity('safety_stock'),
+      quantity('in_transit'),
+      quantity('incoming'),
+      // A system's own sellable figure may be negative: that is an oversell, not bad data.
+      { name: 'available_reported', type: 'integer' },
+      { name: 'quantity_semantics', type: 'varchar', whenAbsent: "'physical'" },
+      { name: 'channel', type: 'varchar' },
+    ],
+  },
+  orders: {
+    entity: 'orders',
+    table: 'order_line',
+    key: ['order_id', 'line_id'],
+    columns: [
+      { name: 'captured_at', type: 'timestamptz', whenAbsent: 'captured_at' },
+      { name: 'order_id', type: 'varchar', required: true },
+      { name: 'line_id', type: 'varchar', required: true },
+      { name: 'channel', type: 'varchar' },
+      { name: 'placed_at', type: 'timestamptz', required: true },
+      { name: 'sku', type: 'varchar', required: true },
+      { name: 'quantity', type: 'integer', required: true, nonNegative: true },
+      { name: 'unit_price', type: 'decimal(18, 4)' },
+      { name: 'currency', type: 'varchar' },
+      { name: 'location_id', type: 'varchar' },
+      { name: 'status', type: 'varchar', required: true },
+      { name: 'cancelled_at', type: 'timestamptz' },
+      { name: 'cancel_reason_raw', type: 'varchar' },
+      { name: 'cancel_reason', type: 'varchar' },
+      { name: 'shipped_at', type: 'timestamptz' },
+    ],
+  },
+  events: {
+    entity: 'events',
+    table: 'inventory_event',
+    key: ['event_id'],
+    columns: [
+      { name: 'event_id', type: 'varchar', required: true },
+      { name: 'occurred_at', type: 'timestamptz', required: true },
+      { name: 'location_id', type: 'varchar', required: true },
+      { name: 'sku', type: 'varchar', required: true },
+      { name: 'delta', type: 'integer', required: true },
+      { name: 'reason', type: 'varchar', required: true },
+      { name: 'reference', type: 'varchar' },
+    ],
+  },
+};

@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/stocklens-cli.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+
+describe('stocklens CLI', () => {
+  it('prints help for every command', () => {
+    const result = runCli(['--help']);
+    expect(result.status).toBe(0);
+    for (const command of ['demo', 'ingest', 'build', 'serve', 'sql']) expect(result.stdout).toContain(command);
+    expect(runCli(['sql', '--help']).stdout).toContain('--format <format>');
+  });
+
+  it('fails with one clear line and exit code 1 on a malformed config', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./in, schedule: "every 5 min" }\n');
+    const result = runCli(['ingest'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('stocklens: stocklens.config.yaml: sources[0].schedule: "every 5 min" is not a cron expression (for example "*/15 * * * *")');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('names the folder when a source folder is missing, and exits 1', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./missing }\n');
+    const result = runCli(['ingest'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/wms: source wms: cannot read folder .*missing: ENOENT/);
+  });
+
+  it('says how to start when there is no database yet', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n');
+    const result = runCli(['sql', 'select 1'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/stocklens\.duckdb does not exist yet: run `stocklens ingest` and `stocklens build` first/);
+  });
+
+  it('runs the demo pipeline and answers SQL as csv, json and a table on stdout', () => {
+    const dir = tempDir();
+    const demo = runCli(['demo', '--dir', dir, '--no-serve']);
+    expect(demo.status).toBe(0);
+    expect(demo.stderr).toContain('built 2 of 2 models');
+    const config = ['--config', path.join(dir, 'stocklens.config.yaml')];
+    const query = 'select location_id, count(*) as skus from marts.fct_ats_current group by 1 order by 1 limit 2';
+    const csv = runCli(['sql', ...config, '--format', 'csv', query]);
+    expect(csv.stdout).toBe('location_id,skus\n3PL-CENTRAL,40\nFBA-US,40\n');
+    expect(JSON.parse(runCli(['sql', ...config, '--format', 'json', query]).stdout)).toEqual([
+      { location_id: '3PL-CENTRAL', skus: 40 },
+      { location_id: 'FBA-US', skus: 40 },
+    ]);
+    expect(runCli(['sql', ...config, query]).stdout).toContain('3PL-CENTRAL    40');
+    const failed = runCli(['sql', ...config, 'select * from no_such_table']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('query failed: Catalog Error');
+  });
+});

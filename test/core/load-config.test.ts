@@ -1,0 +1,76 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../core/errors.ts';
+import { loadConfig } from '../../core/load-config.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+
+function write(text: string): string {
+  const file = path.join(tempDir(), 'stocklens.config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+const minimal = `
+sources:
+  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
+locations:
+  - { id: WH-EAST, name: East DC, lead_email: east@example.com }
+`;
+
+describe('loadConfig', () => {
+  it('applies the defaults and resolves paths against the config folder', () => {
+    const file = write(minimal);
+    const config = loadConfig(file);
+    expect(config.data_dir).toBe(path.join(path.dirname(file), 'data'));
+    expect(config.sources[0].path).toBe(path.join(path.dirname(file), 'inbox/wms'));
+    expect(config.compareEveryMs).toBe(3_600_000);
+    expect(config.mismatch).toEqual({ abs_tol: 0, rel_tol: 0 });
+    expect(config.locations[0].truth_source).toBe('wms');
+    expect(Object.isFrozen(config.sources[0])).toBe(true);
+  });
+
+  it('names the file, the key path and the expectation when a schedule is not cron', () => {
+    const file = write(minimal.replace('path: ./inbox/wms', 'path: ./inbox/wms, schedule: "every 5 min"'));
+    expect(() => loadConfig(file)).toThrow(/stocklens\.config\.yaml: sources\[0\]\.schedule: "every 5 min" is not a cron expression/);
+  });
+
+  it('reports unknown keys, bad references and missing required keys together', () => {
+    const file = write(`
+sources:
+  - { name: wms, system: wms, connector: csv-drop }
+locations:
+  - { id: WH-EAST, name: East, colour: red }
+channels:
+  - { name: web, kind: web, source: shop, locations: [WH-NOWHERE] }
+`);
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(file);
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toContain('sources[0].path: connector csv-drop needs a path');
+    expect(error!.message).toContain('locations[0]: unknown key "colour"');
+    expect(error!.message).toContain('channels[0].source: "shop" is not one of the sources (wms)');
+    expect(error!.message).toContain('channels[0].locations[0]: "WH-NOWHERE" is not one of the locations');
+  });
+
+  it('substitutes environment variables and names the key of a missing one', () => {
+    const file = write(`${minimal}smtp: { host: mail, password: "\${SMTP_PASSWORD}" }\n`);
+    expect(loadConfig(file, { SMTP_PASSWORD: 's3cret' }).smtp.password).toBe('s3cret');
+    expect(() => loadConfig(file, {})).toThrow(/smtp\.password: environment variable SMTP_PASSWORD is not set/);
+  });
+
+  it('points at the line of a YAML syntax error', () => {
+    const file = write('sources:\n  - name: [unclosed\n');
+    expect(() => loadConfig(file)).toThrow(/stocklens\.config\.yaml:\d+:\d+: not valid YAML/);
+  });
+
+  it('tells how to start when the config file is missing', () => {
+    expect(() => loadConfig(path.join(tempDir(), 'absent.yaml'))).toThrow(/cannot read the config file: ENOENT.*stocklens demo/);
+  });
+});

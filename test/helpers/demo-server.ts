@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { writeSkeletonDemo } from '../../fixtures/skeleton-demo.ts';
+import { runIngest } from '../../ingest/run-ingest.ts';
+import { buildModels } from '../../models/runner/build.ts';
+import { startServer, type RunningServer } from '../../server/start-server.ts';
+
+export interface DemoServer {
+  config: Config;
+  db: Database;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** The demo data ingested, built and served on a free port: the whole pipeline, for real. */
+export async function startDemoServer(dir: string): Promise<DemoServer> {
+  mkdirSync(dir, { recursive: true });
+  writeSkeletonDemo(dir);
+  const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
+  const db = await Database.open(config.databaseFile);
+  await runIngest(config, db);
+  const build = await buildModels(config, db);
+  if (!build.ok) throw new Error(`demo build failed: ${JSON.stringify(build.results.filter((r) => r.status !== 'success'))}`);
+  const server = await startServer(config, db, 0);
+  return {
+    config,
+    db,
+    server,
+    async close() {
+      await server.close();
+      db.closeSync();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { runIngest } from '../../ingest/run-ingest.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+
+const tempDir = useTempDir();
+
+async function setup(files: Record<string, string>) {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'inbox'), { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, 'inbox', name), text);
+  const config = parseConfig(
+    'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n',
+    path.join(dir, 'stocklens.config.yaml'),
+  );
+  const db = await Database.open(config.databaseFile);
+  return { config, db };
+}
+
+describe('csv-drop landing', () => {
+  it('lands a stock file with its ledger row and defaults absent quantities to 0', async () => {
+    const { config, db } = await setup({ 'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand,committed\nWH-EAST,A,10,2\nWH-EAST,B,4,0\n' });
+    const [summary] = await runIngest(config, db);
+    expect(summary).toMatchObject({ source: 'wms', status: 'succeeded', batches: 1, rows: 2, rejected: 0 });
+    expect(await db.rows('select sku, on_hand, committed, damaged, captured_at, quantity_semantics from raw.stock_snapshot order by sku')).toEqual([
+      { sku: 'A', on_hand: 10, committed: 2, damaged: 0, captured_at: '2026-11-01T06:00:00.000Z', quantity_semantics: 'physical' },
+      { sku: 'B', on_hand: 4, committed: 0, damaged: 0, captured_at: '2026-11-01T06:00:00.000Z', quantity_semantics: 'physical' },
+    ]);
+    expect(await db.rows('select source, entity, mode, rows, rejected, status from ingest.batches')).toEqual([
+      { source: 'wms', entity: 'stock', mode: 'full', rows: 2, rejected: 0, status: 'landed' },
+    ]);
+    db.closeSync();
+  });
+
+  it('skips a file it already landed, so a rerun changes nothing', async () => {
+    const { config, db } = await setup({ 'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,A,10\n' });
+    await runIngest(config, db);
+    const [again] = await runIngest(config, db);
+    expect(again).toMatchObject({ batches: 0, skipped: 1, rows: 0 });
+    expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 1 });
+    expect(await db.one('select count(*) as n from ingest.batches')).toEqual({ n: 1 });
+    db.closeSync();
+  });
+
+  it('quarantines bad rows with their line and reason and lands the rest', async () => {
+    const { config, db } = await setup({
+      'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,A,10\nWH-EAST,B,ten\nWH-MARS,C,1\nWH-EAST,D,-3\nWH-EAST,,2\nWH-EAST,A,11\n',
+    });
+    const [summary] = await runIngest(config, db);
+    expect(summary).toMatchObject({ rows: 1, rejected: 5 });
+    expect(await db.rows('select line, "column", reason from ingest.quarantine order by line')).toEqual([
+      { line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not an integer' },
+      { line: 4, column: 'location_id', reason: 'unknown location "WH-MARS"' },
+      { line: 5, column: 'on_hand', reason: 'on_hand is negative: -3' },
+      { line: 6, column: 'sku', reason: 'sku is empty' },
+      { line: 7, column: null, reason: 'duplicate key (location_id, sku) within the batch' },
+    ]);
+    db.closeSync();
+  });
+
+  it('rejects a file without a required column and names the column', async () => {
+    const { config, db } = await setup({ 'stock_20261101T060000Z_full.csv': 'location_id,on_hand\nWH-EAST,10\n' });
+    const [summary] = await runIngest(config, db);
+    expect(summary.failedBatches).toBe(1);
+    expect(await db.one('select status, error from ingest.batches')).toEqual({
+      status: 'rejected',
+      error: 'missing required column sku (a stock file needs location_id, sku, on_hand)',
+    });
+    expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 0 });
+    db.closeSync();
+  });
+
+  it('holds a full batch that shrank by more than half against the previous one', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => `WH-EAST,S${i},5`).join('\n');
+    const { config, db } = await setup({
+      'stock_20261101T000000Z_full.csv': `location_id,sku,on_hand\n${rows}\n`,
+      'stock_20261102T000000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,S1,5\n',
+    });
+    const [summary] = await runIngest(config, db);
+    expect(summary.held).toBe(1);
+    expect(await db.rows('select captured_at, status from ingest.batches order by captured_at')).toEqual([
+      { captured_at: '2026-11-01T00:00:00.000Z', status: 'landed' },
+      { captured_at: '2026-11-02T00:00:00.000Z', status: 'held' },
+    ]);
+    db.closeSync();
+  });
+});
