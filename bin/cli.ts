@@ -4,6 +4,7 @@ import { setLogLevel } from '../core/logger.ts';
 import { Database } from '../db/database.ts';
 import { buildCommand } from './commands/build-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
+import { generateCommand } from './commands/generate-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { sqlCommand } from './commands/sql-command.ts';
@@ -19,7 +20,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 

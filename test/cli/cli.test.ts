@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/load-config.ts';
 import { runCli } from '../helpers/stocklens-cli.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -10,7 +11,7 @@ describe('stocklens CLI', () => {
   it('prints help for every command', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const command of ['demo', 'ingest', 'build', 'serve', 'sql']) expect(result.stdout).toContain(command);
+    for (const command of ['demo', 'generate', 'ingest', 'build', 'serve', 'sql']) expect(result.stdout).toContain(command);
     expect(runCli(['sql', '--help']).stdout).toContain('--format <format>');
   });
 
@@ -56,5 +57,16 @@ describe('stocklens CLI', () => {
     const failed = runCli(['sql', ...config, 'select * from no_such_table']);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('query failed: Catalog Error');
+  });
+
+  it('generates a simulated business whose config loads and names every inbox folder', () => {
+    const dir = tempDir();
+    const result = runCli(['generate', '--scale', 'demo', '--weeks', '1', '--seed', '7', '--out', dir]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/wrote \d+ files, [\d,]+ rows .* for 300 SKUs x 5 locations over 7 days/);
+    const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
+    for (const source of config.sources.filter((s) => s.path)) expect(readdirSync(source.path!).length).toBeGreaterThan(0);
+    expect(existsSync(path.join(dir, 'truth', 'incidents.csv'))).toBe(true);
+    expect(runCli(['generate', '--weeks', '0', '--out', dir]).stderr).toContain('--weeks 0 is not a whole number of weeks');
   });
 });
