@@ -6,8 +6,10 @@ import { buildCommand } from './commands/build-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
+import { retryCommand } from './commands/retry-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { sqlCommand } from './commands/sql-command.ts';
+import { testCommand } from './commands/test-command.ts';
 import { say } from './terminal.ts';
 
 const program = new Command('stocklens')
@@ -20,7 +22,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 

@@ -1,29 +1,85 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import type { Config } from '../../core/load-config.ts';
 import type { Database } from '../../db/database.ts';
-import { buildModels, type BuildSummary } from '../../models/runner/build.ts';
+import { buildModels, type BuildOptions, type BuildSummary } from '../../models/runner/build.ts';
+import type { NodeResult } from '../../models/runner/run-history.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
-import { progressLine, say } from '../terminal.ts';
+import { say } from '../terminal.ts';
+
+export interface RunFlags {
+  select?: string[];
+  fullRefresh?: boolean;
+  threads?: number;
+  failFast?: boolean;
+}
 
 export function buildCommand(): Command {
-  return new Command('build')
-    .description('build the SQL models (staging, intermediate, marts) in dependency order')
-    .action(async (_options: object, command: Command) => {
+  return withRunFlags(new Command('build').description('build the SQL models (staging, intermediate, marts) in dependency order, testing each before it is published'))
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .action(async (flags: RunFlags, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
       const db = await openDatabase(config, { mustExist: true });
-      const summary = await buildWithProgress(config, db);
+      const summary = await buildWithProgress(config, db, runOptions(flags));
       if (!summary.ok) process.exitCode = 1;
     });
 }
 
-export async function buildWithProgress(config: Config, db: Database): Promise<BuildSummary> {
-  const progress = progressLine('build');
+export function withRunFlags(command: Command): Command {
+  return command
+    .option('-s, --select <selector...>', 'models to run: name, +name (and upstream), name+ (and downstream), tag:x; commas intersect')
+    .option('--threads <n>', 'models built at once, each on its own connection', threadCount, 2)
+    .option('--fail-fast', 'stop starting models after the first failure');
+}
+
+export function threadCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return count;
+}
+
+export function runOptions(flags: RunFlags): BuildOptions {
+  return { select: flags.select, fullRefresh: flags.fullRefresh, threads: flags.threads, failFast: flags.failFast };
+}
+
+/** The demo and the scheduler build through here too: live progress, then a summary, on stderr. */
+export async function buildWithProgress(config: Config, db: Database, options: BuildOptions = {}): Promise<BuildSummary> {
+  return report('build', () => buildModels(config, db, withProgress(options)));
+}
+
+/** One line per node as it finishes (dbt-style), with failing tests under their model. */
+export function withProgress(options: BuildOptions): BuildOptions {
+  return {
+    ...options,
+    onTest: (outcome) => {
+      if (outcome.status !== 'pass') say(`      ${outcome.status.toUpperCase()} ${outcome.node}: ${outcome.test}${outcome.failures ? ` (${outcome.failures} rows)` : ''}${outcome.error ? `: ${outcome.error}` : ''}`);
+    },
+    onNode: (result, done, total) => say(`${String(done).padStart(String(total).length)}/${total} ${label(result)} ${result.node}${details(result)}`),
+  };
+}
+
+export async function report(verb: string, run: () => Promise<BuildSummary>): Promise<BuildSummary> {
   const started = Date.now();
-  const summary = await buildModels(config, db, { onNode: (result, done, total) => progress.update(done, total, result.node) });
-  progress.done();
-  const failed = summary.results.filter((result) => result.status !== 'success');
-  for (const result of failed) say(`${result.status === 'skipped' ? 'skipped' : 'FAILED'} ${result.node}: ${result.error}`);
-  say(`built ${summary.results.length - failed.length} of ${summary.results.length} models in ${formatDuration(Date.now() - started)}`);
+  const summary = await run();
+  const count = (status: NodeResult['status']) => summary.results.filter((result) => result.status === status).length;
+  const failed = summary.results.filter((result) => result.status === 'error');
+  for (const result of failed) say(`\nFAILED ${result.node}: ${result.error}`);
+  if (summary.results.length > 0) {
+    const models = summary.results.filter((result) => result.kind === 'model');
+    const built = models.filter((result) => result.status === 'success' || result.status === 'warn').length;
+    const head = verb === 'test' ? `tested ${summary.tests.length} checks` : `built ${built} of ${models.length} models`;
+    const tail = `${count('warn')} warn, ${failed.length} failed, ${count('skipped')} skipped`;
+    say(`${head} in ${formatDuration(Date.now() - started)} (${tail})${failed.length && verb !== 'test' ? '; `stocklens retry` rebuilds what failed' : ''}`);
+  }
   return summary;
+}
+
+function label(result: NodeResult): string {
+  return { success: 'OK  ', warn: 'WARN', error: 'FAIL', skipped: 'SKIP' }[result.status];
+}
+
+function details(result: NodeResult): string {
+  const parts = [result.rows !== undefined ? `${result.rows.toLocaleString('en')} rows` : '', result.status === 'skipped' ? '' : formatDuration(result.durationMs)].filter(Boolean);
+  const note = result.status === 'skipped' || result.status === 'warn' ? ` — ${result.error}` : '';
+  return `${parts.length ? ` (${parts.join(', ')})` : ''}${note}`;
 }

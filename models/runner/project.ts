@@ -3,10 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../../core/errors.ts';
 import { readModelFile, type Layer, type ModelFile } from './model-file.ts';
+import { refsOf, renderSql } from './render-sql.ts';
+import { readSingularTest, type SingularTest } from './singular-test.ts';
 
 export const defaultModelsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const layers: readonly Layer[] = ['staging', 'intermediate', 'marts'];
-const refPattern = /\{\{\s*ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)\s*\}\}/g;
+export const layers: readonly Layer[] = ['staging', 'intermediate', 'marts'];
 
 export interface Model extends ModelFile {
   /** Names of the models this one selects from. */
@@ -14,43 +15,69 @@ export interface Model extends ModelFile {
 }
 
 export interface Project {
+  modelsDir: string;
   models: Map<string, Model>;
   /** Model names in an order where every model comes after its dependencies. */
   order: string[];
+  /** `tests/*.sql`: queries returning failing rows. */
+  singularTests: SingularTest[];
 }
 
-/** Loads every `<layer>/*.sql`, resolves refs and orders the DAG; a cycle is reported as its path. */
+/** Loads every `<layer>/*.sql` and `tests/*.sql`, resolves refs and orders the DAG; a cycle is reported as its path. */
 export function loadProject(modelsDir = defaultModelsDir): Project {
   const models = new Map<string, Model>();
   for (const layer of layers) {
-    const folder = path.join(modelsDir, layer);
-    if (!existsSync(folder)) continue;
-    for (const name of readdirSync(folder).filter((file) => file.endsWith('.sql')).sort()) {
-      const file = readModelFile(path.join(folder, name), layer);
-      if (models.has(file.name)) throw new ModelError(`${file.file}: model name ${file.name} is also used by ${models.get(file.name)!.file}`, { model: file.name, file: file.file });
-      models.set(file.name, { ...file, dependsOn: [...new Set([...file.body.matchAll(refPattern)].map((match) => match[1]))] });
+    for (const file of sqlFiles(path.join(modelsDir, layer))) {
+      const model = readModelFile(file, layer);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(model.name)) {
+        throw new ModelError(`${file}: a model file is named after its relation: letters, digits and _ only`, { model: model.name, file });
+      }
+      const other = models.get(model.name);
+      if (other) throw new ModelError(`${file}: model name ${model.name} is also used by ${other.file}`, { model: model.name, file });
+      models.set(model.name, { ...model, dependsOn: refsOf(model.body) });
     }
   }
-  for (const model of models.values()) {
-    for (const dependency of model.dependsOn) {
+  const singularTests = sqlFiles(path.join(modelsDir, 'tests')).map(readSingularTest);
+  for (const node of [...models.values(), ...singularTests]) {
+    for (const dependency of node.dependsOn) {
       if (!models.has(dependency)) {
-        const line = model.body.split('\n').findIndex((text) => text.includes(dependency)) + model.bodyLine;
-        throw new ModelError(`${model.file}:${line}: ref('${dependency}') names no model`, { model: model.name, file: model.file, line });
+        const line = lineOf(node, `ref`, dependency);
+        throw new ModelError(`${node.file}:${line}: ref('${dependency}') names no model (models: ${[...models.keys()].sort().join(', ') || 'none'})`, { model: node.name, file: node.file, line });
       }
     }
   }
-  return { models, order: topologicalOrder(models) };
+  for (const test of singularTests) {
+    if (test.model && !models.has(test.model)) {
+      throw new ModelError(`${test.file}: model: ${test.model} names no model`, { model: test.name, file: test.file });
+    }
+  }
+  return { modelsDir, models, order: topologicalOrder(models), singularTests };
 }
 
-function topologicalOrder(models: Map<string, Model>): string[] {
+function sqlFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => path.join(folder, file));
+}
+
+function lineOf(node: { body: string; bodyLine: number }, ...words: string[]): number {
+  const index = node.body.split('\n').findIndex((text) => words.every((word) => text.includes(word)));
+  return node.bodyLine + Math.max(0, index);
+}
+
+/** Depth-first order; a cycle fails naming the ref that closes it and the whole path. */
+export function topologicalOrder(models: Map<string, Model>): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]) => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(name)), name];
-      const model = models.get(name)!;
-      throw new ModelError(`${model.file}: dependency cycle ${cycle.join(' -> ')}`, { model: name, file: model.file });
+      const closing = models.get(trail.at(-1)!)!;
+      const line = lineOf(closing, name);
+      throw new ModelError(`${closing.file}:${line}: dependency cycle ${cycle.join(' -> ')}`, { model: closing.name, file: closing.file, line });
     }
     state.set(name, 'visiting');
     for (const dependency of models.get(name)!.dependsOn) visit(dependency, [...trail, name]);
@@ -66,12 +93,19 @@ export function relationOf(model: Pick<ModelFile, 'layer' | 'name'>): { schema: 
   return { schema: model.layer, name: model.name };
 }
 
-/** The body with every ref replaced by the quoted relation it names. */
+export function quotedRelation(schema: string, name: string): string {
+  return `"${schema}"."${name}"`;
+}
+
+/** What a `ref('name')` compiles to: the published relation, or an ephemeral model's SQL in parentheses. */
+export function refTarget(project: Project, name: string, seen: string[] = []): string {
+  const target = project.models.get(name)!;
+  if (target.materialized !== 'ephemeral') return quotedRelation(target.layer, target.name);
+  const body = renderSql(target, { ref: (inner) => refTarget(project, inner, [...seen, name]), self: quotedRelation(target.layer, target.name) });
+  return `(${body.text}\n)`;
+}
+
+/** The body with every ref replaced by the quoted relation it names (a full build's SQL). */
 export function compileBody(model: Model, project: Project): string {
-  return model.body.replace(refPattern, (_, name: string) => {
-    const target = project.models.get(name)!;
-    if (target.materialized === 'ephemeral') return `(${compileBody(target, project)})`;
-    const relation = relationOf(target);
-    return `"${relation.schema}"."${relation.name}"`;
-  });
+  return renderSql(model, { ref: (name) => refTarget(project, name), self: quotedRelation(model.layer, model.name) }).text;
 }

@@ -1,4 +1,4 @@
-import { sql, type Connection } from '../../db/database.ts';
+import { sql, type Connection, type Database } from '../../db/database.ts';
 
 /** meta.* keeps every node's result as it finishes, so history survives a crash (DESIGN §7). */
 export async function ensureMetaSchema(connection: Connection): Promise<void> {
@@ -9,13 +9,19 @@ export async function ensureMetaSchema(connection: Connection): Promise<void> {
       rows bigint, duration_ms bigint, error varchar, started_at timestamptz, finished_at timestamptz);
     create table if not exists meta.test_results (
       run_id varchar not null, node varchar not null, test varchar not null, severity varchar not null,
-      status varchar not null, failures bigint, duration_ms bigint, error varchar, finished_at timestamptz);`);
+      status varchar not null, failures bigint, duration_ms bigint, error varchar, finished_at timestamptz);
+    create table if not exists meta.runs (
+      run_id varchar primary key, command varchar not null, selector varchar, full_refresh boolean,
+      nodes varchar[], status varchar, started_at timestamptz, finished_at timestamptz);
+    create table if not exists meta.model_intervals (
+      model varchar not null, run_id varchar not null, time_from varchar, time_to varchar, built_at timestamptz);`);
 }
 
 export interface NodeResult {
   runId: string;
   node: string;
-  kind: 'model' | 'test' | 'seed';
+  kind: 'model' | 'test' | 'seed' | 'source';
+  /** `warn`: a test or a freshness check past its warning threshold; the run still succeeds. */
   status: 'success' | 'error' | 'skipped' | 'warn';
   rows?: number;
   durationMs: number;
@@ -23,8 +29,78 @@ export interface NodeResult {
   startedAt: Date;
 }
 
+export interface TestOutcome {
+  runId: string;
+  /** The model the test audits, or the singular test's own name. */
+  node: string;
+  test: string;
+  severity: 'error' | 'warn';
+  /** `fail`: a blocking test found rows; `warn`: a warn test found rows; `error`: the test query failed. */
+  status: 'pass' | 'fail' | 'warn' | 'error';
+  failures?: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface RunRecord {
+  runId: string;
+  command: string;
+  selector?: string;
+  fullRefresh: boolean;
+  nodes: string[];
+}
+
 export async function recordNodeResult(connection: Connection, result: NodeResult): Promise<void> {
   await connection.run(sql`
     insert into meta.run_results values (${result.runId}, ${result.node}, ${result.kind}, ${result.status}, ${result.rows ?? null},
       ${Math.round(result.durationMs)}, ${result.error ?? null}, ${result.startedAt.toISOString()}::timestamptz, now())`);
+}
+
+/**
+ * The run's history writer: one connection of its own and one write at a time, each committed on
+ * its own, so a result is on disk the moment its node finishes and worker transactions never race it.
+ */
+export class RunHistory {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly connection: Connection) {}
+
+  static async open(db: Database): Promise<RunHistory> {
+    const connection = await db.connect();
+    await ensureMetaSchema(connection);
+    return new RunHistory(connection);
+  }
+
+  startRun(run: RunRecord): Promise<void> {
+    return this.write(sql`insert into meta.runs values (${run.runId}, ${run.command}, ${run.selector ?? null}, ${run.fullRefresh},
+      [${sql.join(run.nodes.map((node) => sql`${node}`), sql`, `)}]::varchar[], 'running', now(), null)`);
+  }
+
+  finishRun(runId: string, status: 'success' | 'error'): Promise<void> {
+    return this.write(sql`update meta.runs set status = ${status}, finished_at = now() where run_id = ${runId}`);
+  }
+
+  node(result: NodeResult): Promise<void> {
+    return this.enqueue(() => recordNodeResult(this.connection, result));
+  }
+
+  test(outcome: TestOutcome): Promise<void> {
+    return this.write(sql`insert into meta.test_results values (${outcome.runId}, ${outcome.node}, ${outcome.test}, ${outcome.severity},
+      ${outcome.status}, ${outcome.failures ?? null}, ${Math.round(outcome.durationMs)}, ${outcome.error ?? null}, now())`);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    this.connection.closeSync();
+  }
+
+  private write(statement: Parameters<Connection['run']>[0]): Promise<void> {
+    return this.enqueue(() => this.connection.run(statement));
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 }

@@ -74,7 +74,7 @@ describe('model runner', () => {
     writeFileSync(path.join(dir, 'staging/a.sql'), '-- materialized: table\nselect 1/0::integer as x, nope');
     const failed = await buildModels(config, db, { modelsDir: dir });
     expect(failed.results.map((r) => [r.node, r.status])).toEqual([['a', 'error'], ['b', 'skipped']]);
-    expect(failed.results[0].error).toMatch(/a\.sql: .*nope/);
+    expect(failed.results[0].error).toMatch(/a\.sql:2: Binder Error: .*nope/);
     expect(await db.rows('select x from staging.a')).toEqual([{ x: 1 }]);
     db.closeSync();
   });

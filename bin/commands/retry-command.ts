@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { retryModels } from '../../models/runner/retry.ts';
+import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
+import { say } from '../terminal.ts';
+import { report, runOptions, threadCount, withProgress, type RunFlags } from './build-command.ts';
+
+export function retryCommand(): Command {
+  return new Command('retry')
+    .description('rebuild what the last build left undone: its failed, skipped and unfinished models')
+    .option('--threads <n>', 'models built at once, each on its own connection', threadCount, 2)
+    .option('--fail-fast', 'stop starting models after the first failure')
+    .action(async (flags: RunFlags, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const db = await openDatabase(config, { mustExist: true });
+      let nothing = false;
+      const summary = await report('retry', async () => {
+        const retried = await retryModels(config, db, withProgress(runOptions(flags)));
+        nothing = !retried;
+        return retried ?? { runId: '', results: [], tests: [], ok: true };
+      });
+      if (nothing) say('nothing to retry: the last build finished every model');
+      if (!summary.ok) process.exitCode = 1;
+    });
+}

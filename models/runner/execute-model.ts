@@ -1,0 +1,112 @@
+import { inline, sql, type Connection, type SQLQuery } from '../../db/database.ts';
+import { ModelError, causeMessage } from '../../core/errors.ts';
+import { incrementalWindow, recordInterval } from './incremental-state.ts';
+import { planModel, type ModelPlan } from './materialize-plan.ts';
+import { quotedRelation, refTarget, relationOf, type Model, type Project } from './project.ts';
+import { locateError, renderSql, type RenderContext, type RenderedSql } from './render-sql.ts';
+import type { TestOutcome } from './run-history.ts';
+import { blocking, describeOutcome, modelTests, runTests } from './run-tests.ts';
+
+export interface ModelRun {
+  project: Project;
+  runId: string;
+  fullRefresh: boolean;
+  onTest: (outcome: TestOutcome) => Promise<void>;
+}
+
+/** Rows written by the build (the table's rows, or an incremental slice's), undefined for views. */
+export type ModelBuilt = { rows?: number; tests: TestOutcome[] };
+
+/**
+ * Builds one model with write-audit-publish on `connection`: write the new result under a staging
+ * name, run its tests against it, and only when no blocking test fails publish it in one transaction.
+ * Any failure leaves the published relation as it was and throws a ModelError naming file and line.
+ */
+export async function executeModel(connection: Connection, model: Model, run: ModelRun): Promise<ModelBuilt> {
+  const { schema, name } = relationOf(model);
+  const target = sql.ident(schema, name);
+  const existing = await existingKind(connection, schema, name);
+  const incremental = model.materialized === 'incremental' && existing === 'table' && !run.fullRefresh;
+  const window = incremental ? await incrementalWindow(connection, model, target) : undefined;
+  const context: RenderContext = { ref: (ref) => refTarget(run.project, ref), self: quotedRelation(schema, name), window };
+  const rendered = renderSql(model, context);
+  const input = {
+    schema,
+    name,
+    materialized: model.materialized,
+    body: rendered.text,
+    mode: incremental ? ('incremental' as const) : ('full' as const),
+    strategy: model.incrementalStrategy,
+    uniqueKey: model.uniqueKey,
+    existing,
+  };
+  let plan = planModel(input);
+  try {
+    for (const statement of plan.write) await runStatement(connection, statement, model, rendered);
+    if (incremental) plan = planModel({ ...input, addColumns: await schemaChange(connection, model, target, sql.ident(schema, `__stage_${name}`)) });
+    const tests = await runTests(connection, run.runId, modelTests(model, run.project, plan.audit), run.onTest);
+    const blocked = blocking(tests);
+    if (blocked.length > 0) {
+      throw new ModelError(`${model.file}: not published, blocking tests failed: ${blocked.map(describeOutcome).join('; ')}`, { model: name, file: model.file });
+    }
+    const rows = await countRows(connection, model, plan, incremental);
+    await connection.transaction(async () => {
+      for (const statement of plan.publish) await connection.run(inline(statement));
+      if (model.materialized === 'incremental') for (const statement of recordInterval(model, run.runId, target, window)) await connection.run(statement);
+    });
+    return { rows, tests };
+  } catch (error) {
+    for (const statement of plan.discard) await connection.run(inline(statement)).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs a statement built from the model's body; DuckDB's error is mapped to the model file's line. */
+async function runStatement(connection: Connection, statement: SQLQuery, model: Model, rendered: RenderedSql): Promise<void> {
+  try {
+    await connection.run(inline(statement));
+  } catch (error) {
+    const located = locateError(causeMessage(error), rendered);
+    const where = located.line ? `${model.file}:${located.line}` : model.file;
+    throw new ModelError(`${where}: ${located.message}`, { model: model.name, file: model.file, line: located.line, sql: rendered.text }, { cause: error });
+  }
+}
+
+async function existingKind(connection: Connection, schema: string, name: string): Promise<'table' | 'view' | undefined> {
+  const row = await connection.one<{ table_type: string }>(
+    sql`select table_type from information_schema.tables where table_catalog = current_database() and table_schema = ${schema} and table_name = ${name}`,
+  );
+  if (!row) return undefined;
+  return row.table_type === 'VIEW' ? 'view' : 'table';
+}
+
+/**
+ * on_schema_change: `fail` refuses a slice whose columns differ from the table's (names or types);
+ * `append_new_columns` adds the slice's new columns and fills the ones it lacks with NULL.
+ */
+async function schemaChange(connection: Connection, model: Model, target: SQLQuery, stage: SQLQuery): Promise<{ name: string; type: string }[]> {
+  const describe = async (relation: SQLQuery) =>
+    new Map((await connection.rows<{ column_name: string; column_type: string }>(sql`describe ${relation}`)).map((row) => [row.column_name, row.column_type]));
+  const [published, slice] = [await describe(target), await describe(stage)];
+  const added = [...slice].filter(([column]) => !published.has(column)).map(([column, type]) => ({ name: column, type }));
+  if (model.onSchemaChange === 'append_new_columns') return added;
+  const missing = [...published.keys()].filter((column) => !slice.has(column));
+  const changed = [...slice].filter(([column, type]) => published.has(column) && published.get(column) !== type).map(([column, type]) => `${column} ${published.get(column)} -> ${type}`);
+  const problems = [
+    ...(added.length ? [`new columns ${added.map((column) => column.name).join(', ')}`] : []),
+    ...(missing.length ? [`missing columns ${missing.join(', ')}`] : []),
+    ...(changed.length ? [`changed types ${changed.join(', ')}`] : []),
+  ];
+  if (problems.length === 0) return [];
+  throw new ModelError(
+    `${model.file}: on_schema_change: fail: the new rows' columns differ from the published table (${problems.join('; ')}); rebuild with --full-refresh or set on_schema_change: append_new_columns`,
+    { model: model.name, file: model.file },
+  );
+}
+
+async function countRows(connection: Connection, model: Model, plan: ModelPlan, incremental: boolean): Promise<number | undefined> {
+  if (model.materialized === 'view' || model.materialized === 'ephemeral') return undefined;
+  const relation = incremental ? sql.ident(model.layer, `__stage_${model.name}`) : plan.audit;
+  const row = await connection.one<{ n: number }>(sql`select count(*) as n from ${relation}`);
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig, type Config } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+
+/** A models folder written from `{ 'marts/x.sql': '...' }`, with a minimal config beside it. */
+export function writeProject(dir: string, files: Record<string, string>, configYaml = ''): { dir: string; config: Config } {
+  for (const [file, text] of Object.entries(files)) writeModel(dir, file, text);
+  const config = parseConfig(`sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n${configYaml}`, path.join(dir, 'stocklens.config.yaml'));
+  return { dir, config };
+}
+
+export function writeModel(dir: string, file: string, text: string): void {
+  mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+  writeFileSync(path.join(dir, file), text);
+}
+
+export async function openProjectDb(config: Config): Promise<Database> {
+  return Database.open(config.databaseFile);
+}
