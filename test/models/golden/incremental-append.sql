@@ -1,0 +1,15 @@
+-- write
+create or replace table "marts"."__stage_hourly" as select date_trunc('hour', s.moved_at) as bucket_at, s.location_id, s.sku, s.kind, sum(s.units) as units
+from "staging"."moves" s
+where (date_trunc('hour', s.moved_at) > CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE))
+group by all;
+
+-- audit relation
+(select * from "marts"."hourly" union all by name select * from "marts"."__stage_hourly");
+
+-- publish (one transaction)
+insert into "marts"."hourly" by name select * from "marts"."__stage_hourly";
+drop table "marts"."__stage_hourly";
+
+-- discard
+drop table if exists "marts"."__stage_hourly";
