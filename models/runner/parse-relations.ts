@@ -11,7 +11,12 @@ import { renderSql } from './render-sql.ts';
 export async function parseRelations(connection: Connection, project: Project): Promise<Map<string, string[]>> {
   const relations = new Map<string, string[]>();
   for (const model of project.models.values()) {
-    const body = renderSql(model, { ref: (name) => refTarget(project, name), self: quotedRelation(model.layer, model.name) }).text;
+    let body: string;
+    try {
+      body = renderSql(model, { ref: (name) => refTarget(project, name), self: quotedRelation(model.layer, model.name) }).text;
+    } catch {
+      continue; // an unknown placeholder: the model's own build reports it with its line
+    }
     const row = await connection.one<{ tree: string }>(sql`select json_serialize_sql(${body}::varchar) as tree`).catch(() => undefined);
     if (!row) continue;
     const tree = JSON.parse(row.tree) as { error?: boolean };
