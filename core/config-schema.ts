@@ -115,6 +115,10 @@ export const configSchema = z
     locations: z.array(location).default([]),
     channels: z.array(channel).default([]),
     smtp: smtp.default({ host: 'localhost', port: 2525, secure: false, from: 'stocklens@example.com' }),
+    /** The SQL model runner: the models folder (default: the one shipped with Stocklens) and how many models build at once. */
+    models: z
+      .strictObject({ dir: z.string().optional(), threads: z.number().int().min(1).default(2) })
+      .default({ threads: 2 }),
     /** Alert rules and routing (DESIGN §9); validated by the alerts stage. */
     alerts: z.record(z.string(), z.unknown()).optional(),
   })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Config } from '../../core/load-config.ts';
 import { ModelError, causeMessage } from '../../core/errors.ts';
 import { inline, sql, type Connection, type Database } from '../../db/database.ts';
@@ -7,7 +8,7 @@ import { executeModel } from './execute-model.ts';
 import { writeManifest, type Manifest } from './manifest.ts';
 import { stagePrefix } from './materialize-plan.ts';
 import { addParsedDependencies, parseRelations } from './parse-relations.ts';
-import { layers, loadProject, type Project } from './project.ts';
+import { defaultModelsDir, layers, loadProject, type Project } from './project.ts';
 import { runDag, type DagNode, type NodeStatus } from './run-dag.ts';
 import { RunHistory, type NodeResult, type TestOutcome } from './run-history.ts';
 import { blocking, describeOutcome, modelTests, runTests, singularTest } from './run-tests.ts';
@@ -63,7 +64,7 @@ export function testModels(config: Config, db: Database, options: BuildOptions =
 }
 
 async function runBuild(config: Config, db: Database, options: BuildOptions): Promise<BuildSummary> {
-  const project = loadProject(options.modelsDir);
+  const project = loadProject(options.modelsDir ?? modelsDirOf(config));
   const runId = randomUUID();
   const results: NodeResult[] = [];
   const tests: TestOutcome[] = [];
@@ -96,7 +97,7 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
     const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
     for (const result of freshness) await finish(result);
 
-    for (let index = 0; index < Math.max(1, options.threads ?? 2); index++) workers.push(await db.connect());
+    for (let index = 0; index < Math.max(1, options.threads ?? config.models.threads); index++) workers.push(await db.connect());
     await runDag<Connection>(nodes, {
       workers,
       failFast: Boolean(options.failFast),
@@ -123,6 +124,11 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
     for (const worker of workers) worker.closeSync();
     await history.close();
   }
+}
+
+/** `models.dir` of the config, relative to the config file; else the models shipped with Stocklens. */
+export function modelsDirOf(config: Config): string {
+  return config.models.dir ? path.resolve(path.dirname(config.file), config.models.dir) : defaultModelsDir;
 }
 
 interface NodeRun {

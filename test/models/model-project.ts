@@ -6,7 +6,9 @@ import { Database } from '../../db/database.ts';
 /** A models folder written from `{ 'marts/x.sql': '...' }`, with a minimal config beside it. */
 export function writeProject(dir: string, files: Record<string, string>, configYaml = ''): { dir: string; config: Config } {
   for (const [file, text] of Object.entries(files)) writeModel(dir, file, text);
-  const config = parseConfig(`sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n${configYaml}`, path.join(dir, 'stocklens.config.yaml'));
+  const text = `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\nmodels: { dir: . }\n${configYaml}`;
+  writeFileSync(path.join(dir, 'stocklens.config.yaml'), text);
+  const config = parseConfig(text, path.join(dir, 'stocklens.config.yaml'));
   return { dir, config };
 }
 
