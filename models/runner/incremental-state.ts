@@ -5,8 +5,8 @@ import type { RenderContext } from './render-sql.ts';
 
 /**
  * Where an incremental run starts: the latest time already built minus the lookback (late rows
- * inside it are re-processed), or earlier when the interval ledger shows a hole (a slice that
- * never landed), so the gap is filled. Append re-reads nothing: its bound is exclusive.
+ * inside it are re-processed), or earlier where the interval ledger's coverage stops (a slice
+ * that never landed), so the gap is filled. Append re-reads nothing: its bound is exclusive.
  */
 export async function incrementalWindow(connection: Connection, model: Model, target: SQLQuery): Promise<RenderContext['window']> {
   if (!model.timeColumn) return undefined;
@@ -30,23 +30,27 @@ export async function incrementalWindow(connection: Connection, model: Model, ta
       ? sql`select (${sql.__dangerous__rawValue(cast(latest.latest))} - to_milliseconds(${model.lookbackMs}::bigint))::varchar as bound`
       : sql`select ${latest.latest}::varchar as bound`,
   );
-  const gap = await firstGap(connection, model.name, type);
-  const lower = gap !== undefined && (await isBefore(connection, gap, bound!.bound, type)) ? gap : bound!.bound;
+  const coveredUntil = await coveredUntilOf(connection, model.name, type);
+  const lower = coveredUntil !== undefined && (await isBefore(connection, coveredUntil, bound!.bound, type)) ? coveredUntil : bound!.bound;
   return { operator: '>=', literal: cast(lower) };
 }
 
-/** The end of the covered time before the first hole in the model's recorded intervals. */
-async function firstGap(connection: Connection, model: string, type: string): Promise<string | undefined> {
+/**
+ * Where the ledger's coverage stops: the end of the covered time before the first hole between
+ * recorded intervals, else the end of the last one. Earlier than the table's latest time means a
+ * slice is missing (or rows were written outside the runner): the next run starts there.
+ */
+async function coveredUntilOf(connection: Connection, model: string, type: string): Promise<string | undefined> {
   const typed = sql.__dangerous__rawValue(type);
-  const row = await connection.one<{ gap: string | null }>(sql`
+  const row = await connection.one<{ covered_until: string | null }>(sql`
     with intervals as (
       select cast(time_from as ${typed}) as time_from, cast(time_to as ${typed}) as time_to
       from meta.model_intervals where model = ${model} and time_from is not null),
     covered as (
-      select time_from, max(time_to) over (order by time_from rows between unbounded preceding and 1 preceding) as covered_to
+      select time_from, time_to, max(time_to) over (order by time_from rows between unbounded preceding and 1 preceding) as covered_to
       from intervals)
-    select min(covered_to)::varchar as gap from covered where time_from > covered_to`);
-  return row?.gap ?? undefined;
+    select coalesce(min(covered_to) filter (where time_from > covered_to), max(time_to))::varchar as covered_until from covered`);
+  return row?.covered_until ?? undefined;
 }
 
 async function isBefore(connection: Connection, a: string, b: string, type: string): Promise<boolean> {

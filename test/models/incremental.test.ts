@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { buildModels } from '../../models/runner/build.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+import { openProjectDb, writeModel, writeProject } from './model-project.ts';
+
+const tempDir = useTempDir();
+
+const header = (extra: string) => `-- materialized: incremental
+-- unique_key: [day, sku]
+-- time_column: day
+${extra}`;
+
+describe('incremental models', () => {
+  it('refuses a slice with new columns under on_schema_change: fail, and adds them with append_new_columns', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/daily.sql': `${header('')}select day, sku, units from src.sales where {{ incremental_window('day') }}`,
+    });
+    const db = await openProjectDb(config);
+    await db.run(`create schema src; create table src.sales as select date '2026-11-01' as day, 'a' as sku, 1 as units, 'web' as channel`);
+    expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
+
+    writeModel(dir, 'marts/daily.sql', `${header('')}select day, sku, units, channel from src.sales where {{ incremental_window('day') }}`);
+    const refused = await buildModels(config, db, { modelsDir: dir });
+    expect(refused.results[0].error).toMatch(/daily\.sql: on_schema_change: fail: .*new columns channel.*--full-refresh/);
+    expect(await db.rows('describe marts.daily').then((rows) => rows.map((row) => row.column_name))).toEqual(['day', 'sku', 'units']);
+
+    writeModel(dir, 'marts/daily.sql', `${header('-- on_schema_change: append_new_columns\n')}select day, sku, units, channel from src.sales where {{ incremental_window('day') }}`);
+    await db.run(`insert into src.sales values (date '2026-11-02', 'a', 5, 'b2b')`);
+    expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
+    expect(await db.rows('select day, sku, units, channel from marts.daily order by day')).toEqual([
+      // The row before the change keeps NULL in the new column until a full refresh.
+      { day: '2026-11-01', sku: 'a', units: 1, channel: 'web' },
+      { day: '2026-11-02', sku: 'a', units: 5, channel: 'b2b' },
+    ]);
+    db.closeSync();
+  });
+
+  it('rebuilds from scratch with fullRefresh, dropping rows the source no longer has', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/daily.sql': `${header('')}select day, sku, sum(units) as units from src.sales where {{ incremental_window('day') }} group by all`,
+    });
+    const db = await openProjectDb(config);
+    await db.run(`create schema src; create table src.sales as select * from (values (date '2026-11-01', 'a', 1), (date '2026-11-02', 'a', 2)) v(day, sku, units)`);
+    await buildModels(config, db, { modelsDir: dir });
+    await db.run(`delete from src.sales where day = date '2026-11-01'`);
+    await buildModels(config, db, { modelsDir: dir });
+    expect(await db.rows('select count(*) as n from marts.daily')).toEqual([{ n: 2 }]);
+    await buildModels(config, db, { modelsDir: dir, fullRefresh: true });
+    expect(await db.rows('select day from marts.daily')).toEqual([{ day: '2026-11-02' }]);
+    expect(await db.rows(`select time_from, time_to from meta.model_intervals where model = 'daily'`)).toEqual([{ time_from: '2026-11-02', time_to: '2026-11-02' }]);
+    db.closeSync();
+  });
+
+  it('notices a hole in the recorded intervals and rebuilds from where coverage stops', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/daily.sql': `${header('')}select day, sku, sum(units) as units from src.sales where {{ incremental_window('day') }} group by all`,
+    });
+    const db = await openProjectDb(config);
+    await db.run(`create schema src; create table src.sales (day date, sku varchar, units integer)`);
+    for (const day of ['01', '02', '03', '04']) {
+      await db.run(`insert into src.sales values (date '2026-11-${day}', 'a', 1)`);
+      await buildModels(config, db, { modelsDir: dir });
+    }
+    // A slice that never landed (say the table was restored from an older copy): its rows and its ledger entry are gone.
+    await db.run(`delete from marts.daily where day in ('2026-11-02', '2026-11-03')`);
+    await db.run(`delete from meta.model_intervals where model = 'daily' and time_from = '2026-11-02'`);
+    await db.run(`insert into src.sales values (date '2026-11-05', 'a', 1)`);
+    const run = await buildModels(config, db, { modelsDir: dir });
+    expect(run.results[0].rows).toBe(4);
+    expect(await db.rows('select day from marts.daily order by day')).toEqual(['01', '02', '03', '04', '05'].map((day) => ({ day: `2026-11-${day}` })));
+    db.closeSync();
+  });
+
+  it('reads its own published rows through {{ this }}', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/seen.sql': `-- materialized: incremental
+-- incremental_strategy: append
+select id from src.ids where id not in (select id from {{ this }})`,
+    });
+    const db = await openProjectDb(config);
+    await db.run('create schema src; create table src.ids as select range as id from range(2)');
+    // {{ this }} exists once the model is built, so its first version does not read it.
+    writeModel(dir, 'marts/seen.sql', '-- materialized: incremental\n-- incremental_strategy: append\nselect id from src.ids');
+    await buildModels(config, db, { modelsDir: dir });
+    writeModel(dir, 'marts/seen.sql', `-- materialized: incremental\n-- incremental_strategy: append\nselect id from src.ids where id not in (select id from {{ this }})`);
+    await db.run('insert into src.ids values (2)');
+    const run = await buildModels(config, db, { modelsDir: dir });
+    expect(run.results[0].rows).toBe(1);
+    expect(await db.rows('select id from marts.seen order by id')).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
+    db.closeSync();
+  });
+});
