@@ -3,10 +3,10 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 
-/** A models folder written from `{ 'marts/x.sql': '...' }`, with a minimal config beside it. */
-export function writeProject(dir: string, files: Record<string, string>, configYaml = ''): { dir: string; config: Config } {
+/** A models folder written from `{ 'marts/x.sql': '...' }`, with a minimal config beside it; `moreSources` are YAML list items. */
+export function writeProject(dir: string, files: Record<string, string>, moreSources = ''): { dir: string; config: Config } {
   for (const [file, text] of Object.entries(files)) writeModel(dir, file, text);
-  const text = `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\nmodels: { dir: . }\n${configYaml}`;
+  const text = `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n${moreSources}models: { dir: . }\n`;
   writeFileSync(path.join(dir, 'stocklens.config.yaml'), text);
   const config = parseConfig(text, path.join(dir, 'stocklens.config.yaml'));
   return { dir, config };
