@@ -28,7 +28,7 @@ export function buildCommand(): Command {
 export function withRunFlags(command: Command): Command {
   return command
     .option('-s, --select <selector...>', 'models to run: name, +name (and upstream), name+ (and downstream), tag:x; commas intersect')
-    .option('--threads <n>', 'models built at once, each on its own connection', threadCount, 2)
+    .option('--threads <n>', 'models built at once, each on its own connection (default: models.threads in the config, 2)', threadCount)
     .option('--fail-fast', 'stop starting models after the first failure');
 }
 

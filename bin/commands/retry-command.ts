@@ -7,7 +7,7 @@ import { report, runOptions, threadCount, withProgress, type RunFlags } from './
 export function retryCommand(): Command {
   return new Command('retry')
     .description('rebuild what the last build left undone: its failed, skipped and unfinished models')
-    .option('--threads <n>', 'models built at once, each on its own connection', threadCount, 2)
+    .option('--threads <n>', 'models built at once, each on its own connection (default: models.threads in the config, 2)', threadCount)
     .option('--fail-fast', 'stop starting models after the first failure')
     .action(async (flags: RunFlags, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());

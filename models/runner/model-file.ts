@@ -47,8 +47,9 @@ export interface Header {
 }
 
 /**
- * The header is the leading run of `-- key: value` comment lines; the first plain `-- text` line
- * without a key is the description. A key written twice (a long `tests:` list) is joined with commas.
+ * The header is the leading run of comment lines: a one-line description, then `-- key: value`
+ * settings; the first plain comment line after the settings starts the body. A key written twice
+ * (a long `tests:` list) is joined with commas.
  */
 export function readHeader(lines: string[]): Header {
   const settings: Record<string, string> = {};
@@ -61,6 +62,8 @@ export function readHeader(lines: string[]): Header {
     const comment = /^--\s?(.*)$/.exec(line);
     if (!comment) break;
     const setting = /^([a-z_]+):\s*(.*)$/.exec(comment[1]);
+    // Prose after the settings (`-- before t: a system that…`) is a comment of the body, not a key.
+    if (Object.keys(settings).length > 0 && !setting) break;
     if (setting) {
       const [, key, value] = setting;
       settings[key] = settings[key] ? `${settings[key]}, ${value.trim()}` : value.trim();
