@@ -1,7 +1,7 @@
-import { inline, sql, type Connection, type SQLQuery } from '../../db/database.ts';
+import { inline, literal, sql, type Connection, type SQLQuery } from '../../db/database.ts';
 import { ModelError, causeMessage } from '../../core/errors.ts';
 import { incrementalWindow, recordInterval } from './incremental-state.ts';
-import { planModel, type ModelPlan } from './materialize-plan.ts';
+import { planModel, type ModelPlan, type PlanInput } from './materialize-plan.ts';
 import { quotedRelation, refTarget, relationOf, type Model, type Project } from './project.ts';
 import { locateError, renderSql, type RenderContext, type RenderedSql } from './render-sql.ts';
 import type { TestOutcome } from './run-history.ts';
@@ -43,8 +43,11 @@ export async function executeModel(connection: Connection, model: Model, run: Mo
   let plan = planModel(input);
   try {
     for (const statement of plan.write) await runStatement(connection, statement, model, rendered);
-    if (incremental) plan = planModel({ ...input, addColumns: await schemaChange(connection, model, target, sql.ident(schema, `__stage_${name}`)) });
-    const tests = await runTests(connection, run.runId, modelTests(model, run.project, plan.audit), run.onTest);
+    if (incremental) {
+      const stage = sql.ident(schema, `__stage_${name}`);
+      plan = planModel({ ...input, addColumns: await schemaChange(connection, model, target, stage), sliceFrom: await sliceFrom(connection, model, stage) });
+    }
+    const tests = await runTests(connection, run.runId, modelTests(model, run.project, plan.audit, plan.slice), run.onTest);
     const blocked = blocking(tests);
     if (blocked.length > 0) {
       throw new ModelError(`${model.file}: not published, blocking tests failed: ${blocked.map(describeOutcome).join('; ')}`, { model: name, file: model.file });
@@ -102,6 +105,15 @@ async function schemaChange(connection: Connection, model: Model, target: SQLQue
     `${model.file}: on_schema_change: fail: the new rows' columns differ from the published table (${problems.join('; ')}); rebuild with --full-refresh or set on_schema_change: append_new_columns`,
     { model: model.name, file: model.file },
   );
+}
+
+/** The slice's earliest time, when time is part of the key: see PlanInput.sliceFrom. */
+async function sliceFrom(connection: Connection, model: Model, stage: SQLQuery): Promise<PlanInput['sliceFrom']> {
+  const column = model.timeColumn;
+  if (!column || !model.uniqueKey.includes(column)) return undefined;
+  const row = await connection.one<{ type: string; earliest: string | null }>(sql`select typeof(min(${sql.ident(column)})) as type, min(${sql.ident(column)})::varchar as earliest from ${stage}`);
+  if (!row || row.earliest === null || !/^[A-Z0-9_ ()]+$/.test(row.type)) return undefined;
+  return { column, literal: `CAST(${literal(row.earliest)} AS ${row.type})` };
 }
 
 async function countRows(connection: Connection, model: Model, plan: ModelPlan, incremental: boolean): Promise<number | undefined> {

@@ -16,6 +16,8 @@ export interface ModelPlan {
   publish: SQLQuery[];
   /** Drops what `write` left when the audit or the publish fails. */
   discard: SQLQuery[];
+  /** An incremental run's new rows (the staged slice), which row-level tests need to check alone. */
+  slice?: SQLQuery;
 }
 
 export interface PlanInput {
@@ -32,6 +34,12 @@ export interface PlanInput {
   existing?: 'table' | 'view';
   /** Columns of the slice the target lacks (on_schema_change: append_new_columns). */
   addColumns?: { name: string; type: string }[];
+  /**
+   * The slice's earliest value of a unique_key column that carries time: published rows before it
+   * cannot match a new row, so the key match reads only the table's tail (DuckDB skips the row
+   * groups before it by their min/max), not the whole history.
+   */
+  sliceFrom?: { column: string; literal: string };
 }
 
 export const stagePrefix = '__stage_';
@@ -75,19 +83,22 @@ function planIncremental(input: PlanInput, target: SQLQuery, stage: SQLQuery, bo
       audit: sql`(select * from ${target} union all by name select * from ${stage})`,
       publish: [...addColumns, sql`insert into ${target} by name select * from ${stage}`, sql`drop table ${stage}`],
       discard,
+      slice: stage,
     };
   }
   // NULL keys match each other: a key column left NULL must not duplicate a row on every run.
-  const sameKey = sql.join(
-    input.uniqueKey.map((column) => sql`s.${sql.ident(column)} is not distinct from t.${sql.ident(column)}`),
-    sql` and `,
-  );
+  const keyColumns = input.uniqueKey.map((column) => sql`s.${sql.ident(column)} is not distinct from t.${sql.ident(column)}`);
+  const tail = input.sliceFrom ? [sql`t.${sql.ident(input.sliceFrom.column)} >= ${sql.__dangerous__rawValue(input.sliceFrom.literal)}`] : [];
+  const sameKey = sql.join([...keyColumns, ...tail], sql` and `);
   const audit = sql`(select * from ${target} as t where not exists (select 1 from ${stage} as s where ${sameKey}) union all by name select * from ${stage})`;
   const apply =
     input.strategy === 'merge'
       ? [sql`merge into ${target} as t using ${stage} as s on (${sameKey}) when matched then update by name when not matched then insert by name`]
-      : [sql`delete from ${target} as t where exists (select 1 from ${stage} as s where ${sameKey})`, sql`insert into ${target} by name select * from ${stage}`];
-  return { write, audit, publish: [...addColumns, ...apply, sql`drop table ${stage}`], discard };
+      : [
+          sql`delete from ${target} as t where ${sql.join([...tail, sql`exists (select 1 from ${stage} as s where ${sql.join(keyColumns, sql` and `)})`], sql` and `)}`,
+          sql`insert into ${target} by name select * from ${stage}`,
+        ];
+  return { write, audit, publish: [...addColumns, ...apply, sql`drop table ${stage}`], discard, slice: stage };
 }
 
 /** A DuckDB type name as `describe` reports it; anything else is refused rather than spliced. */

@@ -4,7 +4,7 @@ import { refTarget, quotedRelation, type Model, type Project } from './project.t
 import { renderSql } from './render-sql.ts';
 import type { TestOutcome } from './run-history.ts';
 import type { SingularTest } from './singular-test.ts';
-import { testQuery } from './test-spec.ts';
+import { testQuery, type TestSpec } from './test-spec.ts';
 
 /** A test ready to run: its name, severity and the query counting failing rows. */
 export interface CompiledTest {
@@ -17,10 +17,23 @@ export interface CompiledTest {
 /**
  * The tests that audit a model: its header tests and the singular tests attached to it, all
  * reading `relation` (the staged or would-be result) in place of the published model.
+ *
+ * On an incremental run (`slice` given) the would-be result is the published rows, which passed
+ * these tests when they were published, plus the slice; so row-level tests read the slice alone,
+ * and a unique test reads the would-be result only at the slice's keys (or the slice alone when
+ * the unique_key it is merged on is among the test's columns). Their cost follows the slice,
+ * not the table. Singular tests, which can say anything, read the whole would-be result.
  */
-export function modelTests(model: Model, project: Project, relation: SQLQuery): CompiledTest[] {
+export function modelTests(model: Model, project: Project, relation: SQLQuery, slice?: SQLQuery): CompiledTest[] {
   const resolve = (name: string) => (name === model.name ? relation : sql.__dangerous__rawValue(refTarget(project, name)));
-  const generic = model.tests.map((spec) => ({ node: model.name, test: spec.name, severity: spec.severity, query: testQuery(spec, relation, resolve) }));
+  const mergedOnKey = model.incrementalStrategy !== 'append' && model.uniqueKey.length > 0;
+  const query = (spec: TestSpec): SQLQuery => {
+    if (!slice) return testQuery(spec, relation, resolve);
+    if (spec.kind !== 'unique') return testQuery(spec, slice, resolve);
+    if (mergedOnKey && model.uniqueKey.every((column) => spec.columns.includes(column))) return testQuery(spec, slice, resolve);
+    return testQuery(spec, relation, resolve, slice);
+  };
+  const generic = model.tests.map((spec) => ({ node: model.name, test: spec.name, severity: spec.severity, query: query(spec) }));
   const singular = project.singularTests
     .filter((test) => test.model === model.name)
     .map((test) => singularTest(test, project, model.name, inline(relation)));

@@ -57,8 +57,10 @@ export function parseTestSpec(text: string): TestSpec {
 /**
  * The query counting the rows that fail a test against `relation` (a table, a view, or the
  * would-be result of an incremental run). `resolve` turns a `ref('x')` into its relation.
+ * With `touchedBy`, a unique test only looks at the keys that relation holds (an incremental
+ * slice: rows already published were unique when they were tested).
  */
-export function testQuery(spec: TestSpec, relation: SQLQuery, resolve: (model: string) => SQLQuery): SQLQuery {
+export function testQuery(spec: TestSpec, relation: SQLQuery, resolve: (model: string) => SQLQuery, touchedBy?: SQLQuery): SQLQuery {
   switch (spec.kind) {
     case 'not_null':
       return sql`select count(*) as failures from ${relation} as t where ${sql.join(
@@ -67,7 +69,12 @@ export function testQuery(spec: TestSpec, relation: SQLQuery, resolve: (model: s
       )}`;
     case 'unique': {
       const columns = sql.join(spec.columns.map(columnSql), sql`, `);
-      return sql`select count(*) as failures from (select ${columns} from ${relation} as t group by all having count(*) > 1)`;
+      if (!touchedBy) return sql`select count(*) as failures from (select ${columns} from ${relation} as t group by all having count(*) > 1)`;
+      const touched = sql.join(
+        spec.columns.map((column) => sql`s.${columnSql(column)} is not distinct from t.${columnSql(column)}`),
+        sql` and `,
+      );
+      return sql`select count(*) as failures from (select ${columns} from ${relation} as t where exists (select 1 from ${touchedBy} as s where ${touched}) group by all having count(*) > 1)`;
     }
     case 'accepted_values':
       return sql`select count(*) as failures from ${relation} as t where ${columnSql(spec.column)} is not null and ${columnSql(spec.column)} not in (${sql.join(

@@ -58,9 +58,12 @@ describe('materializations', () => {
   it('builds a table under a staging name and renames it over the published one', () => expectGolden('table.sql', planFor('moves', { existing: 'table' })));
   it('inlines an ephemeral model as a subquery of the models that ref it', () => expectGolden('ephemeral.sql', planFor('in_units')));
   it('builds an incremental model in full the first time, with the window open', () => expectGolden('incremental-full.sql', planFor('hourly')));
-  it('merges an incremental slice on the composite key', () => expectGolden('incremental-merge.sql', planFor('hourly', { mode: 'incremental', existing: 'table', window })));
-  it('deletes and inserts an incremental slice on the composite key', () =>
-    expectGolden('incremental-delete-insert.sql', planFor('hourly', { mode: 'incremental', existing: 'table', window, strategy: 'delete+insert' })));
+  const sliceFrom = { column: 'bucket_at', literal: "CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE)" };
+
+  it('merges an incremental slice on the composite key, reading only the table\'s tail', () =>
+    expectGolden('incremental-merge.sql', planFor('hourly', { mode: 'incremental', existing: 'table', window, sliceFrom })));
+  it('deletes and inserts an incremental slice on the composite key, reading only the table\'s tail', () =>
+    expectGolden('incremental-delete-insert.sql', planFor('hourly', { mode: 'incremental', existing: 'table', window, strategy: 'delete+insert', sliceFrom })));
   it('appends an incremental slice after the latest time built', () =>
     expectGolden('incremental-append.sql', planFor('hourly', { mode: 'incremental', existing: 'table', strategy: 'append', window: { operator: '>', literal: window.literal } })));
   it('adds the new columns of a slice before applying it', () =>
@@ -71,6 +74,14 @@ describe('materializations', () => {
     const model = loaded.models.get('hourly')!;
     const tests = modelTests(model, loaded, planModel({ schema: 'marts', name: 'hourly', materialized: 'table', body: 'select 1', mode: 'full', strategy: 'merge', uniqueKey: [] }).audit);
     expectGolden('tests.sql', tests.map((test) => `-- ${test.test} (${test.severity})\n${inline(test.query)};\n`).join('\n'));
+  });
+
+  it('compiles the tests of an incremental run against the slice, and unique at the slice\'s keys', () => {
+    const loaded = project();
+    const model = loaded.models.get('hourly')!;
+    const plan = planModel({ schema: 'marts', name: 'hourly', materialized: 'incremental', body: 'select 1', mode: 'incremental', strategy: 'append', uniqueKey: [], existing: 'table' });
+    const tests = modelTests({ ...model, incrementalStrategy: 'append' }, loaded, plan.audit, plan.slice);
+    expectGolden('tests-incremental.sql', tests.map((test) => `-- ${test.test} (${test.severity})\n${inline(test.query)};\n`).join('\n'));
   });
 
   it('runs every materialization for real: first in full, then incrementally', async () => {
