@@ -7,6 +7,11 @@ import { sql, type Connection } from '../../db/database.ts';
  * like any relation (dbt's seeds, taken from stocklens.config.yaml instead of CSV files).
  */
 export async function writeConfigSeeds(connection: Connection, config: Config): Promise<void> {
+  // One transaction: readers never see a half-written config, and one commit instead of dozens.
+  await connection.transaction(() => writeSeeds(connection, config));
+}
+
+async function writeSeeds(connection: Connection, config: Config): Promise<void> {
   await connection.run('create schema if not exists config');
   await connection.run(`create or replace table config.sources (name varchar primary key, system varchar, connector varchar, max_staleness_minutes double, schedule varchar)`);
   await connection.run(`create or replace table config.locations (location_id varchar primary key, name varchar, region varchar, kind varchar, truth_source varchar, lead_email varchar)`);
