@@ -47,14 +47,56 @@ export async function buildWithProgress(config: Config, db: Database, options: B
   return report('build', () => buildModels(config, db, withProgress(options)));
 }
 
-/** One line per node as it finishes (dbt-style), with failing tests under their model. */
+/**
+ * One line per node as it finishes (dbt-style), failing tests under their model, and on a terminal
+ * a last line naming the models building now and for how long.
+ */
 export function withProgress(options: BuildOptions): BuildOptions {
+  const running = runningLine();
   return {
     ...options,
+    onStart: (node) => running.start(node),
     onTest: (outcome) => {
-      if (outcome.status !== 'pass') say(`      ${outcome.status.toUpperCase()} ${outcome.node}: ${outcome.test}${outcome.failures ? ` (${outcome.failures} rows)` : ''}${outcome.error ? `: ${outcome.error}` : ''}`);
+      if (outcome.status !== 'pass') running.print(`      ${outcome.status.toUpperCase()} ${outcome.node}: ${outcome.test}${outcome.failures ? ` (${outcome.failures} rows)` : ''}${outcome.error ? `: ${outcome.error}` : ''}`);
     },
-    onNode: (result, done, total) => say(`${String(done).padStart(String(total).length)}/${total} ${label(result)} ${result.node}${details(result)}`),
+    onNode: (result, done, total) => {
+      running.finish(result.node);
+      running.print(`${String(done).padStart(String(total).length)}/${total} ${label(result)} ${result.node}${details(result)}`);
+    },
+  };
+}
+
+function runningLine() {
+  const interactive = Boolean(process.stderr.isTTY);
+  const running = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    if (!interactive) return;
+    const now = Date.now();
+    const text = [...running].map(([node, started]) => `${node} ${formatDuration(now - started)}`).join(', ');
+    process.stderr.write(`\r\x1b[2K${text ? `running ${text}` : ''}`);
+  };
+  return {
+    start(node: string) {
+      running.set(node, Date.now());
+      if (interactive && !timer) {
+        timer = setInterval(draw, 1000);
+        timer.unref();
+      }
+      draw();
+    },
+    finish(node: string) {
+      running.delete(node);
+      if (running.size === 0 && timer) {
+        clearInterval(timer);
+        timer = undefined;
+      }
+    },
+    print(line: string) {
+      if (interactive) process.stderr.write('\r\x1b[2K');
+      say(line);
+      draw();
+    },
   };
 }
 
