@@ -83,18 +83,18 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
     });
     const nodes = plannedNodes(project, options);
     await history.startRun({ runId, command: options.command ?? 'build', selector: options.select?.join(' '), fullRefresh: Boolean(options.fullRefresh), nodes: nodes.map((node) => node.name) });
-    const total = nodes.length;
+    const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
+    const total = freshness.length + nodes.length;
     const finish = async (result: NodeResult) => {
       results.push(result);
       await history.node(result);
-      options.onNode?.(result, results.length, total + freshness.length);
+      options.onNode?.(result, results.length, total);
     };
     const onTest = async (outcome: TestOutcome) => {
       tests.push(outcome);
       await history.test(outcome);
       options.onTest?.(outcome);
     };
-    const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
     for (const result of freshness) await finish(result);
 
     for (let index = 0; index < Math.max(1, options.threads ?? config.models.threads); index++) workers.push(await db.connect());

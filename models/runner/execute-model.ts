@@ -1,7 +1,7 @@
 import { inline, literal, sql, type Connection, type SQLQuery } from '../../db/database.ts';
 import { ModelError, causeMessage } from '../../core/errors.ts';
 import { incrementalWindow, recordInterval } from './incremental-state.ts';
-import { planModel, type ModelPlan, type PlanInput } from './materialize-plan.ts';
+import { planModel, stagePrefix, type ModelPlan, type PlanInput } from './materialize-plan.ts';
 import { quotedRelation, refTarget, relationOf, type Model, type Project } from './project.ts';
 import { locateError, renderSql, type RenderContext, type RenderedSql } from './render-sql.ts';
 import type { TestOutcome } from './run-history.ts';
@@ -44,7 +44,7 @@ export async function executeModel(connection: Connection, model: Model, run: Mo
   try {
     for (const statement of plan.write) await runStatement(connection, statement, model, rendered);
     if (incremental) {
-      const stage = sql.ident(schema, `__stage_${name}`);
+      const stage = sql.ident(schema, `${stagePrefix}${name}`);
       plan = planModel({ ...input, addColumns: await schemaChange(connection, model, target, stage), sliceFrom: await sliceFrom(connection, model, stage) });
     }
     const tests = await runTests(connection, run.runId, modelTests(model, run.project, plan.audit, plan.slice), run.onTest);
@@ -118,7 +118,7 @@ async function sliceFrom(connection: Connection, model: Model, stage: SQLQuery):
 
 async function countRows(connection: Connection, model: Model, plan: ModelPlan, incremental: boolean): Promise<number | undefined> {
   if (model.materialized === 'view' || model.materialized === 'ephemeral') return undefined;
-  const relation = incremental ? sql.ident(model.layer, `__stage_${model.name}`) : plan.audit;
+  const relation = incremental ? sql.ident(model.layer, `${stagePrefix}${model.name}`) : plan.audit;
   const row = await connection.one<{ n: number }>(sql`select count(*) as n from ${relation}`);
   return Number(row?.n ?? 0);
 }
