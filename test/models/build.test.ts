@@ -35,7 +35,7 @@ describe('model runner', () => {
     );
     const db = await Database.open(config.databaseFile);
     await runIngest(config, db);
-    const summary = await buildModels(config, db);
+    const summary = await buildModels(config, db, { select: ['+fct_ats_current'] });
     expect(summary.ok).toBe(true);
     expect(await db.rows('select sku, total_units, ats_units, non_sellable_units from marts.fct_ats_current order by sku')).toEqual([
       { sku: 'A', total_units: 20, ats_units: 20, non_sellable_units: 0 },
