@@ -138,7 +138,7 @@ interface NodeRun {
   onTest: (outcome: TestOutcome) => Promise<void>;
 }
 
-type NodeDone = { status: NodeStatus; rows?: number; error?: string };
+type NodeDone = { status: NodeStatus; rows?: number; error?: string; phases?: NodeResult['phases'] };
 
 const testNodePrefix = 'test:';
 
@@ -154,7 +154,7 @@ async function executeNode(connection: Connection, project: Project, node: DagNo
     return testStatus(await runTests(connection, run.runId, planned, run.onTest));
   }
   const built = await executeModel(connection, model, { project, runId: run.runId, fullRefresh: run.fullRefresh, onTest: run.onTest });
-  return { status: 'success', rows: built.rows };
+  return { status: 'success', rows: built.rows, phases: built.phases };
 }
 
 function testStatus(outcomes: TestOutcome[]): NodeDone {

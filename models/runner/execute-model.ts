@@ -14,8 +14,13 @@ export interface ModelRun {
   onTest: (outcome: TestOutcome) => Promise<void>;
 }
 
-/** Rows written by the build (the table's rows, or an incremental slice's), undefined for views. */
-export type ModelBuilt = { rows?: number; tests: TestOutcome[] };
+/**
+ * Rows written by the build (the table's rows, or an incremental slice's; undefined for views), and
+ * where the time went: writing the new result, auditing it, publishing it. The rest of a node's
+ * duration is the runner's own bookkeeping.
+ */
+export type ModelBuilt = { rows?: number; tests: TestOutcome[]; phases: ModelPhases };
+export type ModelPhases = { writeMs: number; auditMs: number; publishMs: number };
 
 /**
  * Builds one model with write-audit-publish on `connection`: write the new result under a staging
@@ -41,23 +46,36 @@ export async function executeModel(connection: Connection, model: Model, run: Mo
     existing,
   };
   let plan = planModel(input);
+  const phases: ModelPhases = { writeMs: 0, auditMs: 0, publishMs: 0 };
+  const timed = async <T>(phase: keyof ModelPhases, fn: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      phases[phase] += performance.now() - started;
+    }
+  };
   try {
-    for (const statement of plan.write) await runStatement(connection, statement, model, rendered);
+    await timed('writeMs', async () => {
+      for (const statement of plan.write) await runStatement(connection, statement, model, rendered);
+    });
     if (incremental) {
       const stage = sql.ident(schema, `${stagePrefix}${name}`);
       plan = planModel({ ...input, addColumns: await schemaChange(connection, model, target, stage), sliceFrom: await sliceFrom(connection, model, stage) });
     }
-    const tests = await runTests(connection, run.runId, modelTests(model, run.project, plan.audit, plan.slice), run.onTest);
+    const tests = await timed('auditMs', () => runTests(connection, run.runId, modelTests(model, run.project, plan.audit, plan.slice), run.onTest));
     const blocked = blocking(tests);
     if (blocked.length > 0) {
       throw new ModelError(`${model.file}: not published, blocking tests failed: ${blocked.map(describeOutcome).join('; ')}`, { model: name, file: model.file });
     }
     const rows = await countRows(connection, model, plan, incremental);
-    await connection.transaction(async () => {
-      for (const statement of plan.publish) await connection.run(inline(statement));
-      if (model.materialized === 'incremental') for (const statement of recordInterval(model, run.runId, target, window)) await connection.run(statement);
-    });
-    return { rows, tests };
+    await timed('publishMs', () =>
+      connection.transaction(async () => {
+        for (const statement of plan.publish) await connection.run(inline(statement));
+        if (model.materialized === 'incremental') for (const statement of recordInterval(model, run.runId, target, window)) await connection.run(statement);
+      }),
+    );
+    return { rows, tests, phases };
   } catch (error) {
     for (const statement of plan.discard) await connection.run(inline(statement)).catch(() => undefined);
     throw error;

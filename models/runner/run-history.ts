@@ -27,6 +27,8 @@ export interface NodeResult {
   durationMs: number;
   error?: string;
   startedAt: Date;
+  /** A built model's time writing, auditing and publishing (not stored in meta.run_results). */
+  phases?: { writeMs: number; auditMs: number; publishMs: number };
 }
 
 export interface TestOutcome {
