@@ -39,6 +39,8 @@ const databaseConnection = z.strictObject({
   user: z.string().optional(),
   password: z.string().optional(),
   database: z.string(),
+  /** PostgreSQL (odoo): the schema the tables live in, when not the default search_path. */
+  schema: z.string().optional(),
 });
 
 const source = z

@@ -88,11 +88,7 @@ async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageIn
       return await connection.transaction(async () => {
         if (existing) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
         const staged = await stageOrReject(connection, stage, batch);
-        if (typeof staged === 'string') {
-          const rejection = staged;
-          await writeLedger(connection, batchId, batch, { status: 'rejected', rows: 0, rejected: 0, error: rejection }, startedAt);
-          return { batchId, status: 'rejected' as const, rows: 0, rejected: 0, error: rejection };
-        }
+        if (typeof staged === 'string') throw new BatchRejection(staged);
         const counts = await castAndLand(connection, batchId, batch, options, staged);
         const status = await guardEmptyExtract(connection, batch, counts.rows, options.maxFullDrop);
         const error = status === 'held' ? 'full batch shrank beyond max_full_drop: held until `stocklens ingest --accept`' : undefined;
@@ -100,6 +96,15 @@ async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageIn
         return { batchId, status, ...counts, error };
       });
     } catch (error) {
+      if (error instanceof BatchRejection) {
+        // A reader error aborts DuckDB's transaction: the rejection is recorded in a fresh one.
+        const outcome = { status: 'rejected' as const, rows: 0, rejected: 0, error: error.message };
+        await connection.transaction(async () => {
+          if (existing) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
+          await writeLedger(connection, batchId, batch, outcome, startedAt);
+        });
+        return { batchId, ...outcome };
+      }
       const message = causeMessage(error);
       logger.error({ err: error, batchId, file: batch.file }, 'batch failed');
       await writeLedger(connection, batchId, batch, { status: 'failed', rows: 0, rejected: 0, error: message }, startedAt, { keepExisting: true }).catch(() => {});
@@ -109,6 +114,9 @@ async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageIn
     }
   });
 }
+
+/** The whole batch is refused (unreadable, a required column missing): recorded, never retried. */
+class BatchRejection extends Error {}
 
 /** Stages the input; a string is the reason the whole batch is rejected. */
 async function stageOrReject(connection: Connection, stage: StageInput, batch: BatchDescriptor): Promise<string | StagedInput> {
@@ -221,10 +229,19 @@ function typedValue(column: ColumnSpec, present: Set<string>, batch: BatchDescri
     return sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
   }
   const text = sql`nullif(trim(${sql.ident('i', column.name)}), '')`;
-  const cast = sql`try_cast(${text} as ${sql.__dangerous__rawValue(column.type)})`;
+  const cast = strictCast(text, column);
   if (column.whenAbsent === 'captured_at') return sql`coalesce(${cast}, ${batch.capturedAt.toISOString()}::timestamptz)`;
   if (column.whenAbsent !== undefined) return sql`coalesce(${cast}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
   return cast;
+}
+
+/**
+ * DuckDB's cast to integer accepts 2.5 (rounding it), 1e3, 0x1F and 1_000: a quantity must be
+ * written as plain digits, anything else is quarantined rather than silently reinterpreted.
+ */
+function strictCast(text: SQLQuery, column: ColumnSpec): SQLQuery {
+  const cast = sql`try_cast(${text} as ${sql.__dangerous__rawValue(column.type)})`;
+  return column.type === 'integer' ? sql`case when regexp_full_match(${text}, '[+-]?[0-9]+') then ${cast} end` : cast;
 }
 
 interface Check {
@@ -237,7 +254,7 @@ function columnChecks(column: ColumnSpec, present: Set<string>, options: LandOpt
   if (!present.has(column.name)) return [];
   const raw = sql.ident('i', column.name);
   const text = sql`nullif(trim(${raw}), '')`;
-  const cast = sql`try_cast(${text} as ${sql.__dangerous__rawValue(column.type)})`;
+  const cast = strictCast(text, column);
   const checks: Check[] = [];
   if (column.required) checks.push({ column: column.name, failed: sql`${text} is null`, reason: sql`${`${column.name} is empty`}` });
   const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;

@@ -74,9 +74,17 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
   if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
   const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;
   try {
+    // A JSON field holding strings in some records and numbers in others comes back as JSON: its
+    // text is the string itself, not the string's JSON quoting.
+    const described = await connection.rows<{ column_name: string; column_type: string }>(`describe select * from ${reader}`);
+    const asText = described.map(({ column_name: name, column_type: type }) =>
+      type === 'JSON' ? `json_extract_string(${quoteName(name)}, '$') as ${quoteName(name)}` : `${quoteName(name)}::varchar as ${quoteName(name)}`,
+    );
     // JSON and Parquet have no lines to point at: a quarantined row names its record number.
-    await connection.run(`create or replace temp table batch_input as select row_number() over () as __row, columns(*)::varchar from ${reader}`);
+    await connection.run(`create or replace temp table batch_input as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
   } catch (error) {
     throw new IngestError(`${path.basename(file)} cannot be read as ${parsed.format}: ${causeMessage(error)}`, { file }, { cause: error });
   }
 }
+
+const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;

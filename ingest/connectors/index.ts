@@ -4,6 +4,8 @@ import type { Config } from '../../core/load-config.ts';
 import { amazonFbaReportConnector } from './amazon-fba-report.ts';
 import type { Connector, ConnectorFactory } from './connector.ts';
 import { csvDropConnector } from './csv-drop.ts';
+import { erpnextConnector } from './erpnext.ts';
+import { odooConnector } from './odoo.ts';
 import { shopifyApiConnector } from './shopify-api.ts';
 import { shopifyCsvConnector } from './shopify-csv.ts';
 
@@ -13,6 +15,8 @@ const factories: Partial<Record<SourceConfig['connector'], ConnectorFactory>> = 
   'shopify-csv': shopifyCsvConnector,
   'amazon-fba-report': amazonFbaReportConnector,
   'shopify-api': shopifyApiConnector,
+  erpnext: erpnextConnector,
+  odoo: odooConnector,
 };
 
 export function connectorFor(source: SourceConfig, config: Config): Connector {

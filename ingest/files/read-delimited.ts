@@ -58,7 +58,7 @@ export async function readDelimited(connection: Connection, file: string, header
   }
   await connection.run(`
     insert into batch_read_rejects
-    select distinct on (line) line, column_name, lower(error_type) || ': ' || error_message, regexp_replace(csv_line, '^[\\r\\n]+', '')
+    select distinct on (line) line, column_name, lower(error_type) || ': ' || error_message, regexp_replace(csv_line, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
     from batch_reject_errors order by line`);
   const refused = await connection.rows<{ line: number }>('select line from batch_read_rejects');
   await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans');
