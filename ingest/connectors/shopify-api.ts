@@ -74,11 +74,9 @@ export function shopifyApiConnector(source: SourceConfig, config: Config): Conne
       const rows: CellValue[][] = [];
       const raws: unknown[] = [];
       let after: string | null = null;
-      let expectedCost = 0;
       const seenCursors = new Set<string>();
       for (;;) {
-        const page: InventoryItemsPage = await client.query<InventoryItemsPage>(inventoryLevelsQuery, { first: source.page_size, after }, expectedCost);
-        expectedCost = source.page_size * (levelsPerItem + 1);
+        const page: InventoryItemsPage = await client.query<InventoryItemsPage>(inventoryLevelsQuery, { first: source.page_size, after });
         for (const { node: item } of page.inventoryItems.edges) {
           for (const { node: level } of item.inventoryLevels.edges) {
             const quantities = new Map(level.quantities.map((quantity) => [quantity.name, quantity.quantity]));

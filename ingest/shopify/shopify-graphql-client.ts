@@ -32,17 +32,20 @@ export interface ShopifyClientOptions {
  * capped exponential backoff and jitter; anything else is permanent and fails at once.
  */
 export class ShopifyGraphqlClient {
-  private bucket?: { available: number; restoreRate: number; at: number };
+  private bucket?: { available: number; maximum: number; restoreRate: number; at: number };
+  /** What the last query was priced at: the next page of the same query costs about as much. */
+  private lastRequestedCost = 0;
 
   constructor(private readonly options: ShopifyClientOptions) {}
 
-  async query<T>(query: string, variables: Record<string, unknown>, expectedCost = 0): Promise<T> {
-    return withRetry((attempt) => this.queryOnce<T>(query, variables, expectedCost, attempt), this.options.retry, {
+  async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    return withRetry((attempt) => this.queryOnce<T>(query, variables, attempt), this.options.retry, {
       onRetry: (attempt, delayMs, error) => logger.warn({ source: this.options.source, attempt, delayMs: Math.round(delayMs), err: causeMessage(error) }, 'shopify request failed; retrying'),
     });
   }
 
-  private async queryOnce<T>(query: string, variables: Record<string, unknown>, expectedCost: number, attempt: number): Promise<T> {
+  private async queryOnce<T>(query: string, variables: Record<string, unknown>, attempt: number): Promise<T> {
+    const expectedCost = Math.min(this.lastRequestedCost, this.bucket?.maximum ?? Infinity);
     await this.waitForBucket(expectedCost);
     const endpoint = `${this.options.url.replace(/\/$/, '')}/admin/api/${this.options.apiVersion}/graphql.json`;
     const context = { source: this.options.source };
@@ -60,7 +63,8 @@ export class ShopifyGraphqlClient {
       throw new IngestError(`shopify ${endpoint}: ${causeMessage(error)} (attempt ${attempt})`, { ...context, transient: true }, { cause: error });
     }
     if (response.status === 429) {
-      const retryAfterMs = Math.min(300_000, Number(response.headers.get('retry-after') ?? '2') * 1000 || 2000);
+      const seconds = Number(response.headers.get('retry-after') ?? 'NaN');
+      const retryAfterMs = Number.isFinite(seconds) && seconds >= 0 ? Math.min(300_000, seconds * 1000) : 2000;
       throw new RetryAfterError(`shopify answered 429 Too Many Requests (Retry-After ${retryAfterMs / 1000}s)`, retryAfterMs, context);
     }
     if (response.status >= 500) throw new IngestError(`shopify answered ${response.status}: ${text.slice(0, 200)}`, { ...context, transient: true });
@@ -84,7 +88,8 @@ export class ShopifyGraphqlClient {
 
   private remember(cost: QueryCost | undefined): void {
     const status = cost?.throttleStatus;
-    if (status) this.bucket = { available: status.currentlyAvailable, restoreRate: status.restoreRate, at: Date.now() };
+    if (status) this.bucket = { available: status.currentlyAvailable, maximum: status.maximumAvailable, restoreRate: status.restoreRate, at: Date.now() };
+    if (cost?.requestedQueryCost) this.lastRequestedCost = cost.requestedQueryCost;
   }
 
   /** How long until the bucket holds `cost` points again. */
