@@ -73,7 +73,7 @@ async function inventoryLevelRows(db: Database, source: SourceConfig, config: Co
   const previous = await db.one<Record<string, number | string | null>>(sql`
     select s.sku, s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.incoming
     from raw.stock_snapshot s join ingest.batches b using (batch_id)
-    where b.status = 'landed' and s.location_id = ${locationId} and s.raw->>'inventory_item_id' in (${itemIds[0]}, ${itemIds[1]})
+    where b.status = 'landed' and s.location_id = ${locationId} and (s.raw->>'inventory_item_id') in (${itemIds[0]}, ${itemIds[1]})
     order by s.captured_at desc limit 1`);
   const columns = ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'incoming', 'available_reported', 'quantity_semantics', 'channel'];
   const carried = ['on_hand', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'incoming'].map((name) => previous?.[name] ?? null);
