@@ -55,6 +55,8 @@ const source = z
     database: databaseConnection.optional(),
     /** Vendor location names or ids mapped onto Stocklens location ids. */
     location_map: z.record(z.string(), z.string()).optional(),
+    /** shopify-webhook: a JSON file {inventory_items: {id: sku}, locations: {id: location_id}} naming Shopify's numeric ids. */
+    sku_map: z.string().optional(),
     schedule: cronExpression.default('0 * * * *'),
     max_staleness: duration.default('2h'),
     warn_after: duration.optional(),

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
-import { IngestError } from '../../core/errors.ts';
+import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
 import { sql, type Database } from '../../db/database.ts';
 import type { PendingBatch } from '../connectors/connector.ts';
@@ -59,27 +61,48 @@ function cancelledOrderRows(source: SourceConfig, config: Config, { payload }: D
 }
 
 /**
- * `inventory_levels/update` carries only the new `available` of an inventory item at a location.
- * The other quantities are carried over from that item's latest landed row (found by the
- * `inventory_item_id` the shopify-api connector keeps in `raw`); without one the row has no SKU
- * and is quarantined, never guessed.
+ * `inventory_levels/update` carries only the new `available` of an inventory item at a location,
+ * by Shopify's numeric ids. The SKU comes from the source's `sku_map` file, else from the
+ * `inventory_item_id` the shopify-api connector keeps in `raw`; the other quantities are carried
+ * over from the latest landed salable row of that location and SKU. Without a SKU the row is
+ * quarantined, never guessed.
  */
 async function inventoryLevelRows(db: Database, source: SourceConfig, config: Config, { payload }: Delivery) {
   const level = payload as { inventory_item_id?: number | string; location_id?: number | string; available?: number; updated_at?: string };
+  const ids = readIdMap(source, config);
   const locations = vendorLocationNames(source, config);
   const shopifyLocation = String(level.location_id ?? '');
-  const locationId = locations.get(shopifyLocation) ?? locations.get(`gid://shopify/Location/${shopifyLocation}`) ?? shopifyLocation;
+  const locationId = locations.get(shopifyLocation) ?? ids.locations[shopifyLocation] ?? locations.get(`gid://shopify/Location/${shopifyLocation}`) ?? shopifyLocation;
   const itemIds = [String(level.inventory_item_id ?? ''), `gid://shopify/InventoryItem/${level.inventory_item_id ?? ''}`];
+  const mappedSku = ids.inventory_items[itemIds[0]];
   const previous = await db.one<Record<string, number | string | null>>(sql`
     select s.sku, s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.incoming
     from raw.stock_snapshot s join ingest.batches b using (batch_id)
-    where b.status = 'landed' and s.location_id = ${locationId} and (s.raw->>'inventory_item_id') in (${itemIds[0]}, ${itemIds[1]})
+    where b.status = 'landed' and s.location_id = ${locationId} and s.quantity_semantics = 'salable'
+      and ${mappedSku === undefined ? sql`(s.raw->>'inventory_item_id') in (${itemIds[0]}, ${itemIds[1]})` : sql`s.sku = ${mappedSku}`}
     order by s.captured_at desc limit 1`);
   const columns = ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'incoming', 'available_reported', 'quantity_semantics', 'channel'];
   const carried = ['on_hand', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'incoming'].map((name) => previous?.[name] ?? null);
   return {
     columns,
-    rows: [[locationId, previous?.sku ?? null, level.updated_at ?? null, ...carried, level.available ?? null, 'salable', channelOf(source, config) ?? null]],
+    rows: [[locationId, mappedSku ?? previous?.sku ?? null, level.updated_at ?? null, ...carried, level.available ?? null, 'salable', channelOf(source, config) ?? null]],
     raws: [{ inventory_item_id: itemIds[1], ...level }],
   };
+}
+
+interface IdMap {
+  inventory_items: Record<string, string>;
+  locations: Record<string, string>;
+}
+
+/** The source's `sku_map` file (relative to the config file), read at each delivery so edits apply. */
+function readIdMap(source: SourceConfig, config: Config): IdMap {
+  if (!source.sku_map) return { inventory_items: {}, locations: {} };
+  const file = path.resolve(path.dirname(config.file), source.sku_map);
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<IdMap>;
+    return { inventory_items: parsed.inventory_items ?? {}, locations: parsed.locations ?? {} };
+  } catch (error) {
+    throw new IngestError(`source ${source.name}: cannot read sku_map ${file}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
+  }
 }

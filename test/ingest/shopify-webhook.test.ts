@@ -6,7 +6,7 @@ import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
 import { signShopifyBody } from '../../ingest/shopify/verify-webhook.ts';
 import { createApp } from '../../server/app.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
-import { openSetup } from './helpers/ingest-setup.ts';
+import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
 
 const tempDir = useTempDir();
 const secret = 'whsec-test-1';
@@ -20,10 +20,11 @@ afterEach(async () => {
 
 async function start() {
   const dir = tempDir();
+  writeFiles(dir, '.', { 'sku-map.json': JSON.stringify({ inventory_items: { '40000000007': 'MUG' }, locations: { '60000000000': 'WH-EAST' } }) });
   const setup = await openSetup(
     dir,
     `sources:
-  - { name: shopify-hooks, system: ecommerce, connector: shopify-webhook, webhook_secret: ${secret}, location_map: { "655441": WH-EAST } }
+  - { name: shopify-hooks, system: ecommerce, connector: shopify-webhook, webhook_secret: ${secret}, location_map: { "655441": WH-EAST }, sku_map: ./sku-map.json }
 locations:
   - { id: WH-EAST, name: East DC }
 channels:
@@ -96,19 +97,21 @@ describe('shopify webhooks', () => {
     // A snapshot as the shopify-api connector lands it: the inventory item id is kept in raw.
     await db.run(`insert into ingest.batches (batch_id, source, entity, mode, captured_at, content_sha256, rows, status, started_at)
       values ('seed', 'shopify-api', 'stock', 'full', '2026-11-01T00:00:00Z', 'x', 1, 'landed', now())`);
-    await db.run(`insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand, committed, damaged, raw)
-      values ('seed', 'shopify-api', '2026-11-01T00:00:00Z', 'WH-EAST', 'TEE-S', 12, 2, 1, '{"inventory_item_id": "gid://shopify/InventoryItem/808950810"}')`);
+    await db.run(`insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand, committed, damaged, quantity_semantics, raw)
+      values ('seed', 'shopify-api', '2026-11-01T00:00:00Z', 'WH-EAST', 'TEE-S', 12, 2, 1, 'salable', '{"inventory_item_id": "gid://shopify/InventoryItem/808950810"}'),
+             ('seed', 'shopify-api', '2026-11-01T00:00:00Z', 'WH-EAST', 'MUG', 30, 0, 0, 'salable', null)`);
     const known = await deliver('inventory_levels/update', { inventory_item_id: 808950810, location_id: 655441, available: 6, updated_at: '2026-11-01T11:00:00-05:00' }, { id: 'w-1' });
     expect(await known.json()).toMatchObject({ status: 'succeeded', rows: 1, rejected: 0 });
     const unknown = await deliver('inventory_levels/update', { inventory_item_id: 1, location_id: 655441, available: 3, updated_at: '2026-11-01T11:00:00-05:00' }, { id: 'w-2' });
     expect(await unknown.json()).toMatchObject({ status: 'succeeded', rows: 0, rejected: 1 });
+    // Ids named by the sku_map file (as the simulator writes it) resolve without an API snapshot.
+    const mapped = await deliver('inventory_levels/update', { inventory_item_id: 40000000007, location_id: 60000000000, available: 25, updated_at: '2026-11-01T12:00:00Z' }, { id: 'w-3' });
+    expect(await mapped.json()).toMatchObject({ status: 'succeeded', rows: 1, rejected: 0 });
     expect(await db.rows("select location_id, sku, on_hand, committed, damaged, available_reported, source_updated_at, quantity_semantics from raw.stock_snapshot where source = 'shopify-hooks'")).toEqual([
       { location_id: 'WH-EAST', sku: 'TEE-S', on_hand: 12, committed: 2, damaged: 1, available_reported: 6, source_updated_at: '2026-11-01T16:00:00.000Z', quantity_semantics: 'salable' },
+      { location_id: 'WH-EAST', sku: 'MUG', on_hand: 30, committed: 0, damaged: 0, available_reported: 25, source_updated_at: '2026-11-01T12:00:00.000Z', quantity_semantics: 'salable' },
     ]);
-    expect(await db.rows("select mode, status from ingest.batches where source = 'shopify-hooks'")).toEqual([
-      { mode: 'delta', status: 'landed' },
-      { mode: 'delta', status: 'landed' },
-    ]);
+    expect(await db.rows("select mode, status from ingest.batches where source = 'shopify-hooks'")).toEqual(Array.from({ length: 3 }, () => ({ mode: 'delta', status: 'landed' })));
     expect(await db.one('select "column", reason from ingest.quarantine')).toEqual({ column: 'sku', reason: 'sku is empty' });
   });
 });
