@@ -51,7 +51,7 @@ export interface StagedInput {
  * reading order), every canonical column present as text, any extra columns the input carries
  * (kept in `raw`), and optionally `__raw` (the vendor's row as JSON, for connectors that map
  * vendor columns). Lines the reader itself refused go to the temporary table `batch_read_rejects`
- * (line, column, reason, raw_line). Throws IngestError when the input cannot be read at all.
+ * (line, column, reason, raw_line), which exists, empty, when the stage starts. Throws IngestError when the input cannot be read at all.
  */
 export type StageInput = (connection: Connection) => Promise<StagedInput | void>;
 
@@ -119,8 +119,9 @@ async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageIn
 class BatchRejection extends Error {}
 
 /** Stages the input; a string is the reason the whole batch is rejected. */
-async function stageOrReject(connection: Connection, stage: StageInput, batch: BatchDescriptor): Promise<string | StagedInput> {
+async function stageOrReject(connection: Connection, stage: StageInput, batch: BatchDescriptor): Promise<string | StagedInput & { present: Set<string> }> {
   let staged: StagedInput;
+  await connection.run('create or replace temp table batch_read_rejects (line bigint, "column" varchar, reason varchar, raw_line varchar)');
   try {
     staged = (await stage(connection)) ?? {};
   } catch (error) {
@@ -132,7 +133,7 @@ async function stageOrReject(connection: Connection, stage: StageInput, batch: B
   if (missing.length > 0) {
     return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${batch.entity} file needs ${requiredColumns(batch.entity).join(', ')})`;
   }
-  return staged;
+  return { ...staged, present };
 }
 
 function requiredColumns(entity: Entity): string[] {
@@ -140,9 +141,9 @@ function requiredColumns(entity: Entity): string[] {
 }
 
 /** Casts every row from text, quarantines the rows that fail with the first reason, lands the rest. */
-async function castAndLand(connection: Connection, batchId: string, batch: BatchDescriptor, options: LandOptions, staged: StagedInput) {
+async function castAndLand(connection: Connection, batchId: string, batch: BatchDescriptor, options: LandOptions, staged: StagedInput & { present: Set<string> }) {
   const spec = entitySpecs[batch.entity];
-  const present = new Set((await connection.rows<{ column_name: string }>('select column_name from (describe batch_input)')).map((row) => row.column_name));
+  const present = staged.present;
   const canonical = new Set(spec.columns.map((column) => column.name));
   const inputColumns = [...present].filter((name) => !internalColumns.has(name));
   const extras = inputColumns.filter((name) => !canonical.has(name));
@@ -215,12 +216,11 @@ async function quarantineRows(connection: Connection, batchId: string, staged: S
 
 /** Lines the reader itself could not parse (wrong field count, bad quoting) are quarantined too. */
 async function landReadRejects(connection: Connection, batchId: string): Promise<number> {
-  const exists = await connection.one<{ n: number }>("select count(*) as n from duckdb_tables() where temporary and table_name = 'batch_read_rejects'");
-  if (!exists?.n) return 0;
-  await connection.run(sql`insert into ingest.quarantine (batch_id, line, "column", reason, raw_line) select ${batchId}, line, "column", reason, raw_line from batch_read_rejects`);
-  const counted = await connection.one<{ n: number }>('select count(*) as n from batch_read_rejects');
-  await connection.run('drop table batch_read_rejects');
-  return Number(counted?.n ?? 0);
+  const counted = Number((await connection.one<{ n: number }>('select count(*) as n from batch_read_rejects'))?.n ?? 0);
+  if (counted > 0) {
+    await connection.run(sql`insert into ingest.quarantine (batch_id, line, "column", reason, raw_line) select ${batchId}, line, "column", reason, raw_line from batch_read_rejects`);
+  }
+  return counted;
 }
 
 function typedValue(column: ColumnSpec, present: Set<string>, batch: BatchDescriptor): SQLQuery {

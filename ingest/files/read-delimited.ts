@@ -49,7 +49,6 @@ export async function readDelimited(connection: Connection, file: string, header
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
     store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
   await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans');
-  await connection.run('create or replace temp table batch_read_rejects (line bigint, "column" varchar, reason varchar, raw_line varchar)');
   try {
     // row_number() over () is computed by DuckDB's streaming window, in the order of the file.
     await connection.run(`create or replace temp table ${target} as select row_number() over () as __row, * from ${reader}`);
