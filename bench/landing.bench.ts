@@ -6,7 +6,7 @@
  *  3. peak memory landing one large file with a DuckDB memory limit, against the file's size.
  * `node --import tsx bench/landing.bench.ts [folder-with-csv-drop-sources]`; without a folder it
  * uses /work/bench-data/m when READY, else a synthetic drop (BENCH_PAIRS, BENCH_DAYS).
- * BENCH_LARGE_MB sizes the large file (default 1024).
+ * BENCH_LARGE_MB sizes the large file (default 1024), BENCH_ROUNDS the alternations (default 2).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -33,11 +33,15 @@ try {
   const bare: number[] = [];
   const landing: number[] = [];
   let landedRows = 0;
-  for (let round = 0; round < 2; round++) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  for (let round = 0; round < rounds; round++) {
     bare.push(await bareReadCsv(files, path.join(work, `bare-${round}.duckdb`)));
+    rmSync(path.join(work, `bare-${round}.duckdb`), { force: true });
     const result = await landFolders(folders, path.join(work, `landing-${round}.duckdb`));
+    rmSync(path.join(work, `landing-${round}.duckdb`), { force: true });
     landing.push(result.ms);
     landedRows = result.rows;
+    process.stderr.write(`round ${round + 1}: bare read_csv ${Math.round(bare[round])} ms, landing ${Math.round(result.ms)} ms, ${result.rows} rows\n`);
   }
   figures.landedRows = landedRows;
   figures.bareReadCsvMs = Math.min(...bare);
@@ -45,8 +49,10 @@ try {
   figures.landingOverBareRatio = +(Math.min(...landing) / Math.min(...bare)).toFixed(2);
   figures.landingRowsPerSecond = Math.round(landedRows / (Math.min(...landing) / 1000));
 
-  Object.assign(figures, childFigures('appender'));
-  Object.assign(figures, childFigures('large-file'));
+  for (const part of ['appender', 'large-file']) {
+    Object.assign(figures, childFigures(part));
+    process.stderr.write(`${JSON.stringify(figures)}\n`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
