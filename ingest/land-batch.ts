@@ -147,25 +147,41 @@ async function castAndLand(connection: Connection, batchId: string, batch: Batch
   const canonical = new Set(spec.columns.map((column) => column.name));
   const inputColumns = [...present].filter((name) => !internalColumns.has(name));
   const extras = inputColumns.filter((name) => !canonical.has(name));
+  const cells = spec.columns.filter((column) => present.has(column.name));
   const typed = spec.columns.map((column) => sql`${typedValue(column, present, batch)} as ${sql.ident(column.name)}`);
   const checks = spec.columns.flatMap((column) => columnChecks(column, present, options));
   const keyColumns = spec.key.filter((name) => present.has(name));
-  const keyList = sql.join(keyColumns.map((name) => sql.ident('i', name)), ', ');
-  const duplicateCheck =
+  if (keyColumns.length > 0) {
+    checks.push({ column: null, failed: sql`__duplicate`, reason: sql`${`duplicate key (${keyColumns.join(', ')}) within the batch`}` });
+  }
+  // Later rows repeating a key are the duplicates: found with an aggregate and a hash join, which
+  // costs far less than a window partitioned by the key on every batch.
+  const duplicate =
     keyColumns.length > 0
-      ? sql`when count(*) over (partition by ${keyList}) > 1 and row_number() over (partition by ${keyList} order by i.__row) > 1
-            then ${`duplicate key (${keyColumns.join(', ')}) within the batch`}`
-      : sql``;
+      ? {
+          flag: sql`coalesce(i.__row > d.__first_row, false)`,
+          join: sql`left join (
+            select ${sql.join(keyColumns.map((name) => sql.ident(name)), ', ')}, min(__row) as __first_row
+            from batch_input group by all having count(*) > 1
+          ) d on ${sql.join(keyColumns.map((name) => sql`d.${sql.ident(name)} is not distinct from i.${sql.ident(name)}`), ' AND ')}`,
+        }
+      : { flag: sql`false`, join: sql`` };
   // raw keeps what the canonical columns cannot: the vendor's own row, or the columns a file carries
   // beyond the canonical ones (DESIGN §6: unknown extra columns are kept).
   const rawValue = present.has('__raw') ? sql`i.__raw::json` : extras.length > 0 ? sql`to_json(${packColumns(extras)})` : sql`null::json`;
+  // Each cell is trimmed and cast once (text "t:<name>", value "v:<name>"); the checks and the
+  // landed values read those, so the statement stays small whatever the number of checks.
+  const failure = checks.length > 0 ? sql`case ${sql.join(checks.map((check) => sql`when ${check.failed} then [${check.column === null ? sql`null::varchar` : sql`${check.column}`}, ${check.reason}]`), sql` `)} end` : sql`null::varchar[]`;
   await connection.run(sql`
     create or replace temp table batch_checked as
-    select i.__row, ${sql.join(typed, ', ')},
-      case ${sql.join(checks.map((check) => sql`when ${check.failed} then ${check.reason}`), sql` `)} ${duplicateCheck} end as __reason,
-      case ${sql.join(checks.map((check) => sql`when ${check.failed} then ${check.column}`), sql` `)} end as __column,
-      ${rawValue} as raw
-    from batch_input i`);
+    with cells as (
+      select i.__row, ${duplicate.flag} as __duplicate, ${rawValue} as raw
+        ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
+      from batch_input i ${duplicate.join}
+    ), failures as (
+      select __row, ${sql.join(typed, ', ')}, ${failure} as __failure, raw from cells
+    )
+    select * exclude (__failure), __failure[1] as __column, __failure[2] as __reason from failures`);
   const counts = await connection.one<{ rows: number; rejected: number }>(
     'select count(*) filter (where __reason is null) as rows, count(*) filter (where __reason is not null) as rejected from batch_checked',
   );
@@ -223,52 +239,53 @@ async function landReadRejects(connection: Connection, batchId: string): Promise
   return counted;
 }
 
+const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', column.name)}), '')`;
+const text = (column: ColumnSpec) => sql.ident(`t:${column.name}`);
+const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
+
 function typedValue(column: ColumnSpec, present: Set<string>, batch: BatchDescriptor): SQLQuery {
   if (!present.has(column.name)) {
     if (column.whenAbsent === 'captured_at') return sql`${batch.capturedAt.toISOString()}::timestamptz`;
     return sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
   }
-  const text = sql`nullif(trim(${sql.ident('i', column.name)}), '')`;
-  const cast = strictCast(text, column);
-  if (column.whenAbsent === 'captured_at') return sql`coalesce(${cast}, ${batch.capturedAt.toISOString()}::timestamptz)`;
-  if (column.whenAbsent !== undefined) return sql`coalesce(${cast}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
-  return cast;
+  if (column.whenAbsent === 'captured_at') return sql`coalesce(${value(column)}, ${batch.capturedAt.toISOString()}::timestamptz)`;
+  if (column.whenAbsent !== undefined) return sql`coalesce(${value(column)}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
+  return value(column);
 }
 
 /**
  * DuckDB's cast to integer accepts 2.5 (rounding it), 1e3, 0x1F and 1_000: a quantity must be
  * written as plain digits, anything else is quarantined rather than silently reinterpreted.
  */
-function strictCast(text: SQLQuery, column: ColumnSpec): SQLQuery {
-  const cast = sql`try_cast(${text} as ${sql.__dangerous__rawValue(column.type)})`;
-  return column.type === 'integer' ? sql`case when regexp_full_match(${text}, '[+-]?[0-9]+') then ${cast} end` : cast;
+function strictCast(cellText: SQLQuery, column: ColumnSpec): SQLQuery {
+  const cast = sql`try_cast(${cellText} as ${sql.__dangerous__rawValue(column.type)})`;
+  return column.type === 'integer' ? sql`case when regexp_full_match(${cellText}, '[+-]?[0-9]+') then ${cast} end` : cast;
 }
 
 interface Check {
-  column: string;
+  column: string | null;
   failed: SQLQuery;
   reason: SQLQuery;
 }
 
+/** The checks of one present column, over its trimmed text and cast value, in the order they are reported. */
 function columnChecks(column: ColumnSpec, present: Set<string>, options: LandOptions): Check[] {
   if (!present.has(column.name)) return [];
-  const raw = sql.ident('i', column.name);
-  const text = sql`nullif(trim(${raw}), '')`;
-  const cast = strictCast(text, column);
+  const [cellText, cast] = [text(column), value(column)];
   const checks: Check[] = [];
-  if (column.required) checks.push({ column: column.name, failed: sql`${text} is null`, reason: sql`${`${column.name} is empty`}` });
+  if (column.required) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
   const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;
   if (kind) {
-    checks.push({ column: column.name, failed: sql`${text} is not null and ${cast} is null`, reason: sql`${`${column.name}: `} || to_json(${raw})::varchar || ${` is not ${kind}`}` });
+    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cast} is null`, reason: sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}` });
   }
-  if (column.nonNegative) checks.push({ column: column.name, failed: sql`${cast} < 0`, reason: sql`${`${column.name} is negative: `} || ${raw}` });
+  if (column.nonNegative) checks.push({ column: column.name, failed: sql`${cast} < 0`, reason: sql`${`${column.name} is negative: `} || ${cellText}` });
   if (column.name === 'location_id' && options.knownLocations.length > 0) {
-    checks.push({ column: column.name, failed: sql`${text} is not null and ${text} not in (${sql.join(options.knownLocations.map((id) => sql`${id}`), ', ')})`, reason: sql`${'unknown location '} || to_json(${raw})::varchar` });
+    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cellText} not in (${sql.join(options.knownLocations.map((id) => sql`${id}`), ', ')})`, reason: sql`${'unknown location '} || to_json(${cellText})::varchar` });
   }
   if (column.type === 'timestamptz' && ['captured_at', 'placed_at', 'occurred_at'].includes(column.name)) {
     // A capture from the future is a clock or time-zone error upstream; landing it would poison as-of joins.
     const limit = new Date((options.now ?? new Date()).getTime() + 5 * 60_000).toISOString();
-    checks.push({ column: column.name, failed: sql`${cast} > ${limit}::timestamptz`, reason: sql`${`${column.name} is in the future: `} || ${raw}` });
+    checks.push({ column: column.name, failed: sql`${cast} > ${limit}::timestamptz`, reason: sql`${`${column.name} is in the future: `} || ${cellText}` });
   }
   return checks;
 }

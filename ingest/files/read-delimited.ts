@@ -2,7 +2,7 @@ import path from 'node:path';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, type Connection } from '../../db/database.ts';
 import type { StagedInput } from '../land-batch.ts';
-import { inspectFile, splitHeader, type FileInspection } from './inspect-file.ts';
+import { splitHeader, type FileInspection } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
 
 export interface DelimitedFormat {
@@ -65,4 +65,3 @@ export async function readDelimited(connection: Connection, file: string, header
   return { locate: (rows) => locateRecords(file, rows, { gzip: format.gzip, quote: format.quote, refusedLines }) };
 }
 
-export { inspectFile };
