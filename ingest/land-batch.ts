@@ -129,10 +129,13 @@ async function stageOrReject(connection: Connection, stage: StageInput, batch: B
     throw error;
   }
   const present = new Set((await connection.rows<{ column_name: string }>('select column_name from (describe batch_input)')).map((row) => row.column_name));
-  const missing = entitySpecs[batch.entity].columns.filter((column) => column.required && !present.has(column.name)).map((column) => column.name);
+  const spec = entitySpecs[batch.entity];
+  const missing = spec.columns.filter((column) => column.required && !present.has(column.name)).map((column) => column.name);
   if (missing.length > 0) {
     return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${batch.entity} file needs ${requiredColumns(batch.entity).join(', ')})`;
   }
+  const uncovered = (spec.oneOf ?? []).find((group) => !group.some((name) => present.has(name)));
+  if (uncovered) return `missing column: a ${batch.entity} file needs ${uncovered.join(' or ')}`;
   return { ...staged, present };
 }
 
@@ -273,7 +276,7 @@ function columnChecks(column: ColumnSpec, present: Set<string>, options: LandOpt
   if (!present.has(column.name)) return [];
   const [cellText, cast] = [text(column), value(column)];
   const checks: Check[] = [];
-  if (column.required) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
+  if (column.required || column.notEmpty) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
   const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;
   if (kind) {
     checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cast} is null`, reason: sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}` });

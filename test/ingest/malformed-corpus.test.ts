@@ -15,7 +15,7 @@ const huge = 'x'.repeat(2_500_000);
 /** Each malformed file with the one outcome it must get. Times in names keep them apart. */
 const corpus: Record<string, { content: string | Buffer; rejected?: string; quarantined?: { line: number; column: string | null; reason: string; raw_line: string }[]; rows?: number }> = {
   'stock_20261101T000100Z_delta.csv': { content: 'location_id;sku;on_hand\nWH-EAST;A;1\n', rejected: 'the header is one column "location_id;sku;on_hand": the file is separated by ";", expected comma-separated values' },
-  'stock_20261101T000200Z_delta.csv': { content: 'location_id,on_hand\nWH-EAST,1\n', rejected: 'missing required column sku (a stock file needs location_id, sku, on_hand)' },
+  'stock_20261101T000200Z_delta.csv': { content: 'location_id,on_hand\nWH-EAST,1\n', rejected: 'missing required column sku (a stock file needs location_id, sku)' },
   'stock_20261101T000300Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-EAST,B,ten\n'), rows: 1, quarantined: [{ line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not an integer', raw_line: 'WH-EAST,B,ten' }] },
   'stock_20261101T000400Z_delta.csv': { content: stock('WH-EAST,A,-3\nWH-EAST,B,2\n'), rows: 1, quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand is negative: -3', raw_line: 'WH-EAST,A,-3' }] },
   'stock_20261101T000500Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-WEST,A,1\nWH-EAST,A,2\n'), rows: 2, quarantined: [{ line: 4, column: null, reason: 'duplicate key (location_id, sku) within the batch', raw_line: 'WH-EAST,A,2' }] },
@@ -59,6 +59,8 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
     rows: 0,
     quarantined: [{ line: 2, column: 'delta', reason: 'delta: "x" is not an integer', raw_line: 'E1,2026-10-30T10:00:00Z,WH-EAST,A,x,correction' }],
   },
+  'stock_20261101T002400Z_delta.csv': { content: 'location_id,sku,committed\nWH-EAST,A,1\n', rejected: 'missing column: a stock file needs on_hand or available_reported' },
+  'stock_20261101T002500Z_delta.csv': { content: 'location_id,sku,on_hand,available_reported\nWH-EAST,A,,3\n', rows: 0, quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand is empty', raw_line: 'WH-EAST,A,,3' }] },
   'stock_20261101T002200Z_delta.json': { content: '[{"location_id": "WH-EAST", "sku": "A", "on_hand": 1}, {"location_id": ', rejected: 'stock_20261101T002200Z_delta.json cannot be read as json' },
   'stock_20261101T002300Z_delta.json': {
     content: '[{"location_id": "WH-EAST", "sku": "A", "on_hand": 1}, {"location_id": "WH-EAST", "sku": "B", "on_hand": "lots"}]',
