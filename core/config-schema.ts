@@ -39,6 +39,8 @@ const databaseConnection = z.strictObject({
   user: z.string().optional(),
   password: z.string().optional(),
   database: z.string(),
+  /** PostgreSQL (odoo): the schema the tables live in, when not the default search_path. */
+  schema: z.string().optional(),
 });
 
 const source = z
@@ -53,12 +55,23 @@ const source = z
     database: databaseConnection.optional(),
     /** Vendor location names or ids mapped onto Stocklens location ids. */
     location_map: z.record(z.string(), z.string()).optional(),
+    /** shopify-webhook: a JSON file {inventory_items: {id: sku}, locations: {id: location_id}} naming Shopify's numeric ids. */
+    sku_map: z.string().optional(),
     schedule: cronExpression.default('0 * * * *'),
     max_staleness: duration.default('2h'),
     warn_after: duration.optional(),
     error_after: duration.optional(),
     /** Share a full batch may shrink by before it is held (empty-extract guard, DESIGN §6). */
     max_full_drop: z.number().min(0).max(1).optional(),
+    /** shopify-api: the Admin API version in the endpoint path and the page size of a query. */
+    api_version: z.string().regex(/^\d{4}-\d{2}$/, { error: 'api_version is a Shopify API version such as 2025-01' }).default('2025-01'),
+    page_size: z.number().int().min(1).max(250).default(100),
+    /** API and database connectors: how long one request may take before it counts as a transient failure. */
+    request_timeout: duration.default('30s'),
+    /** Retries of transient failures (network, 429, 5xx): capped exponential backoff with jitter. */
+    retry: z
+      .strictObject({ attempts: z.number().int().min(1).max(20).default(5), base_delay: duration.default('1s'), max_delay: duration.default('60s') })
+      .default({ attempts: 5, base_delay: '1s', max_delay: '60s' }),
   })
   .superRefine((value, context) => {
     if (fileConnectors.has(value.connector) && !value.path) {
@@ -66,6 +79,9 @@ const source = z
     }
     if (value.connector === 'shopify-api' && !value.url) {
       context.addIssue({ code: 'custom', path: ['url'], message: 'connector shopify-api needs the shop url' });
+    }
+    if (value.connector === 'shopify-webhook' && !value.webhook_secret) {
+      context.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'connector shopify-webhook needs the webhook_secret that signs the deliveries (write ${SHOPIFY_WEBHOOK_SECRET})' });
     }
     if (databaseConnectors.has(value.connector) && !value.database) {
       context.addIssue({ code: 'custom', path: ['database'], message: `connector ${value.connector} needs database connection settings` });

@@ -106,9 +106,12 @@ export class Connection {
     }
   }
 
-  /** A bulk appender: the way API and database rows are landed (not INSERT loops). */
-  async appender(schema: string, table: string): Promise<DuckDBAppender> {
-    return this.connection.createAppender(table, schema);
+  /**
+   * A bulk appender: the way API and database rows are landed (not INSERT loops). Temporary tables
+   * live in catalog `temp`, schema `main`: `appender('main', name, 'temp')`.
+   */
+  async appender(schema: string, table: string, catalog?: string): Promise<DuckDBAppender> {
+    return this.connection.createAppender(table, schema, catalog);
   }
 
   /** Stops the statement running on this connection (timeouts of the SQL endpoint). */

@@ -9,6 +9,8 @@ export interface ColumnSpec {
   type: 'varchar' | 'integer' | 'timestamptz' | 'decimal(18, 4)';
   /** A file without this column is rejected whole. */
   required?: boolean;
+  /** When the file has the column, an empty cell is quarantined (even if an absent column has a default). */
+  notEmpty?: boolean;
   /** SQL used when the file lacks the column (quantities are 0, optional fields NULL). */
   whenAbsent?: string;
   /** Quantities that can never be negative. */
@@ -21,6 +23,8 @@ export interface EntitySpec {
   columns: ColumnSpec[];
   /** Columns that identify a row within one batch (a duplicate is quarantined). */
   key: string[];
+  /** Groups of columns of which a file must carry at least one. */
+  oneOf?: string[][];
 }
 
 const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: 'integer', whenAbsent: '0', nonNegative });
@@ -30,13 +34,16 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
     entity: 'stock',
     table: 'stock_snapshot',
     key: ['location_id', 'sku', 'channel'],
+    // A channel feed (Amazon's merchant-fulfilled figures) carries only the sellable figure; absent
+    // quantity columns are 0 (DESIGN §5), but a file with neither figure says nothing.
+    oneOf: [['on_hand', 'available_reported']],
     columns: [
       // captured_at defaults to the time in the file name (DESIGN §5).
       { name: 'captured_at', type: 'timestamptz', whenAbsent: 'captured_at' },
       { name: 'source_updated_at', type: 'timestamptz' },
       { name: 'location_id', type: 'varchar', required: true },
       { name: 'sku', type: 'varchar', required: true },
-      { name: 'on_hand', type: 'integer', required: true, nonNegative: true },
+      { name: 'on_hand', type: 'integer', whenAbsent: '0', notEmpty: true, nonNegative: true },
       quantity('committed'),
       quantity('reserved_other'),
       quantity('damaged'),

@@ -4,9 +4,12 @@ import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Database } from '../db/database.ts';
+import type { PendingBatch } from './connectors/connector.ts';
 import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatch, type LandResult } from './land-batch.ts';
+import { landingEvents } from './landing-events.ts';
+import { isTransient } from './retry.ts';
 
 export interface SourceSummary {
   source: string;
@@ -19,6 +22,8 @@ export interface SourceSummary {
   failedBatches: number;
   durationMs: number;
   error?: string;
+  /** The run failed on something worth retrying (network, 429, 5xx). */
+  transient?: boolean;
 }
 
 export interface IngestProgress {
@@ -28,9 +33,13 @@ export interface IngestProgress {
   result?: LandResult;
 }
 
+export type IngestTrigger = 'manual' | 'schedule' | 'catch-up' | 'webhook';
+
 export interface IngestOptions {
   sources?: readonly string[];
-  trigger?: 'manual' | 'schedule' | 'catch-up' | 'webhook';
+  trigger?: IngestTrigger;
+  /** Which try of a scheduled run this is (recorded in ingest.runs). */
+  attempt?: number;
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -39,17 +48,26 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
   await ensureLandingSchema(db);
   const selected = options.sources?.length ? config.sources.filter((source) => options.sources!.includes(source.name)) : config.sources;
   const summaries: SourceSummary[] = [];
-  for (const source of selected) summaries.push(await ingestSource(config, db, source, options));
+  for (const source of selected) {
+    // Sources that push (webhooks) have nothing to pull.
+    if (source.connector === 'shopify-webhook') continue;
+    summaries.push(await ingestBatches(config, db, source, () => connectorFor(source, config).listBatches(), options));
+  }
   return summaries;
 }
 
-async function ingestSource(config: Config, db: Database, source: SourceConfig, options: IngestOptions): Promise<SourceSummary> {
+/**
+ * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands each in its
+ * own transaction. Listing failures (a Shopify outage) fail the run with nothing landed.
+ */
+export async function ingestBatches(config: Config, db: Database, source: SourceConfig, list: () => Promise<PendingBatch[]>, options: IngestOptions = {}): Promise<SourceSummary> {
+  await ensureLandingSchema(db);
   const runId = randomUUID();
   const startedAt = Date.now();
-  await db.run(sql`insert into ingest.runs (run_id, source, trigger, started_at, status) values (${runId}, ${source.name}, ${options.trigger ?? 'manual'}, now(), 'running')`);
+  await db.run(sql`insert into ingest.runs (run_id, source, trigger, attempt, started_at, status) values (${runId}, ${source.name}, ${options.trigger ?? 'manual'}, ${options.attempt ?? 1}, now(), 'running')`);
   const summary: SourceSummary = { source: source.name, status: 'succeeded', batches: 0, skipped: 0, rows: 0, rejected: 0, held: 0, failedBatches: 0, durationMs: 0 };
   try {
-    const pending = await connectorFor(source).listBatches();
+    const pending = await list();
     const landOptions = {
       knownLocations: config.locations.map((location) => location.id),
       maxFullDrop: source.max_full_drop ?? config.ingest.max_full_drop,
@@ -68,6 +86,7 @@ async function ingestSource(config: Config, db: Database, source: SourceConfig, 
   } catch (error) {
     summary.status = 'failed';
     summary.error = causeMessage(error);
+    summary.transient = isTransient(error);
     logger.error({ err: error, source: source.name }, 'ingest run failed');
   }
   summary.durationMs = Date.now() - startedAt;
@@ -75,5 +94,6 @@ async function ingestSource(config: Config, db: Database, source: SourceConfig, 
     update ingest.runs set finished_at = now(), status = ${summary.status}, batches = ${summary.batches}, rows = ${summary.rows},
       rejected = ${summary.rejected}, held = ${summary.held}, error = ${summary.error ?? null}
     where run_id = ${runId}`);
+  if (summary.batches - summary.failedBatches - summary.held > 0) landingEvents.emit('landed', summary);
   return summary;
 }

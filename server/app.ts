@@ -4,6 +4,7 @@ import { logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import type { DashboardBundle } from './dashboard-bundle.ts';
 import { atsRoutes } from './routes/ats.ts';
+import { shopifyWebhookRouter } from '../ingest/shopify/shopify-webhook-router.ts';
 
 export interface AppContext {
   config: Config;
@@ -15,6 +16,7 @@ export interface AppContext {
 export function createApp(context: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(shopifyWebhookRouter(context)); // before the JSON parser: signatures cover the raw body
   app.use(express.json({ limit: '1mb' }));
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

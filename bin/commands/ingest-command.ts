@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
+import { acceptBatch } from '../../ingest/accept-batch.ts';
 import { runIngest, type SourceSummary } from '../../ingest/run-ingest.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { formatTable, progressLine, say } from '../terminal.ts';
@@ -8,8 +9,15 @@ export function ingestCommand(): Command {
   return new Command('ingest')
     .description('land every new batch of the configured sources into the database')
     .option('-s, --source <name...>', 'only these sources')
-    .action(async (options: { source?: string[] }, command: Command) => {
+    .option('--accept <batch>', 'release a batch the empty-extract guard held (status held → landed), then exit')
+    .action(async (options: { source?: string[]; accept?: string }, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      if (options.accept) {
+        const db = await openDatabase(config, { mustExist: true });
+        const accepted = await acceptBatch(db, options.accept);
+        say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows): the next build uses it`);
+        return;
+      }
       const unknown = options.source?.filter((name) => !config.sources.some((source) => source.name === name)) ?? [];
       if (unknown.length > 0) throw new Error(`unknown source ${unknown.join(', ')} (configured: ${config.sources.map((s) => s.name).join(', ')})`);
       const db = await openDatabase(config);
@@ -34,5 +42,7 @@ export async function ingestWithProgress(config: Parameters<typeof runIngest>[0]
   for (const summary of summaries.filter((s) => s.error)) say(`${summary.source}: ${summary.error}`);
   const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
   if (rejected > 0) say(`${rejected} rows quarantined: see ingest.quarantine (stocklens sql "select * from ingest.quarantine")`);
+  const held = summaries.reduce((sum, s) => sum + s.held, 0);
+  if (held > 0) say(`${held} full batch${held > 1 ? 'es' : ''} held by the empty-extract guard: check them, then \`stocklens ingest --accept BATCH\` (ids: stocklens sql "select batch_id, source, rows, error from ingest.batches where status = 'held'")`);
   return summaries;
 }

@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { logger } from '../../core/logger.ts';
+import { startIngestSchedules } from '../../ingest/scheduler.ts';
+import { buildModels } from '../../models/runner/build.ts';
 import { startServer } from '../../server/start-server.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { say } from '../terminal.ts';
@@ -12,6 +15,14 @@ export function serveCommand(): Command {
       const db = await openDatabase(config, { mustExist: true });
       const server = await startServer(config, db, options.port);
       say(`Stocklens is serving on ${server.url}  (Ctrl+C to stop)`);
+      // This process owns the database: it also runs the ingest schedules, and builds the models
+      // incrementally whenever new batches land.
+      startIngestSchedules(config, db, {
+        onLanded: async (summaries) => {
+          const build = await buildModels(config, db);
+          logger.info({ sources: summaries.map((summary) => summary.source), ok: build.ok }, 'models built after landing');
+        },
+      });
     });
 }
 

@@ -1,4 +1,5 @@
 import type { SourceConfig } from '../../core/config-schema.ts';
+import type { Config } from '../../core/load-config.ts';
 import type { BatchDescriptor, StageInput } from '../land-batch.ts';
 
 /** A batch a connector found and can stage: the descriptor for the ledger and how to read it. */
@@ -11,4 +12,4 @@ export interface Connector {
   listBatches(): Promise<PendingBatch[]>;
 }
 
-export type ConnectorFactory = (source: SourceConfig) => Connector;
+export type ConnectorFactory = (source: SourceConfig, config: Config) => Connector;

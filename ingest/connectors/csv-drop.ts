@@ -1,12 +1,13 @@
-import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
 import { literal, type Connection } from '../../db/database.ts';
 import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
+import { inspectFile, type FileInspection } from '../files/inspect-file.ts';
+import { headerOf, readDelimited } from '../files/read-delimited.ts';
+import type { StagedInput } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
 
 /**
@@ -16,29 +17,23 @@ import type { Connector, PendingBatch } from './connector.ts';
 export function csvDropConnector(source: SourceConfig): Connector {
   return {
     async listBatches() {
-      const folder = source.path!;
-      let names: string[];
-      try {
-        names = await readdir(folder);
-      } catch (error) {
-        throw new IngestError(`source ${source.name}: cannot read folder ${folder}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
-      }
       const batches: PendingBatch[] = [];
-      for (const name of names.sort()) {
+      for (const name of await listFolder(source)) {
         const parsed = parseBatchFileName(name);
         if (!parsed) {
           logger.warn({ source: source.name, file: name }, 'file name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>; ignored');
           continue;
         }
-        const file = path.join(folder, name);
+        const file = path.join(source.path!, name);
+        const inspection = await inspectOrRefuse(file, parsed.format === 'csv.gz');
         batches.push({
           source: source.name,
           entity: parsed.entity,
           file,
           mode: parsed.mode,
           capturedAt: parsed.capturedAt,
-          contentSha256: await sha256File(file),
-          stage: (connection) => stageFile(connection, file, parsed),
+          contentSha256: inspection.sha256,
+          stage: (connection) => stageFile(connection, file, parsed, inspection),
         });
       }
       return batches.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.entity.localeCompare(b.entity));
@@ -46,39 +41,50 @@ export function csvDropConnector(source: SourceConfig): Connector {
   };
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** The sorted file names of a file source's folder. */
+export async function listFolder(source: SourceConfig): Promise<string[]> {
+  try {
+    return (await readdir(source.path!)).sort();
+  } catch (error) {
+    throw new IngestError(`source ${source.name}: cannot read folder ${source.path}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
+  }
+}
+
+/**
+ * Inspects a file; one that cannot be inspected (a truncated gzip) still becomes a batch, whose
+ * stage refuses it, so that its rejection is recorded in the ledger like any other.
+ */
+export async function inspectOrRefuse(file: string, gzip: boolean): Promise<FileInspection & { refusal?: IngestError }> {
+  try {
+    return await inspectFile(file, { gzip });
+  } catch (error) {
+    if (!(error instanceof IngestError) || error.context.transient) throw error;
+    const { sha256 } = await inspectFile(file);
+    return { sha256, sizeBytes: 0, refusal: error };
+  }
 }
 
 /** Reads the file as text columns into `batch_input`; structural rejects go to `batch_read_rejects`. */
-async function stageFile(connection: Connection, file: string, parsed: BatchFileName): Promise<void> {
-  const reader = readerFor(file, parsed);
-  await connection.run(
-    'create or replace temp table batch_read_rejects (line bigint, "column" varchar, reason varchar, raw_line varchar)',
-  );
-  try {
-    await connection.run(`create or replace temp table batch_input as select row_number() over () + 1 as __line, * from ${reader}`);
-  } catch (error) {
-    throw new IngestError(`${path.basename(file)}: cannot be read: ${causeMessage(error)}`, { file }, { cause: error });
-  }
+async function stageFile(connection: Connection, file: string, parsed: BatchFileName, inspection: FileInspection & { refusal?: IngestError }): Promise<StagedInput | void> {
+  if (inspection.refusal) throw inspection.refusal;
   if (parsed.format === 'csv' || parsed.format === 'csv.gz') {
-    await connection.run(`
-      insert into batch_read_rejects
-      select distinct on (line) line, column_name, error_type || ': ' || error_message, csv_line from reject_errors order by line`);
+    const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
+    return readDelimited(connection, file, headerOf(inspection, format), format);
+  }
+  if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
+  const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;
+  try {
+    // A JSON field holding strings in some records and numbers in others comes back as JSON: its
+    // text is the string itself, not the string's JSON quoting.
+    const described = await connection.rows<{ column_name: string; column_type: string }>(`describe select * from ${reader}`);
+    const asText = described.map(({ column_name: name, column_type: type }) =>
+      type === 'JSON' ? `json_extract_string(${quoteName(name)}, '$') as ${quoteName(name)}` : `${quoteName(name)}::varchar as ${quoteName(name)}`,
+    );
+    // JSON and Parquet have no lines to point at: a quarantined row names its record number.
+    await connection.run(`create or replace temp table batch_input as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
+  } catch (error) {
+    throw new IngestError(`${path.basename(file)} cannot be read as ${parsed.format}: ${causeMessage(error)}`, { file }, { cause: error });
   }
 }
 
-function readerFor(file: string, parsed: BatchFileName): string {
-  const target = literal(file);
-  switch (parsed.format) {
-    case 'csv':
-    case 'csv.gz':
-      return `read_csv(${target}, header = true, all_varchar = true, store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')`;
-    case 'json':
-      return `(select columns(*)::varchar from read_json(${target}, format = 'auto'))`;
-    case 'parquet':
-      return `(select columns(*)::varchar from read_parquet(${target}))`;
-  }
-}
+const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -61,13 +61,23 @@ describe('csv-drop landing', () => {
     db.closeSync();
   });
 
+  it('lands a channel feed that carries only the sellable figure, on_hand absent counting 0', async () => {
+    const { config, db } = await setup({
+      'stock_20261101T060000Z_delta.csv': 'captured_at,location_id,sku,available_reported,quantity_semantics,channel\n2026-11-01T06:00:00Z,WH-EAST,A,-2,salable,amazon\n',
+    });
+    const [summary] = await runIngest(config, db);
+    expect(summary).toMatchObject({ batches: 1, rows: 1, rejected: 0 });
+    expect(await db.one('select on_hand, available_reported, quantity_semantics, channel from raw.stock_snapshot')).toEqual({ on_hand: 0, available_reported: -2, quantity_semantics: 'salable', channel: 'amazon' });
+    db.closeSync();
+  });
+
   it('rejects a file without a required column and names the column', async () => {
     const { config, db } = await setup({ 'stock_20261101T060000Z_full.csv': 'location_id,on_hand\nWH-EAST,10\n' });
     const [summary] = await runIngest(config, db);
     expect(summary.failedBatches).toBe(1);
     expect(await db.one('select status, error from ingest.batches')).toEqual({
       status: 'rejected',
-      error: 'missing required column sku (a stock file needs location_id, sku, on_hand)',
+      error: 'missing required column sku (a stock file needs location_id, sku)',
     });
     expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 0 });
     db.closeSync();

@@ -1,0 +1,50 @@
+import { IngestError } from '../../core/errors.ts';
+import { sql, type Connection, type SQLQuery } from '../../db/database.ts';
+import type { StagedInput } from '../land-batch.ts';
+import type { FileInspection } from './inspect-file.ts';
+import { headerOf, readDelimited, type DelimitedFormat } from './read-delimited.ts';
+
+export interface VendorMapping {
+  /** Vendor columns a file must have, or it is rejected whole. */
+  required: string[];
+  /** Canonical column → SQL over the vendor row `v`, given the vendor columns present. */
+  columns: (present: ReadonlySet<string>) => Record<string, SQLQuery>;
+  /** Vendor rows that carry no reading (Shopify's `not stocked`). */
+  skip?: (present: ReadonlySet<string>) => SQLQuery | undefined;
+}
+
+/**
+ * Reads a vendor export with DuckDB into `batch_vendor`, then maps it onto canonical text columns
+ * in `batch_input`, keeping the vendor's own row as `__raw`: the landing then validates and casts
+ * it like any other file, and a quarantined row points at the vendor file's line.
+ */
+export async function stageVendorFile(
+  connection: Connection,
+  file: string,
+  inspection: FileInspection,
+  format: DelimitedFormat,
+  mapping: VendorMapping,
+): Promise<StagedInput> {
+  const header = headerOf(inspection, format);
+  const present = new Set(header);
+  const missing = mapping.required.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    throw new IngestError(`missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the export needs ${mapping.required.join(', ')})`);
+  }
+  const staged = await readDelimited(connection, file, header, format, 'batch_vendor');
+  const mapped = Object.entries(mapping.columns(present)).map(([name, value]) => sql`${value} as ${sql.ident(name)}`);
+  const vendorRow = sql`to_json(struct_pack(${sql.join(header.map((name) => sql`${sql.ident(name)} := ${sql.ident('v', name)}`), ', ')}))::varchar`;
+  const skip = mapping.skip?.(present);
+  await connection.run(sql`
+    create or replace temp table batch_input as
+    select v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw
+    from batch_vendor v ${skip ? sql`where not (${skip})` : sql``}`);
+  await connection.run('drop table batch_vendor');
+  return staged;
+}
+
+/** `case` over vendor location names: the source's location_map first, then config location names. */
+export function locationCase(value: SQLQuery, names: ReadonlyMap<string, string>): SQLQuery {
+  if (names.size === 0) return value;
+  return sql`case ${value} ${sql.join([...names].map(([name, id]) => sql`when ${name} then ${id}`), sql` `)} else ${value} end`;
+}
