@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { literal, type Database } from '../../db/database.ts';
+import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
+
+/**
+ * Lands a simulator output folder straight into raw.* and ingest.batches with DuckDB bulk reads,
+ * mapping each system's files the way its connector does (ingest/connectors): one ledger row per
+ * file, malformed rows left out as quarantine would, and a full batch that shrank by more than half
+ * held (the empty-extract guard). The accuracy tests need the same landed rows as `stocklens
+ * ingest` in a fraction of its time, so the models are measured, not the landing.
+ */
+export async function landSimulated(db: Database, outDir: string): Promise<void> {
+  await ensureLandingSchema(db);
+  const inbox = (source: string, pattern: string) => literal(path.join(outDir, 'inbox', source, pattern));
+  const stamp = `strptime(regexp_extract(filename, '(\\d{8}T\\d{6}Z)', 1), '%Y%m%dT%H%M%SZ')::timestamptz`;
+  const mode = `case when filename like '%_delta.%' then 'delta' else 'full' end`;
+  const batchId = `source || ':' || regexp_extract(filename, '[^/]+$')`;
+  const int = (column: string) => `try_cast(${column} as integer)`;
+  const known = `(select location_id from config_locations)`;
+  // Every file gets its ledger row, an empty one too: it still says the source is alive.
+  const ledger = (source: string, entity: string, glob: string) => `
+    insert into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, status, started_at)
+    select ${batchId}, source, '${entity}', filename, ${mode}, ${stamp}, ${batchId}, coalesce(n, 0), 'landed', now()
+    from (select '${source}' as source, file as filename from glob(${glob})) g
+    left join (select filename, count(*) as n from input group by filename) i using (filename);`;
+  await db.withConnection(async (connection) => {
+    await connection.run(`set TimeZone = 'UTC'`);
+    const config = (await connection.rows<{ text: string }>(`select content as text from read_text(${literal(path.join(outDir, 'stocklens.config.yaml'))})`))[0]!.text;
+    const locations = [...config.matchAll(/- id: (\S+)\n\s+name: (.+)\n/g)].map((match) => ({ id: match[1]!, name: match[2]!.trim() }));
+    await connection.run(`create or replace temp table config_locations (location_id varchar, name varchar)`);
+    for (const location of locations) await connection.run(`insert into config_locations values (${literal(location.id)}, ${literal(location.name)})`);
+    const stock = async (source: string, pattern: string, select: string, where = 'true') => {
+      await connection.run(`
+        create or replace temp table input as
+        select '${source}' as source, * from read_csv(${inbox(source, pattern)}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"');
+        insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand, committed, reserved_other, damaged, quality_control,
+          safety_stock, in_transit, incoming, available_reported, quantity_semantics, channel)
+        select * from (select ${batchId}, source, ${select} from input) t
+        where t.location_id in ${known} and coalesce(t.sku, '') <> '' and t.on_hand is not null and t.captured_at is not null and ${where};
+        ${ledger(source, 'stock', inbox(source, pattern))}`);
+    };
+    const canonical = (source: string) => `coalesce(try_cast(captured_at as timestamptz), ${stamp}) as captured_at, location_id, sku, ${int('on_hand')} as on_hand,
+      coalesce(${int('committed')}, 0), coalesce(${int('reserved_other')}, 0), coalesce(${int('damaged')}, 0), coalesce(${int('quality_control')}, 0),
+      coalesce(${int('safety_stock')}, 0), coalesce(${int('in_transit')}, 0), coalesce(${int('incoming')}, 0), ${int('available_reported')},
+      coalesce(quantity_semantics, 'physical'), ${source === 'amazon' ? `'amazon'` : 'null'}`;
+    await stock('wms', 'stock_*.csv', canonical('wms'), 'on_hand >= 0');
+    await stock('erp', 'stock_*.csv', `coalesce(try_cast(captured_at as timestamptz), ${stamp}) as captured_at, location_id, sku, ${int('on_hand')} as on_hand, 0, 0, 0, 0, 0, 0, 0, null, 'physical', null`);
+    // Amazon's merchant feed carries only the salable figure; on_hand is not part of it.
+    await stock('amazon', 'stock_*.csv', `try_cast(captured_at as timestamptz) as captured_at, location_id, sku, 0 as on_hand, 0, 0, 0, 0, 0, 0, 0, ${int('available_reported')} as available_reported, 'salable', 'amazon'`, 'available_reported is not null');
+    await stock('shopify', 'inventory_export_*.csv', `${stamp} as captured_at, (select location_id from config_locations c where c.name = "Location") as location_id, "SKU" as sku,
+      ${int('"On hand"')} as on_hand, coalesce(${int('"Committed"')}, 0), 0, coalesce(${int('"Unavailable"')}, 0), 0, 0, 0, coalesce(${int('"Incoming"')}, 0),
+      ${int('"Available"')} as available_reported, 'salable', 'web'`, 'available_reported is not null');
+    await stock('amazon-fba', 'fba_inventory_*.tsv', `${stamp} as captured_at, 'FBA-US' as location_id, "sku" as sku, ${int('"afn-warehouse-quantity"')} as on_hand,
+      coalesce(${int('"afn-reserved-quantity"')}, 0), 0, coalesce(${int('"afn-unsellable-quantity"')}, 0), 0, 0, 0,
+      ${int('"afn-inbound-working-quantity"')} + ${int('"afn-inbound-shipped-quantity"')} + ${int('"afn-inbound-receiving-quantity"')},
+      ${int('"afn-fulfillable-quantity"')}, 'physical', 'fba'`);
+    await connection.run(`
+      create or replace temp table input as
+      select 'oms' as source, * from read_csv(${inbox('oms', 'orders_*.csv')}, header = true, all_varchar = true, filename = true);
+      insert into raw.order_line (batch_id, source, captured_at, order_id, line_id, channel, placed_at, sku, quantity, unit_price, currency, location_id,
+        status, cancelled_at, cancel_reason_raw, cancel_reason, shipped_at)
+      select * from (
+        select ${batchId}, source, ${stamp}, order_id, line_id, channel, try_cast(placed_at as timestamptz) as placed_at, sku, ${int('quantity')} as quantity,
+          try_cast(unit_price as decimal(18, 4)), currency, location_id, status, try_cast(cancelled_at as timestamptz), cancel_reason_raw,
+          nullif(cancel_reason, ''), try_cast(shipped_at as timestamptz)
+        from input) t
+      where t.placed_at is not null and t.quantity is not null and coalesce(t.sku, '') <> '' and t.location_id in ${known};
+      ${ledger('oms', 'orders', inbox('oms', 'orders_*.csv'))}
+      create or replace temp table input as
+      select 'wms' as source, * from read_csv(${inbox('wms', 'events_*.csv')}, header = true, all_varchar = true, filename = true);
+      insert into raw.inventory_event (batch_id, source, event_id, occurred_at, location_id, sku, delta, reason, reference)
+      select ${batchId}, source, event_id, occurred_at::timestamptz, location_id, sku, delta::integer, reason, reference from input;
+      ${ledger('wms', 'events', inbox('wms', 'events_*.csv'))}`);
+    // The empty-extract guard (DESIGN §6): a full batch under half its predecessor is held.
+    await connection.run(`
+      update ingest.batches b set status = 'held'
+      from (
+        select batch_id, rows < 0.5 * lag(rows) over (partition by source order by captured_at) as shrank
+        from ingest.batches where entity = 'stock' and mode = 'full' and status = 'landed'
+      ) f
+      where f.batch_id = b.batch_id and f.shrank`);
+  });
+}
