@@ -9,11 +9,14 @@ mismatched as (
     *,
     -- Whether the system's figure moved at all since the last agreement: one that has not is a
     -- stale copy, whatever else its difference happens to equal.
-    bool_or(system_units is distinct from last_agreed_units) over (
-      partition by source, location_id, sku, last_agreed_from order by segment_from rows between unbounded preceding and current row
-    ) as system_moved
+    bool_or(system_units is distinct from last_agreed_units) over episode as system_moved,
+    -- A figure frozen through the episode while the truth's moved on since the last agreement: a
+    -- stale copy even when it froze between two buckets, at a value no bucket of the truth shows.
+    min(system_units) over episode = max(system_units) over episode
+      and (min(expected_units) over episode <> max(expected_units) over episode or expected_units is distinct from last_agreed_units) as is_frozen
   from {{ ref('int_compare_segments') }}
   where is_mismatch
+  window episode as (partition by source, location_id, sku, last_agreed_from order by segment_from rows between unbounded preceding and current row)
 ),
 -- Manual adjustments the truth recorded since the last agreement (or within the lookback when the
 -- pair never agreed): a system that missed exactly these is off by minus their sum.
@@ -35,6 +38,33 @@ earlier_match as (
     and e.segment_from < m.segment_from
     and coalesce(e.segment_to, m.segment_from) > m.segment_from - g.lookback
     and e.expected_units = m.system_units
+),
+classified as (
+  select
+    m.*,
+    case
+      when a.adjusted_units is not null and a.adjusted_units <> 0 and a.adjusted_units = -m.diff_units then 'unsynced_adjustment'
+      when m.truth_in_transit > 0 and m.diff_units = m.truth_in_transit then 'transfer_not_reflected'
+      when m.truth_quality_control > 0 and m.diff_units = m.truth_quality_control then 'return_before_qc'
+      -- Semantics mixed up means the system computed a figure of its own; one that kept showing the
+      -- figure of the last agreement computed nothing and may be a stale copy (decided below).
+      when m.truth_committed > 0 and m.diff_units = m.truth_committed and m.system_moved then 'reservation_ignored'
+      when m.truth_committed > 0 and m.diff_units = -m.truth_committed and m.system_moved then 'double_deduction'
+    end as evident_cause,
+    m.truth_committed > 0 and abs(m.diff_units) = m.truth_committed and not m.system_moved as is_ambiguous,
+    l.segment_from is not null or m.is_frozen as matches_earlier
+  from mismatched m
+  left join adjustments a using (source, location_id, sku, segment_from)
+  left join earlier_match l using (source, location_id, sku, segment_from)
+),
+with_history as (
+  select
+    c.*,
+    -- The last cause the data showed plainly for this pair, and when.
+    last_value(case when evident_cause is not null then evident_cause end ignore nulls) over earlier as previous_cause,
+    last_value(case when evident_cause is not null then segment_from end ignore nulls) over earlier as previous_cause_at
+  from classified c
+  window earlier as (partition by source, location_id, sku order by segment_from rows between unbounded preceding and 1 preceding)
 )
 select
   m.source, m.location_id, m.sku, m.truth_source, m.measure, m.channel,
@@ -42,16 +72,13 @@ select
   m.system_units, m.expected_units, m.diff_units,
   m.truth_on_hand, m.truth_committed, m.truth_in_transit, m.truth_quality_control, m.truth_ats,
   case
-    when a.adjusted_units is not null and a.adjusted_units <> 0 and a.adjusted_units = -m.diff_units then 'unsynced_adjustment'
-    when m.truth_in_transit > 0 and m.diff_units = m.truth_in_transit then 'transfer_not_reflected'
-    when m.truth_quality_control > 0 and m.diff_units = m.truth_quality_control then 'return_before_qc'
-    -- Semantics mixed up means the system computed a figure of its own; one that kept showing the
-    -- figure of the last agreement computed nothing and falls through to sync_lag.
-    when m.truth_committed > 0 and m.diff_units = m.truth_committed and m.system_moved then 'reservation_ignored'
-    when m.truth_committed > 0 and m.diff_units = -m.truth_committed and m.system_moved then 'double_deduction'
-    when l.segment_from is not null then 'sync_lag'
+    when m.evident_cause is not null then m.evident_cause
+    -- A difference of exactly the committed units on a system that has not moved fits both a mixed
+    -- semantics and a stale copy: a pair that plainly mixed them within the lookback still does.
+    when m.is_ambiguous and m.previous_cause in ('reservation_ignored', 'double_deduction')
+      and m.previous_cause_at > m.segment_from - g.lookback then m.previous_cause
+    when m.matches_earlier then 'sync_lag'
+    when m.is_ambiguous then case when m.diff_units > 0 then 'reservation_ignored' else 'double_deduction' end
     else 'unknown'
   end as probable_cause
-from mismatched m
-left join adjustments a using (source, location_id, sku, segment_from)
-left join earlier_match l using (source, location_id, sku, segment_from)
+from with_history m, settings g

@@ -61,16 +61,32 @@ published as (
   asof left join {{ ref('int_stock_intervals') }} p
     on p.source = w.channel_source and p.location_id = w.location_id and p.sku = w.sku and p.valid_from <= w.placed_at
 ),
--- A negative count or write-off at that SKU and location in the 48 hours before the cancellation:
--- the pick found fewer units than the system promised.
+vague_cancellations as (
+  select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
+    l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint)) as next_bucket_at
+  from lines l, config.settings g
+  where l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+),
+-- The units on the shelf (neither damaged nor in QC) around the cancellation, the lower of the
+-- truth as of the cancellation and as of one bucket later (a capture sees movements late).
+shelves as (
+  select v.order_id, v.line_id,
+    least(b.on_hand - b.damaged - b.quality_control, a.on_hand - a.damaged - a.quality_control) as shelf_units
+  from vague_cancellations v
+  asof left join truth_intervals b on b.location_id = v.location_id and b.sku = v.sku and b.valid_from <= v.cancelled_at
+  asof left join truth_intervals a on a.location_id = v.location_id and a.sku = v.sku and a.valid_from <= v.next_bucket_at
+),
+-- A negative count or write-off at that SKU and location in the 48 hours before the cancellation
+-- that left the shelf short of the line: the pick found fewer units than the system promised.
 shrunk as (
-  select distinct l.order_id, l.line_id
-  from lines l
+  select distinct v.order_id, v.line_id
+  from vague_cancellations v
+  join shelves s using (order_id, line_id)
   join {{ ref('stg_inventory_event') }} e
-    on e.location_id = l.location_id and e.sku = l.sku and e.delta < 0
+    on e.location_id = v.location_id and e.sku = v.sku and e.delta < 0
     and e.reason in ('cycle_count', 'shrinkage', 'damaged', 'correction')
-    and e.occurred_at <= l.cancelled_at and e.occurred_at > l.cancelled_at - interval 48 hours
-  where l.status = 'cancelled'
+    and e.occurred_at <= v.cancelled_at and e.occurred_at > v.cancelled_at - interval 48 hours
+  where s.shelf_units < v.quantity
 )
 select
   p.order_id,

@@ -15,6 +15,8 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
   const stamp = `strptime(regexp_extract(filename, '(\\d{8}T\\d{6}Z)', 1), '%Y%m%dT%H%M%SZ')::timestamptz`;
   const mode = `case when filename like '%_delta.%' then 'delta' else 'full' end`;
   const batchId = `source || ':' || regexp_extract(filename, '[^/]+$')`;
+  // The file name's time stands in for an absent captured_at only; a malformed one is quarantined.
+  const capturedAt = `case when coalesce(captured_at, '') = '' then ${stamp} else try_cast(captured_at as timestamptz) end`;
   const int = (column: string) => `try_cast(${column} as integer)`;
   const known = `(select location_id from config_locations)`;
   // Every file gets its ledger row, an empty one too: it still says the source is alive.
@@ -39,14 +41,14 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
         where t.location_id in ${known} and coalesce(t.sku, '') <> '' and t.on_hand is not null and t.captured_at is not null and ${where};
         ${ledger(source, 'stock', inbox(source, pattern))}`);
     };
-    const canonical = (source: string) => `coalesce(try_cast(captured_at as timestamptz), ${stamp}) as captured_at, location_id, sku, ${int('on_hand')} as on_hand,
+    const canonical = (source: string) => `${capturedAt} as captured_at, location_id, sku, ${int('on_hand')} as on_hand,
       coalesce(${int('committed')}, 0), coalesce(${int('reserved_other')}, 0), coalesce(${int('damaged')}, 0), coalesce(${int('quality_control')}, 0),
       coalesce(${int('safety_stock')}, 0), coalesce(${int('in_transit')}, 0), coalesce(${int('incoming')}, 0), ${int('available_reported')},
       coalesce(quantity_semantics, 'physical'), ${source === 'amazon' ? `'amazon'` : 'null'}`;
     await stock('wms', 'stock_*.csv', canonical('wms'), 'on_hand >= 0');
-    await stock('erp', 'stock_*.csv', `coalesce(try_cast(captured_at as timestamptz), ${stamp}) as captured_at, location_id, sku, ${int('on_hand')} as on_hand, 0, 0, 0, 0, 0, 0, 0, null, 'physical', null`);
+    await stock('erp', 'stock_*.csv', `${capturedAt} as captured_at, location_id, sku, ${int('on_hand')} as on_hand, 0, 0, 0, 0, 0, 0, 0, null, 'physical', null`);
     // Amazon's merchant feed carries only the salable figure; on_hand is not part of it.
-    await stock('amazon', 'stock_*.csv', `try_cast(captured_at as timestamptz) as captured_at, location_id, sku, 0 as on_hand, 0, 0, 0, 0, 0, 0, 0, ${int('available_reported')} as available_reported, 'salable', 'amazon'`, 'available_reported is not null');
+    await stock('amazon', 'stock_*.csv', `${capturedAt} as captured_at, location_id, sku, 0 as on_hand, 0, 0, 0, 0, 0, 0, 0, ${int('available_reported')} as available_reported, 'salable', 'amazon'`, 'available_reported is not null');
     await stock('shopify', 'inventory_export_*.csv', `${stamp} as captured_at, (select location_id from config_locations c where c.name = "Location") as location_id, "SKU" as sku,
       ${int('"On hand"')} as on_hand, coalesce(${int('"Committed"')}, 0), 0, coalesce(${int('"Unavailable"')}, 0), 0, 0, 0, coalesce(${int('"Incoming"')}, 0),
       ${int('"Available"')} as available_reported, 'salable', 'web'`, 'available_reported is not null');
