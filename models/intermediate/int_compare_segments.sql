@@ -1,10 +1,10 @@
 -- Per compared system, location and SKU: segments of time in which neither the system's figure nor the truth's changes, with both figures and their difference (DESIGN §11: merged change points, no dense grid).
 -- materialized: table
 -- tests: not_null(source), not_null(segment_from), unique(source, location_id, sku, segment_from)
--- The truth a system is held to at bucket t is the truth as of the system's latest batch at or
--- before t: a system that syncs every 6 hours is judged on what it could know at its last sync.
--- Being behind is staleness (reported by fct_source_freshness and excluded past max_staleness),
--- not a mismatch; a system that captures on time and still shows an old figure is sync_lag.
+-- Both figures are read at the same instant: the latest at or before the bucket when the system
+-- and the truth both captured. A system that syncs every 6 hours is judged on what it could know
+-- at its last sync; being behind is staleness (fct_source_freshness, excluded past max_staleness),
+-- not a mismatch. A system that captures on time and still shows an old figure is sync_lag.
 with spec as (
   select * from {{ ref('int_comparison_spec') }}
 ),
@@ -14,22 +14,34 @@ settings as (
 stock_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
--- Each truth capture time, mapped to the compared system's first batch at or after it.
-truth_visible as (
-  select p.source, p.truth_at, b.captured_at as visible_at
+sides as (
+  select distinct source, truth_source from spec
+),
+joint as (
+  select p.source, p.truth_source, x.captured_at
+  from sides p
+  join stock_batches x on x.source = p.source
+  join stock_batches t on t.source = p.truth_source and t.captured_at = x.captured_at
+),
+-- Each capture of either side, mapped to the first joint instant at or after it.
+visible as (
+  select c.source, c.truth_source, c.captured_at, j.captured_at as visible_at
   from (
-    select distinct spec.source, t.captured_at as truth_at
-    from spec join stock_batches t on t.source = spec.truth_source
-  ) p
-  asof join stock_batches b on b.source = p.source and b.captured_at >= p.truth_at
+    select p.source, p.truth_source, b.captured_at
+    from sides p join stock_batches b on b.source = p.source or b.source = p.truth_source
+  ) c
+  asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
 ),
 system_points as (
   select
-    i.source, i.location_id, i.sku, i.valid_from as changed_at, 2 as priority,
+    i.source, i.location_id, i.sku, v.visible_at as changed_at, 2 as priority,
     {'units': case when spec.measure = 'on_hand' then i.on_hand else i.available_reported end} as system,
     null as truth
   from {{ ref('int_stock_intervals') }} i
   join spec using (source, location_id)
+  join visible v on v.source = i.source and v.truth_source = spec.truth_source and v.captured_at = i.valid_from
+  -- Superseded before the next joint instant: never compared.
+  where i.valid_to is null or v.visible_at < i.valid_to
 ),
 system_pairs as (
   select distinct source, location_id, sku from system_points
@@ -42,9 +54,8 @@ truth_points as (
      'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
   from {{ ref('int_stock_intervals') }} t
   join spec on t.source = spec.truth_source and t.location_id = spec.location_id
-  join truth_visible v on v.source = spec.source and v.truth_at = t.valid_from
+  join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = t.valid_from
   semi join system_pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
-  -- Superseded before the system's next batch: the system never had a chance to see it.
   where t.valid_to is null or v.visible_at < t.valid_to
 ),
 -- A SKU the truth never listed at a location it counts is 0 there from its first capture on.
@@ -52,7 +63,7 @@ truth_starts as (
   select spec.source, c.location_id, min(v.visible_at) as visible_at
   from spec
   join {{ ref('int_stock_captures') }} c on c.source = spec.truth_source and c.location_id = spec.location_id
-  join truth_visible v on v.source = spec.source and v.truth_at = c.captured_at
+  join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = c.captured_at
   group by all
 ),
 truth_zero_points as (

@@ -42,29 +42,40 @@ earlier_match as (
 classified as (
   select
     m.*,
+    m.truth_committed > 0 and abs(m.diff_units) = m.truth_committed and not m.system_moved as is_ambiguous,
     case
       when a.adjusted_units is not null and a.adjusted_units <> 0 and a.adjusted_units = -m.diff_units then 'unsynced_adjustment'
       when m.truth_in_transit > 0 and m.diff_units = m.truth_in_transit then 'transfer_not_reflected'
       when m.truth_quality_control > 0 and m.diff_units = m.truth_quality_control then 'return_before_qc'
-      -- Semantics mixed up means the system computed a figure of its own; one that kept showing the
-      -- figure of the last agreement computed nothing and may be a stale copy (decided below).
+      -- Semantics mixed up means the system computed a figure of its own: it moved since the
+      -- last agreement, by exactly the committed units.
       when m.truth_committed > 0 and m.diff_units = m.truth_committed and m.system_moved then 'reservation_ignored'
       when m.truth_committed > 0 and m.diff_units = -m.truth_committed and m.system_moved then 'double_deduction'
-    end as evident_cause,
-    m.truth_committed > 0 and abs(m.diff_units) = m.truth_committed and not m.system_moved as is_ambiguous,
-    l.segment_from is not null or m.is_frozen as matches_earlier
+      -- A frozen figure off by exactly the committed units fits a stale copy as well as mixed
+      -- semantics (orders were all that happened): decided below from the rest of the episode.
+      when m.truth_committed > 0 and abs(m.diff_units) = m.truth_committed then null
+      when l.segment_from is not null or m.is_frozen then 'sync_lag'
+      else 'unknown'
+    end as evident_cause
   from mismatched m
   left join adjustments a using (source, location_id, sku, segment_from)
   left join earlier_match l using (source, location_id, sku, segment_from)
 ),
-with_history as (
+with_context as (
   select
     c.*,
-    -- The last cause the data showed plainly for this pair, and when.
-    last_value(case when evident_cause is not null then evident_cause end ignore nulls) over earlier as previous_cause,
-    last_value(case when evident_cause is not null then segment_from end ignore nulls) over earlier as previous_cause_at
+    -- What the same episode shows plainly, next or before.
+    first_value(evident_cause ignore nulls) over (partition by source, location_id, sku, last_agreed_from order by segment_from rows between current row and unbounded following) as next_in_episode,
+    last_value(evident_cause ignore nulls) over (partition by source, location_id, sku, last_agreed_from order by segment_from rows between unbounded preceding and current row) as previous_in_episode,
+    -- The last semantic mix-up this pair showed plainly, and when.
+    last_value(case when evident_cause in ('reservation_ignored', 'double_deduction') then evident_cause end ignore nulls) over earlier as previous_mixup,
+    last_value(case when evident_cause in ('reservation_ignored', 'double_deduction') then segment_from end ignore nulls) over earlier as previous_mixup_at,
+    first_value(case when evident_cause in ('reservation_ignored', 'double_deduction') then evident_cause end ignore nulls) over later as next_mixup,
+    first_value(case when evident_cause in ('reservation_ignored', 'double_deduction') then segment_from end ignore nulls) over later as next_mixup_at
   from classified c
-  window earlier as (partition by source, location_id, sku order by segment_from rows between unbounded preceding and 1 preceding)
+  window
+    earlier as (partition by source, location_id, sku order by segment_from rows between unbounded preceding and 1 preceding),
+    later as (partition by source, location_id, sku order by segment_from rows between 1 following and unbounded following)
 )
 select
   m.source, m.location_id, m.sku, m.truth_source, m.measure, m.channel,
@@ -73,12 +84,12 @@ select
   m.truth_on_hand, m.truth_committed, m.truth_in_transit, m.truth_quality_control, m.truth_ats,
   case
     when m.evident_cause is not null then m.evident_cause
-    -- A difference of exactly the committed units on a system that has not moved fits both a mixed
-    -- semantics and a stale copy: a pair that plainly mixed them within the lookback still does.
-    when m.is_ambiguous and m.previous_cause in ('reservation_ignored', 'double_deduction')
-      and m.previous_cause_at > m.segment_from - g.lookback then m.previous_cause
-    when m.matches_earlier then 'sync_lag'
-    when m.is_ambiguous then case when m.diff_units > 0 then 'reservation_ignored' else 'double_deduction' end
-    else 'unknown'
+    when m.next_in_episode in ('reservation_ignored', 'double_deduction', 'sync_lag') then m.next_in_episode
+    when m.previous_in_episode in ('reservation_ignored', 'double_deduction', 'sync_lag') then m.previous_in_episode
+    -- A pair that plainly mixes semantics within the lookback, before or after, mixes them here too.
+    when m.previous_mixup is not null and m.previous_mixup_at > m.segment_from - g.lookback then m.previous_mixup
+    when m.next_mixup is not null and m.next_mixup_at < m.segment_from + g.lookback then m.next_mixup
+    -- Nothing tells them apart: a figure that never moved since the agreement is a stale copy.
+    else 'sync_lag'
   end as probable_cause
-from with_history m, settings g
+from with_context m, settings g

@@ -34,7 +34,9 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
     const stock = async (source: string, pattern: string, select: string, where = 'true') => {
       await connection.run(`
         create or replace temp table input as
-        select '${source}' as source, * from read_csv(${inbox(source, pattern)}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"');
+        select '${source}' as source, f.*, c.location_id as named_location
+        from read_csv(${inbox(source, pattern)}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"') f
+        left join config_locations c on c.name = ${source === 'shopify' ? 'f."Location"' : 'null'};
         insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand, committed, reserved_other, damaged, quality_control,
           safety_stock, in_transit, incoming, available_reported, quantity_semantics, channel)
         select * from (select ${batchId}, source, ${select} from input) t
@@ -49,7 +51,7 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
     await stock('erp', 'stock_*.csv', `${capturedAt} as captured_at, location_id, sku, ${int('on_hand')} as on_hand, 0, 0, 0, 0, 0, 0, 0, null, 'physical', null`);
     // Amazon's merchant feed carries only the salable figure; on_hand is not part of it.
     await stock('amazon', 'stock_*.csv', `${capturedAt} as captured_at, location_id, sku, 0 as on_hand, 0, 0, 0, 0, 0, 0, 0, ${int('available_reported')} as available_reported, 'salable', 'amazon'`, 'available_reported is not null');
-    await stock('shopify', 'inventory_export_*.csv', `${stamp} as captured_at, (select location_id from config_locations c where c.name = "Location") as location_id, "SKU" as sku,
+    await stock('shopify', 'inventory_export_*.csv', `${stamp} as captured_at, named_location as location_id, "SKU" as sku,
       ${int('"On hand"')} as on_hand, coalesce(${int('"Committed"')}, 0), 0, coalesce(${int('"Unavailable"')}, 0), 0, 0, 0, coalesce(${int('"Incoming"')}, 0),
       ${int('"Available"')} as available_reported, 'salable', 'web'`, 'available_reported is not null');
     await stock('amazon-fba', 'fba_inventory_*.tsv', `${stamp} as captured_at, 'FBA-US' as location_id, "sku" as sku, ${int('"afn-warehouse-quantity"')} as on_hand,
