@@ -6,6 +6,7 @@ import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { runModelTests } from './model-tests.ts';
 
 /**
  * A small hand-made world with one SKU per probable cause (DESIGN §8), landed through csv-drop:
@@ -116,5 +117,9 @@ describe('mismatch and its probable cause on a hand-made world', () => {
   it('counts a SKU missing from a full snapshot as 0 from that capture on', async () => {
     const rows = await db.rows(`select bucket_at, on_hand from marts.fct_stock_position where source = 'wms' and sku = 'S-GONE' order by bucket_at`);
     expect(rows.map((row) => row.on_hand)).toEqual([5, 5, 5, 0, 0, 0, 0]);
+  });
+
+  it("passes every mart's data tests and the singular tests", async () => {
+    expect(await runModelTests(db)).toEqual([]);
   });
 });
