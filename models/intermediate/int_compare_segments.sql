@@ -81,9 +81,9 @@ filled as (
     source, location_id, sku, changed_at,
     last_value(system ignore nulls) over running as system,
     last_value(truth ignore nulls) over running as truth,
-    lead(changed_at) over (partition by source, location_id, sku order by changed_at, priority) as next_changed_at
-  from points
-  window running as (partition by source, location_id, sku order by changed_at, priority rows between unbounded preceding and current row)
+    lead(changed_at) over (partition by series order by changed_at, priority) as next_changed_at
+  from (select *, hash(source, location_id, sku) as series from points)
+  window running as (partition by series order by changed_at, priority rows between unbounded preceding and current row)
 ),
 segments as (
   select
@@ -127,11 +127,8 @@ compared as (
 select
   *,
   -- Where the last agreement began: what the truth recorded since then, the system may have missed.
-  max(case when not is_mismatch then segment_from end) over (
-    partition by source, location_id, sku order by segment_from rows between unbounded preceding and 1 preceding
-  ) as last_agreed_from,
+  max(case when not is_mismatch then segment_from end) over before as last_agreed_from,
   -- What the truth expected then: a system still showing exactly that is a stale copy.
-  last_value(case when not is_mismatch then expected_units end ignore nulls) over (
-    partition by source, location_id, sku order by segment_from rows between unbounded preceding and 1 preceding
-  ) as last_agreed_units
+  last_value(case when not is_mismatch then expected_units end ignore nulls) over before as last_agreed_units
 from compared
+window before as (partition by hash(source, location_id, sku) order by segment_from rows between unbounded preceding and 1 preceding)
