@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { literal, type Database } from '../../db/database.ts';
 import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
@@ -9,9 +10,23 @@ import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
  * held (the empty-extract guard). The accuracy tests need the same landed rows as `stocklens
  * ingest` in a fraction of its time, so the models are measured, not the landing.
  */
-export async function landSimulated(db: Database, outDir: string): Promise<void> {
+export async function landSimulated(db: Database, outDir: string, window: { after?: Date; until?: Date } = {}): Promise<void> {
   await ensureLandingSchema(db);
-  const inbox = (source: string, pattern: string) => literal(path.join(outDir, 'inbox', source, pattern));
+  // The files of a source matching `<prefix>*<suffix>`, captured in (after, until]: a benchmark
+  // lands the history first, then one more hour.
+  const inbox = (source: string, pattern: string) => {
+    const [prefix, suffix] = pattern.split('*') as [string, string];
+    const folder = path.join(outDir, 'inbox', source);
+    const files = readdirSync(folder)
+      .filter((name) => name.startsWith(prefix) && name.endsWith(suffix))
+      .filter((name) => {
+        const match = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(name);
+        const at = match ? Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!, +match[6]!) : NaN;
+        return (!window.after || at > window.after.getTime()) && (!window.until || at <= window.until.getTime());
+      })
+      .sort();
+    return files.length === 0 ? undefined : literal(files.map((name) => path.join(folder, name)));
+  };
   const stamp = `strptime(regexp_extract(filename, '(\\d{8}T\\d{6}Z)', 1), '%Y%m%dT%H%M%SZ')::timestamptz`;
   const mode = `case when filename like '%_delta.%' then 'delta' else 'full' end`;
   const batchId = `source || ':' || regexp_extract(filename, '[^/]+$')`;
@@ -23,7 +38,7 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
   const ledger = (source: string, entity: string, glob: string) => `
     insert into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, status, started_at)
     select ${batchId}, source, '${entity}', filename, ${mode}, ${stamp}, ${batchId}, coalesce(n, 0), 'landed', now()
-    from (select '${source}' as source, file as filename from glob(${glob})) g
+    from (select '${source}' as source, unnest(${glob}) as filename) g
     left join (select filename, count(*) as n from input group by filename) i using (filename);`;
   await db.withConnection(async (connection) => {
     await connection.run(`set TimeZone = 'UTC'`);
@@ -32,16 +47,18 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
     await connection.run(`create or replace temp table config_locations (location_id varchar, name varchar)`);
     for (const location of locations) await connection.run(`insert into config_locations values (${literal(location.id)}, ${literal(location.name)})`);
     const stock = async (source: string, pattern: string, select: string, where = 'true') => {
+      const files = inbox(source, pattern);
+      if (!files) return;
       await connection.run(`
         create or replace temp table input as
         select '${source}' as source, f.*, c.location_id as named_location
-        from read_csv(${inbox(source, pattern)}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"') f
+        from read_csv(${files}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"') f
         left join config_locations c on c.name = ${source === 'shopify' ? 'f."Location"' : 'null'};
         insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand, committed, reserved_other, damaged, quality_control,
           safety_stock, in_transit, incoming, available_reported, quantity_semantics, channel)
         select * from (select ${batchId}, source, ${select} from input) t
         where t.location_id in ${known} and coalesce(t.sku, '') <> '' and t.on_hand is not null and t.captured_at is not null and ${where};
-        ${ledger(source, 'stock', inbox(source, pattern))}`);
+        ${ledger(source, 'stock', files)}`);
     };
     const canonical = (source: string) => `${capturedAt} as captured_at, location_id, sku, ${int('on_hand')} as on_hand,
       coalesce(${int('committed')}, 0), coalesce(${int('reserved_other')}, 0), coalesce(${int('damaged')}, 0), coalesce(${int('quality_control')}, 0),
@@ -58,9 +75,11 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
       coalesce(${int('"afn-reserved-quantity"')}, 0), 0, coalesce(${int('"afn-unsellable-quantity"')}, 0), 0, 0, 0,
       ${int('"afn-inbound-working-quantity"')} + ${int('"afn-inbound-shipped-quantity"')} + ${int('"afn-inbound-receiving-quantity"')},
       ${int('"afn-fulfillable-quantity"')}, 'physical', 'fba'`);
-    await connection.run(`
+    const orders = inbox('oms', 'orders_*.csv');
+    if (orders) {
+      await connection.run(`
       create or replace temp table input as
-      select 'oms' as source, * from read_csv(${inbox('oms', 'orders_*.csv')}, header = true, all_varchar = true, filename = true);
+      select 'oms' as source, * from read_csv(${orders}, header = true, all_varchar = true, filename = true);
       insert into raw.order_line (batch_id, source, captured_at, order_id, line_id, channel, placed_at, sku, quantity, unit_price, currency, location_id,
         status, cancelled_at, cancel_reason_raw, cancel_reason, shipped_at)
       select * from (
@@ -69,12 +88,17 @@ export async function landSimulated(db: Database, outDir: string): Promise<void>
           nullif(cancel_reason, ''), try_cast(shipped_at as timestamptz)
         from input) t
       where t.placed_at is not null and t.quantity is not null and coalesce(t.sku, '') <> '' and t.location_id in ${known};
-      ${ledger('oms', 'orders', inbox('oms', 'orders_*.csv'))}
+      ${ledger('oms', 'orders', orders)}`);
+    }
+    const events = inbox('wms', 'events_*.csv');
+    if (events) {
+      await connection.run(`
       create or replace temp table input as
-      select 'wms' as source, * from read_csv(${inbox('wms', 'events_*.csv')}, header = true, all_varchar = true, filename = true);
+      select 'wms' as source, * from read_csv(${events}, header = true, all_varchar = true, filename = true);
       insert into raw.inventory_event (batch_id, source, event_id, occurred_at, location_id, sku, delta, reason, reference)
       select ${batchId}, source, event_id, occurred_at::timestamptz, location_id, sku, delta::integer, reason, reference from input;
-      ${ledger('wms', 'events', inbox('wms', 'events_*.csv'))}`);
+      ${ledger('wms', 'events', events)}`);
+    }
     // The empty-extract guard (DESIGN §6): a full batch under half its predecessor is held.
     await connection.run(`
       update ingest.batches b set status = 'held'
