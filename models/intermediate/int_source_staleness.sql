@@ -4,12 +4,12 @@
 with batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }}
 ),
--- Full stock batches, landed or held: after a held one (the empty-extract guard, DESIGN §6) the
--- rows it would have restated are missing until the next landed full batch.
-fulls as (
+-- Stock batches, landed or held: while the latest is a held full batch (the empty-extract guard,
+-- DESIGN §6), the rows it would have restated are missing; the next landed batch repairs them.
+stock_batches as (
   select source, captured_at, bool_and(status = 'held') as is_held
   from ingest.batches
-  where entity = 'stock' and mode = 'full' and status in ('landed', 'held') and captured_at is not null
+  where entity = 'stock' and status in ('landed', 'held') and captured_at is not null
   group by all
 ),
 grid as (
@@ -27,4 +27,4 @@ select
   coalesce(epoch(g.bucket_at - b.captured_at) / 60 > g.max_staleness_minutes, true) or coalesce(f.is_held, false) as is_stale
 from grid g
 asof left join batches b on b.source = g.source and b.captured_at <= g.bucket_at
-asof left join fulls f on f.source = g.source and f.captured_at <= g.bucket_at
+asof left join stock_batches f on f.source = g.source and f.captured_at <= g.bucket_at

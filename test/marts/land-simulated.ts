@@ -35,11 +35,12 @@ export async function landSimulated(db: Database, outDir: string, window: { afte
   const int = (column: string) => `try_cast(${column} as integer)`;
   const known = `(select location_id from config_locations)`;
   // Every file gets its ledger row, an empty one too: it still says the source is alive.
-  const ledger = (source: string, entity: string, glob: string) => `
+  // The files are read once, through a view; the ledger counts what landed per batch.
+  const ledger = (source: string, entity: string, glob: string, table: string) => `
     insert into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, status, started_at)
     select ${batchId}, source, '${entity}', filename, ${mode}, ${stamp}, ${batchId}, coalesce(n, 0), 'landed', now()
     from (select '${source}' as source, unnest(${glob}) as filename) g
-    left join (select filename, count(*) as n from input group by filename) i using (filename);`;
+    left join (select batch_id, count(*) as n from raw.${table} where source = '${source}' group by batch_id) i on i.batch_id = ${batchId};`;
   await db.withConnection(async (connection) => {
     await connection.run(`set TimeZone = 'UTC'`);
     const config = (await connection.rows<{ text: string }>(`select content as text from read_text(${literal(path.join(outDir, 'stocklens.config.yaml'))})`))[0]!.text;
@@ -50,7 +51,7 @@ export async function landSimulated(db: Database, outDir: string, window: { afte
       const files = inbox(source, pattern);
       if (!files) return;
       await connection.run(`
-        create or replace temp table input as
+        create or replace temp view input as
         select '${source}' as source, f.*, c.location_id as named_location
         from read_csv(${files}, header = true, all_varchar = true, filename = true, delim = ${pattern.endsWith('.tsv') ? "'\\t'" : "','"}, quote = '"') f
         left join config_locations c on c.name = ${source === 'shopify' ? 'f."Location"' : 'null'};
@@ -58,7 +59,7 @@ export async function landSimulated(db: Database, outDir: string, window: { afte
           safety_stock, in_transit, incoming, available_reported, quantity_semantics, channel)
         select * from (select ${batchId}, source, ${select} from input) t
         where t.location_id in ${known} and coalesce(t.sku, '') <> '' and t.on_hand is not null and t.captured_at is not null and ${where};
-        ${ledger(source, 'stock', files)}`);
+        ${ledger(source, 'stock', files, 'stock_snapshot')}`);
     };
     const canonical = (source: string) => `${capturedAt} as captured_at, location_id, sku, ${int('on_hand')} as on_hand,
       coalesce(${int('committed')}, 0), coalesce(${int('reserved_other')}, 0), coalesce(${int('damaged')}, 0), coalesce(${int('quality_control')}, 0),
@@ -78,7 +79,7 @@ export async function landSimulated(db: Database, outDir: string, window: { afte
     const orders = inbox('oms', 'orders_*.csv');
     if (orders) {
       await connection.run(`
-      create or replace temp table input as
+      create or replace temp view input as
       select 'oms' as source, * from read_csv(${orders}, header = true, all_varchar = true, filename = true);
       insert into raw.order_line (batch_id, source, captured_at, order_id, line_id, channel, placed_at, sku, quantity, unit_price, currency, location_id,
         status, cancelled_at, cancel_reason_raw, cancel_reason, shipped_at)
@@ -88,16 +89,16 @@ export async function landSimulated(db: Database, outDir: string, window: { afte
           nullif(cancel_reason, ''), try_cast(shipped_at as timestamptz)
         from input) t
       where t.placed_at is not null and t.quantity is not null and coalesce(t.sku, '') <> '' and t.location_id in ${known};
-      ${ledger('oms', 'orders', orders)}`);
+      ${ledger('oms', 'orders', orders, 'order_line')}`);
     }
     const events = inbox('wms', 'events_*.csv');
     if (events) {
       await connection.run(`
-      create or replace temp table input as
+      create or replace temp view input as
       select 'wms' as source, * from read_csv(${events}, header = true, all_varchar = true, filename = true);
       insert into raw.inventory_event (batch_id, source, event_id, occurred_at, location_id, sku, delta, reason, reference)
       select ${batchId}, source, event_id, occurred_at::timestamptz, location_id, sku, delta::integer, reason, reference from input;
-      ${ledger('wms', 'events', events)}`);
+      ${ledger('wms', 'events', events, 'inventory_event')}`);
     }
     // The empty-extract guard (DESIGN §6): a full batch under half its predecessor is held.
     await connection.run(`
