@@ -1,0 +1,134 @@
+-- Per compared system, location and SKU: segments of time in which neither the system's figure nor the truth's changes, with both figures and their difference (DESIGN §11: merged change points, no dense grid).
+-- materialized: table
+-- tests: not_null(source), not_null(segment_from), unique(source, location_id, sku, segment_from)
+-- Both figures are read at the same instant: the latest at or before the bucket when the system
+-- and the truth both captured. A system that syncs every 6 hours is judged on what it could know
+-- at its last sync; being behind is staleness (fct_source_freshness, excluded past max_staleness),
+-- not a mismatch. A system that captures on time and still shows an old figure is sync_lag.
+with spec as (
+  select * from {{ ref('int_comparison_spec') }}
+),
+settings as (
+  select compare_every_minutes * 60 as step_seconds, abs_tol, rel_tol from config.settings
+),
+stock_batches as (
+  select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
+),
+sides as (
+  select distinct source, truth_source from spec
+),
+joint as (
+  select p.source, p.truth_source, x.captured_at
+  from sides p
+  join stock_batches x on x.source = p.source
+  join stock_batches t on t.source = p.truth_source and t.captured_at = x.captured_at
+),
+-- Each capture of either side, mapped to the first joint instant at or after it.
+visible as (
+  select c.source, c.truth_source, c.captured_at, j.captured_at as visible_at
+  from (
+    select p.source, p.truth_source, b.captured_at
+    from sides p join stock_batches b on b.source = p.source or b.source = p.truth_source
+  ) c
+  asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
+),
+system_points as (
+  select
+    i.source, i.location_id, i.sku, v.visible_at as changed_at, 2 as priority,
+    {'units': case when spec.measure = 'on_hand' then i.on_hand else i.available_reported end} as system,
+    null as truth
+  from {{ ref('int_stock_intervals') }} i
+  join spec using (source, location_id)
+  join visible v on v.source = i.source and v.truth_source = spec.truth_source and v.captured_at = i.valid_from
+  -- Superseded before the next joint instant: never compared.
+  where i.valid_to is null or v.visible_at < i.valid_to
+),
+system_pairs as (
+  select distinct source, location_id, sku from system_points
+),
+truth_points as (
+  select
+    spec.source, t.location_id, t.sku, v.visible_at as changed_at, 1 as priority,
+    null as system,
+    {'on_hand': t.on_hand, 'committed': t.committed, 'in_transit': t.in_transit, 'quality_control': t.quality_control,
+     'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
+  from {{ ref('int_stock_intervals') }} t
+  join spec on t.source = spec.truth_source and t.location_id = spec.location_id
+  join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = t.valid_from
+  semi join system_pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
+  where t.valid_to is null or v.visible_at < t.valid_to
+),
+-- A SKU the truth never listed at a location it counts is 0 there from its first capture on.
+truth_starts as (
+  select spec.source, c.location_id, min(v.visible_at) as visible_at
+  from spec
+  join {{ ref('int_stock_captures') }} c on c.source = spec.truth_source and c.location_id = spec.location_id
+  join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = c.captured_at
+  group by all
+),
+truth_zero_points as (
+  select p.source, p.location_id, p.sku, s.visible_at as changed_at, 0 as priority, null as system,
+    {'on_hand': 0, 'committed': 0, 'in_transit': 0, 'quality_control': 0, 'ats': 0} as truth
+  from system_pairs p join truth_starts s using (source, location_id)
+),
+points as (
+  select * from system_points
+  union all by name select * from truth_points
+  union all by name select * from truth_zero_points
+),
+filled as (
+  select
+    source, location_id, sku, changed_at,
+    last_value(system ignore nulls) over running as system,
+    last_value(truth ignore nulls) over running as truth,
+    lead(changed_at) over (partition by series order by changed_at, priority) as next_changed_at
+  from (select *, hash(source, location_id, sku) as series from points)
+  window running as (partition by series order by changed_at, priority rows between unbounded preceding and current row)
+),
+segments as (
+  select
+    f.source, f.location_id, f.sku, spec.truth_source, spec.measure, spec.channel,
+    f.changed_at as segment_from,
+    f.next_changed_at as segment_to,
+    f.system.units as system_units,
+    spec.share, spec.block_below,
+    -- The allocation rule (preamble, DESIGN §8): a ring-fenced channel gets at most its reserve, the
+    -- others what is left after the other channels' reserves; block_below and share apply after.
+    case when spec.reserve > 0 then least(f.truth.ats, spec.reserve) else greatest(0, f.truth.ats - spec.other_reserve) end as allocation_base,
+    f.truth.on_hand as truth_on_hand,
+    f.truth.committed as truth_committed,
+    f.truth.in_transit as truth_in_transit,
+    f.truth.quality_control as truth_quality_control,
+    f.truth.ats as truth_ats
+  from filled f
+  join spec using (source, location_id)
+  where f.system is not null and f.truth is not null
+    and (f.next_changed_at is null or f.next_changed_at > f.changed_at)
+),
+-- Only segments that hold a bucket can be compared (a 15-minute blip between buckets is not).
+bucketed as (
+  select
+    s.* exclude (share, block_below, allocation_base),
+    case when s.measure = 'on_hand' then s.truth_on_hand
+      when s.allocation_base < s.block_below then 0
+      else cast(floor(s.share * s.allocation_base) as integer) end as expected_units
+  from segments s, settings g
+  where s.segment_to is null
+    or to_timestamp(ceil(epoch(s.segment_from) / g.step_seconds) * g.step_seconds) < s.segment_to
+),
+compared as (
+  select
+    b.*,
+    cast(b.system_units - b.expected_units as integer) as diff_units,
+    abs(b.system_units - b.expected_units) > greatest(g.abs_tol, g.rel_tol * greatest(abs(b.system_units), abs(b.expected_units))) as is_mismatch
+  from bucketed b, settings g
+  where b.system_units is not null and b.expected_units is not null
+)
+select
+  *,
+  -- Where the last agreement began: what the truth recorded since then, the system may have missed.
+  max(case when not is_mismatch then segment_from end) over before as last_agreed_from,
+  -- What the truth expected then: a system still showing exactly that is a stale copy.
+  last_value(case when not is_mismatch then expected_units end ignore nulls) over before as last_agreed_units
+from compared
+window before as (partition by hash(source, location_id, sku) order by segment_from rows between unbounded preceding and 1 preceding)

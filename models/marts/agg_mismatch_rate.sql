@@ -1,0 +1,42 @@
+-- Per day, location and source: comparisons made, comparisons mismatched and the mismatch rate (mismatched / compared).
+-- materialized: table
+-- tests: not_null(day), not_null(location_id), not_null(source), unique(day, location_id, source), expression(mismatch_rate between 0 and 1), expression(mismatched <= compared)
+-- A comparison is one (bucket, location, sku) of a non-stale source whose truth is not stale
+-- either, from the pair's first bucket where both had a capture (DESIGN §8). Counting pairs per
+-- first bucket keeps this from expanding the grid: a cohort of pairs costs one row per bucket.
+with settings as (
+  select compare_every_minutes * 60 as step_seconds from config.settings
+),
+pair_starts as (
+  select s.source, s.location_id, s.truth_source,
+    to_timestamp(ceil(epoch(min(s.segment_from)) / any_value(g.step_seconds)) * any_value(g.step_seconds)) as first_bucket_at
+  from {{ ref('int_compare_segments') }} s, settings g
+  group by s.source, s.location_id, s.sku, s.truth_source
+),
+cohorts as (
+  select source, location_id, truth_source, first_bucket_at, count(*) as pairs
+  from pair_starts
+  group by all
+),
+compared as (
+  select g.day, c.location_id, c.source, sum(c.pairs) as compared
+  from cohorts c
+  join {{ ref('int_bucket_grid') }} g on g.bucket_at >= c.first_bucket_at
+  join {{ ref('int_source_staleness') }} fs on fs.source = c.source and fs.bucket_at = g.bucket_at and not fs.is_stale
+  join {{ ref('int_source_staleness') }} ft on ft.source = c.truth_source and ft.bucket_at = g.bucket_at and not ft.is_stale
+  group by all
+),
+mismatched as (
+  select day, location_id, source, count(*) as mismatched
+  from {{ ref('fct_mismatch') }}
+  group by all
+)
+select
+  c.day,
+  c.location_id,
+  c.source,
+  cast(c.compared as bigint) as compared,
+  coalesce(m.mismatched, 0) as mismatched,
+  coalesce(m.mismatched, 0) / c.compared as mismatch_rate
+from compared c
+left join mismatched m using (day, location_id, source)

@@ -1,0 +1,23 @@
+-- Per day, location and SKU: the truth's total stock and available-to-sell at the day's last bucket, and the non-sellable rest split by state.
+-- materialized: table
+-- tests: not_null(day), not_null(location_id), not_null(sku), unique(day, location_id, sku), expression(ats_units <= total_units), expression(ats_units >= 0), expression(non_sellable_units >= 0)
+with day_ends as (
+  select day, bucket_at from {{ ref('int_bucket_grid') }} where is_day_end
+),
+truth as (
+  select i.*
+  from {{ ref('int_stock_intervals') }} i
+  join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
+)
+select
+  d.day,
+  t.location_id,
+  t.sku,
+  t.source as truth_source,
+  t.on_hand as total_units,
+  greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock) as ats_units,
+  t.on_hand - greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock) as non_sellable_units,
+  greatest(0, -(t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)) as oversold_units,
+  t.committed, t.reserved_other, t.damaged, t.quality_control, t.safety_stock, t.in_transit, t.incoming
+from truth t
+join day_ends d on d.bucket_at >= t.valid_from and (t.valid_to is null or d.bucket_at < t.valid_to)

@@ -1,0 +1,25 @@
+-- Every mismatched comparison: a non-stale system's figure against the truth's expected figure per bucket, location and SKU, with direction and probable cause.
+-- materialized: table
+-- tests: not_null(bucket_at), not_null(location_id), not_null(sku), not_null(source), unique(bucket_at, location_id, sku, source), accepted_values(direction, ['over','under']), accepted_values(probable_cause, ['unsynced_adjustment','transfer_not_reflected','return_before_qc','reservation_ignored','double_deduction','sync_lag','unknown']), expression(diff_units <> 0)
+-- Segments expand to buckets only here, where the figures differ (DESIGN §11); a bucket where the
+-- system or the truth is stale is left out: it shows in fct_source_freshness instead.
+select
+  g.bucket_at,
+  m.location_id,
+  m.sku,
+  m.source,
+  m.truth_source,
+  m.measure,
+  m.channel,
+  m.expected_units as truth_units,
+  m.system_units,
+  m.diff_units,
+  case when m.diff_units > 0 then 'over' else 'under' end as direction,
+  m.probable_cause,
+  m.segment_from as mismatch_since,
+  g.day,
+  g.week
+from {{ ref('int_mismatch_segments') }} m
+join {{ ref('int_bucket_grid') }} g on g.bucket_at >= m.segment_from and (m.segment_to is null or g.bucket_at < m.segment_to)
+join {{ ref('int_source_staleness') }} fs on fs.source = m.source and fs.bucket_at = g.bucket_at and not fs.is_stale
+join {{ ref('int_source_staleness') }} ft on ft.source = m.truth_source and ft.bucket_at = g.bucket_at and not ft.is_stale

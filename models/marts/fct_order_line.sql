@@ -1,0 +1,123 @@
+-- One row per order line in its latest state: oversell, stock-caused cancellation (confirmed, inferred or none), delay for stock and the line's revenue.
+-- materialized: table
+-- tests: not_null(order_id), not_null(line_id), unique(order_id, line_id), accepted_values(stock_cause, ['confirmed','inferred','none']), accepted_values(status, ['open','fulfilled','cancelled','backordered']), expression(delay_hours is null or delay_hours >= 0), expression(stock_cause = 'none' or status = 'cancelled')
+with lines as (
+  select l.*, t.truth_source
+  from {{ ref('stg_order_line') }} l
+  left join {{ ref('int_location_truth') }} t using (location_id)
+),
+truth_batches as (
+  select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
+),
+truth_intervals as (
+  select i.*
+  from {{ ref('int_stock_intervals') }} i
+  join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
+),
+-- The truth at placement: its latest capture before the line, less what the lines placed since
+-- then committed (the capture cannot know them; shipments move on_hand and committed alike).
+placed as (
+  select
+    l.*,
+    b.captured_at as truth_captured_at,
+    greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as truth_ats
+  from lines l
+  asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
+  asof left join truth_intervals i on i.location_id = l.location_id and i.sku = l.sku and i.valid_from <= l.placed_at
+),
+at_order as (
+  select
+    *,
+    truth_ats - coalesce(sum(case when first_status = 'backordered' then 0 else quantity end) over (
+      partition by location_id, sku, truth_captured_at order by placed_at, order_id, line_id
+      rows between unbounded preceding and 1 preceding
+    ), 0) as location_ats_at_order
+  from placed
+),
+channel_rules as (
+  select c.channel, c.source as channel_source, c.share, c.block_below, c.reserve, cl.location_id,
+    coalesce((
+      select sum(o.reserve) from config.channels o join config.channel_locations ol using (channel)
+      where ol.location_id = cl.location_id and o.channel <> c.channel and o.reserve > 0
+    ), 0) as other_reserve
+  from config.channels c join config.channel_locations cl using (channel)
+),
+with_channel as (
+  select
+    a.*,
+    r.channel_source,
+    -- The allocation rule (DESIGN §8) applied to the location's ATS at order time.
+    case
+      when r.channel is null then greatest(0, a.location_ats_at_order)
+      when (case when r.reserve > 0 then least(greatest(0, a.location_ats_at_order), r.reserve) else greatest(0, a.location_ats_at_order - r.other_reserve) end) < r.block_below then 0
+      else floor(r.share * case when r.reserve > 0 then least(greatest(0, a.location_ats_at_order), r.reserve) else greatest(0, a.location_ats_at_order - r.other_reserve) end)
+    end as channel_ats_at_order
+  from at_order a
+  left join channel_rules r on r.channel = a.channel and r.location_id = a.location_id
+),
+published as (
+  select w.*, p.available_reported as channel_available_reported
+  from with_channel w
+  asof left join {{ ref('int_stock_intervals') }} p
+    on p.source = w.channel_source and p.location_id = w.location_id and p.sku = w.sku and p.valid_from <= w.placed_at
+),
+vague_cancellations as (
+  select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
+    l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint)) as next_bucket_at
+  from lines l, config.settings g
+  where l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+),
+-- The units on the shelf (neither damaged nor in QC) around the cancellation, the lower of the
+-- truth as of the cancellation and as of one bucket later (a capture sees movements late).
+shelves as (
+  select v.order_id, v.line_id,
+    least(b.on_hand - b.damaged - b.quality_control, a.on_hand - a.damaged - a.quality_control) as shelf_units
+  from vague_cancellations v
+  asof left join truth_intervals b on b.location_id = v.location_id and b.sku = v.sku and b.valid_from <= v.cancelled_at
+  asof left join truth_intervals a on a.location_id = v.location_id and a.sku = v.sku and a.valid_from <= v.next_bucket_at
+),
+-- A negative count or write-off at that SKU and location in the 48 hours before the cancellation
+-- that left the shelf short of the line: the pick found fewer units than the system promised.
+shrunk as (
+  select distinct v.order_id, v.line_id
+  from vague_cancellations v
+  join shelves s using (order_id, line_id)
+  join {{ ref('stg_inventory_event') }} e
+    on e.location_id = v.location_id and e.sku = v.sku and e.delta < 0
+    and e.reason in ('cycle_count', 'shrinkage', 'damaged', 'correction')
+    and e.occurred_at <= v.cancelled_at and e.occurred_at > v.cancelled_at - interval 48 hours
+  where s.shelf_units < v.quantity
+)
+select
+  p.order_id,
+  p.line_id,
+  p.channel,
+  p.placed_at,
+  p.sku,
+  p.quantity,
+  p.unit_price,
+  p.currency,
+  p.location_id,
+  p.status,
+  p.cancelled_at,
+  p.cancel_reason_raw,
+  p.cancel_reason,
+  p.shipped_at,
+  case
+    when p.status <> 'cancelled' then 'none'
+    when p.cancel_reason = 'stock_out' then 'confirmed'
+    when coalesce(p.cancel_reason, 'other') in ('other', 'staff_error')
+      and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null) then 'inferred'
+    else 'none'
+  end as stock_cause,
+  -- A backorder taken knowingly is a delay, not an oversell.
+  coalesce(p.first_status <> 'backordered'
+    and (p.channel_ats_at_order < p.quantity or p.channel_available_reported < 0), false) as is_oversell,
+  p.was_backordered as is_stock_delayed,
+  case when p.was_backordered and p.shipped_at is not null then epoch(p.shipped_at - p.placed_at) / 3600 end as delay_hours,
+  p.quantity * p.unit_price as revenue,
+  p.location_ats_at_order,
+  p.channel_ats_at_order,
+  p.channel_available_reported
+from published p
+left join shrunk s using (order_id, line_id)

@@ -1,0 +1,115 @@
+-- Per week and location (and 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells, stock-error cancellations and their cost, stock delays and hidden units, with last week's values beside them.
+-- materialized: table
+-- tests: not_null(week), not_null(location_id), unique(week, location_id), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
+with settings as (
+  select timezone from config.settings
+),
+weeks as (
+  select distinct week from {{ ref('int_bucket_grid') }}
+),
+week_ends as (
+  select week, bucket_at, day from {{ ref('int_bucket_grid') }} where is_week_end
+),
+locations as (
+  select location_id from config.locations
+),
+frame as (
+  select w.week, l.location_id from weeks w cross join locations l
+),
+stock as (
+  select e.week, a.location_id, sum(a.total_units) as total_units, sum(a.ats_units) as ats_units
+  from {{ ref('fct_ats_daily') }} a join week_ends e on e.day = a.day
+  group by all
+),
+mismatch as (
+  select week, location_id, sum(compared) as compared, sum(mismatched) as mismatched
+  from {{ ref('agg_mismatch_rate_weekly') }} group by all
+),
+-- Units a channel hides (shows less than it could sell) at the week's last bucket.
+hidden as (
+  select m.week, m.location_id, sum(-m.diff_units) as hidden_units
+  from {{ ref('fct_mismatch') }} m join week_ends e on e.bucket_at = m.bucket_at
+  where m.direction = 'under' and m.measure = 'available_reported'
+  group by all
+),
+lines as (
+  select o.*,
+    cast(date_trunc('week', cast(timezone(s.timezone, o.placed_at) as date)) as date) as placed_week,
+    cast(date_trunc('week', cast(timezone(s.timezone, o.cancelled_at) as date)) as date) as cancelled_week
+  from {{ ref('fct_order_line') }} o, settings s
+),
+placed as (
+  select placed_week as week, location_id,
+    count(*) as lines,
+    count(*) filter (where is_oversell) as oversell_lines,
+    count(*) filter (where is_stock_delayed) as stock_delayed_lines,
+    count(*) filter (where stock_cause <> 'none') as stock_cancelled_cohort
+  from lines group by all
+),
+cancelled as (
+  select cancelled_week as week, location_id,
+    count(*) as stock_cancellations,
+    sum(revenue) as lost_revenue
+  from lines where stock_cause <> 'none' group by all
+),
+per_location as (
+  select
+    f.week, f.location_id,
+    coalesce(s.total_units, 0) as total_units,
+    coalesce(s.ats_units, 0) as ats_units,
+    coalesce(m.compared, 0) as compared,
+    coalesce(m.mismatched, 0) as mismatched,
+    coalesce(p.lines, 0) as order_lines,
+    coalesce(p.oversell_lines, 0) as oversell_lines,
+    coalesce(c.stock_cancellations, 0) as stock_cancellations,
+    coalesce(p.stock_cancelled_cohort, 0) as stock_cancelled_cohort,
+    coalesce(p.stock_delayed_lines, 0) as stock_delayed_lines,
+    coalesce(c.lost_revenue, 0) as lost_revenue,
+    coalesce(h.hidden_units, 0) as hidden_units
+  from frame f
+  left join stock s using (week, location_id)
+  left join mismatch m using (week, location_id)
+  left join placed p using (week, location_id)
+  left join cancelled c using (week, location_id)
+  left join hidden h using (week, location_id)
+),
+with_all as (
+  select * from per_location
+  union all
+  select week, 'ALL', sum(total_units), sum(ats_units), sum(compared), sum(mismatched), sum(order_lines), sum(oversell_lines),
+    sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue), sum(hidden_units)
+  from per_location group by week
+),
+health as (
+  select
+    week, location_id,
+    cast(total_units as bigint) as total_units,
+    cast(ats_units as bigint) as ats_units,
+    ats_units / nullif(total_units, 0) as ats_share,
+    mismatched / nullif(compared, 0) as mismatch_rate,
+    cast(compared as bigint) as compared,
+    cast(mismatched as bigint) as mismatched,
+    cast(order_lines as bigint) as order_lines,
+    cast(oversell_lines as bigint) as oversell_lines,
+    cast(stock_cancellations as bigint) as stock_cancellations,
+    -- Stock-caused cancellations among the lines placed that week (a cohort rate, so it stays in [0, 1]).
+    stock_cancelled_cohort / nullif(order_lines, 0) as stock_cancel_rate,
+    cast(stock_delayed_lines as bigint) as stock_delayed_lines,
+    cast(lost_revenue as decimal(18, 2)) as lost_revenue,
+    cast(hidden_units as bigint) as hidden_units
+  from with_all
+)
+select
+  *,
+  lag(total_units) over previous as total_units_prev,
+  lag(ats_units) over previous as ats_units_prev,
+  lag(ats_share) over previous as ats_share_prev,
+  lag(mismatch_rate) over previous as mismatch_rate_prev,
+  lag(oversell_lines) over previous as oversell_lines_prev,
+  lag(stock_cancellations) over previous as stock_cancellations_prev,
+  lag(stock_cancel_rate) over previous as stock_cancel_rate_prev,
+  lag(stock_delayed_lines) over previous as stock_delayed_lines_prev,
+  lag(lost_revenue) over previous as lost_revenue_prev,
+  lag(hidden_units) over previous as hidden_units_prev
+from health
+window previous as (partition by location_id order by week)
