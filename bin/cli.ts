@@ -10,6 +10,7 @@ import { retryCommand } from './commands/retry-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { sqlCommand } from './commands/sql-command.ts';
 import { testCommand } from './commands/test-command.ts';
+import { tokenCommand } from './commands/token-command.ts';
 import { say } from './terminal.ts';
 
 const program = new Command('stocklens')
@@ -22,7 +23,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand(), tokenCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 

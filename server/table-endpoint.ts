@@ -1,0 +1,81 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import type { Config } from '../core/load-config.ts';
+import { sql, type ColumnarResult, type Database, type SQLQuery } from '../db/database.ts';
+import { requireRole } from './auth/authenticate.ts';
+import type { Role } from './auth/roles.ts';
+import { sendResult } from './encode/send-result.ts';
+import { pageShape, parseQuery } from './filters.ts';
+import type { RelationCatalog } from './relation-catalog.ts';
+import type { QueryGate } from './query-gate.ts';
+import type { ResponseCache } from './response-cache.ts';
+
+export interface EndpointContext {
+  config: Config;
+  db: Database;
+  catalog: RelationCatalog;
+  cache: ResponseCache;
+  gate: QueryGate;
+}
+
+export interface TableQuery {
+  /** A SELECT without ORDER BY / LIMIT; its rows are counted for `total`, then paged. */
+  select: SQLQuery;
+  orderBy: SQLQuery;
+}
+
+export interface TableEndpoint<Shape extends z.ZodRawShape> {
+  path: string;
+  role?: Role;
+  filters: Shape;
+  /** How long an answer may be reused; marts endpoints keep theirs until the next build publishes. */
+  maxAgeMs?: number;
+  /** Builds the query; it may ask the catalog for the marts it needs (a 503 when one is missing). */
+  query(filters: z.output<z.ZodObject<Shape>>, context: EndpointContext): Promise<TableQuery> | TableQuery;
+}
+
+/**
+ * Registers a table endpoint: validated filters, `{"columns", "rows", "total"}` JSON or CSV or
+ * Arrow of one page. Answers are cached until the next build publishes (marts only change then).
+ */
+export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, context: EndpointContext, endpoint: TableEndpoint<Shape>): void {
+  const shape = { ...endpoint.filters, ...pageShape };
+  router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
+    const filters = parseQuery(shape, request.query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
+    const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
+    const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async () => {
+      const { select, orderBy } = await endpoint.query(filters, context);
+      // One pass: the window count rides along with the page instead of running the query twice.
+      return context.gate.run(async () => {
+        const { page, total } = withoutTotal(
+          await context.db.columns(sql`
+            select *, count(*) over () as ${sql.ident(totalColumn)} from (${select}) as paged
+            order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`),
+        );
+        if (total !== undefined || filters.offset === 0) return { result: page, total: total ?? 0 };
+        const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
+        return { result: page, total: Number(counted?.n ?? 0) };
+      }, () => request.socket.destroyed);
+    });
+    await sendResult(response, filters.format, page.result, { total: page.total }, filename);
+  });
+}
+
+const totalColumn = '__stocklens_total';
+
+/** Splits the window count off a page; undefined when the page is empty and so carries no count. */
+function withoutTotal(result: ColumnarResult): { page: ColumnarResult; total?: number } {
+  const page = { names: result.names.slice(0, -1), types: result.types.slice(0, -1), columns: result.columns.slice(0, -1), rowCount: result.rowCount };
+  return { page, total: result.rowCount > 0 ? Number(result.columns.at(-1)![0]) : undefined };
+}
+
+/** Identifiers for ORDER BY lists: `orderBy('week', 'location_id')`. */
+export function orderBy(...columns: string[]): SQLQuery {
+  return sql.join(
+    columns.map((column) => {
+      const [name, direction] = column.split(' ');
+      return direction === 'desc' ? sql`${sql.ident(name)} desc nulls last` : sql`${sql.ident(name)}`;
+    }),
+    ', ',
+  );
+}
