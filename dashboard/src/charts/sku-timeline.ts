@@ -1,0 +1,119 @@
+import { axisX, axisY, dot, lineY, plot, ruleX, ruleY } from '@observablehq/plot';
+import { formatCount, formatDateTime, formatDay, toDate } from '../data/format.ts';
+import { causeSymbols, colors, directionColors, sourceColors } from '../theme.ts';
+
+type Row = Record<string, unknown>;
+
+export interface TimelinePoint {
+  at: Date;
+  location: string;
+  source: string;
+  units: number | null;
+  truth: number | null;
+  cause: string | null;
+  direction: string | null;
+  stale: boolean;
+}
+
+/**
+ * One row of /api/sku-timeline as a point: the figure the system showed (its published available
+ * for channel sources, on hand for stock sources) and the truth's expected figure at that bucket.
+ */
+export function timelinePoints(rows: Row[]): TimelinePoint[] {
+  const number = (...values: unknown[]) => {
+    const found = values.find((v) => v !== null && v !== undefined);
+    return found === undefined ? null : Number(found);
+  };
+  return rows
+    .map((row) => ({
+      at: toDate(row.bucket_at ?? row.captured_at)!,
+      location: String(row.location_id ?? ''),
+      source: String(row.source ?? ''),
+      units: number(row.system_units, row.available_reported, row.on_hand),
+      truth: number(row.truth_units, row.truth_ats, row.expected_units, row.ats),
+      cause: (row.probable_cause as string | null) ?? null,
+      direction: (row.direction as string | null) ?? null,
+      stale: row.is_stale === true,
+    }))
+    .filter((point) => point.at)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+export function timeDomain(...series: Date[][]): [Date, Date] | undefined {
+  const times = series.flat().map((d) => d.getTime());
+  if (times.length === 0) return undefined;
+  return [new Date(Math.min(...times)), new Date(Math.max(...times))];
+}
+
+/** Every system's figure (thin, stepped) against the truth's ATS (thick), mismatches as dots by cause. */
+export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Date, Date]): Element {
+  const truthByBucket = new Map<string, TimelinePoint>();
+  for (const point of points) if (point.truth !== null) truthByBucket.set(`${point.location}|${point.at.getTime()}`, point);
+  const truth = [...truthByBucket.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const systems = points.filter((p) => p.units !== null);
+  const mismatches = points.filter((p) => p.cause !== null || p.direction !== null);
+  const locations = [...new Set(points.map((p) => p.location))].sort();
+  const facet = locations.length > 1;
+  return plot({
+    width,
+    height: facet ? 60 + locations.length * 170 : 300,
+    marginLeft: 56,
+    marginRight: facet ? 90 : 20,
+    x: { type: 'utc', domain, label: null },
+    y: { label: 'units', grid: true, tickFormat: formatCount },
+    fy: facet ? { label: null, domain: locations } : undefined,
+    color: { legend: true, ...sourceColors([...new Set(systems.map((p) => p.source))]) },
+    symbol: { legend: true, ...causeSymbols, tickFormat: (cause: string) => cause.replaceAll('_', ' ') },
+    marks: [
+      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      axisY({ tickFormat: formatCount, label: 'units' }),
+      ruleY([0]),
+      lineY(truth, { x: 'at', y: 'truth', fy: facet ? 'location' : undefined, z: 'location', stroke: colors.sellable, strokeWidth: 5, strokeOpacity: 0.35, curve: 'step-after', className: 'truth-line' }),
+      lineY(systems, { x: 'at', y: 'units', fy: facet ? 'location' : undefined, z: (p: TimelinePoint) => `${p.location}|${p.source}`, stroke: 'source', strokeWidth: 1.5, curve: 'step-after', className: 'system-line' }),
+      dot(mismatches, {
+        x: 'at',
+        y: 'units',
+        fy: facet ? 'location' : undefined,
+        r: 4.5,
+        symbol: (p: TimelinePoint) => p.cause ?? 'unknown',
+        // Over (oversell risk) red, under (hidden stock) amber: the same meaning as everywhere else.
+        stroke: (p: TimelinePoint) => (p.direction === 'under' ? directionColors.range[1] : directionColors.range[0]),
+        strokeWidth: 1.6,
+        fill: 'white',
+        className: 'mismatch-dot',
+        title: (p: TimelinePoint) => `${p.source} at ${p.location}, ${formatDateTime(p.at)}\nshows ${formatCount(p.units)}, truth expects ${formatCount(p.truth)} (${p.direction ?? 'differs'})\nprobable cause: ${(p.cause ?? 'unknown').replaceAll('_', ' ')}`,
+      }),
+    ],
+  });
+}
+
+export interface OrderPoint {
+  at: Date;
+  quantity: number;
+  outcome: string;
+  label: string;
+}
+
+export const orderOutcomes = {
+  domain: ['fulfilled or open', 'oversold', 'cancelled: stock error', 'cancelled: other'],
+  range: ['#9aa5b8', colors.over, '#8f0b20', '#e0b3b9'],
+};
+
+/** Order lines on the same time axis: each a tick as tall as its quantity, coloured by what became of it. */
+export function orderTicks(orders: OrderPoint[], width: number, domain?: [Date, Date]): Element {
+  return plot({
+    width,
+    height: 130,
+    marginLeft: 56,
+    marginRight: 20,
+    x: { type: 'utc', domain, label: null },
+    y: { label: 'ordered', grid: true, tickFormat: formatCount, nice: true },
+    color: { legend: true, ...orderOutcomes },
+    marks: [
+      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      ruleY([0]),
+      ruleX(orders, { x: 'at', y1: 0, y2: 'quantity', stroke: 'outcome', strokeWidth: 2, clip: true }),
+      dot(orders, { x: 'at', y: 'quantity', fill: 'outcome', r: 2.5, className: 'order-dot', title: 'label', clip: true }),
+    ],
+  });
+}

@@ -1,0 +1,42 @@
+import { css, html, type TemplateResult } from 'lit';
+import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, toDate } from '../data/format.ts';
+import './kpi-tile.ts';
+
+export const kpiStyles = css`
+  .kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
+  @media (max-width: 1100px) { .kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+`;
+
+export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
+
+/** The tiles' figures: the latest week of rpt_weekly_health against the one before. */
+export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow } {
+  const weeks = rows.filter((row) => row.location_id === locationId).sort((a, b) => toDate(a.week)!.getTime() - toDate(b.week)!.getTime());
+  return { latest: weeks.at(-1), previous: weeks.at(-2) };
+}
+
+const num = (row: WeeklyHealthRow | undefined, key: string) => (row && row[key] !== null && row[key] !== undefined ? Number(row[key]) : undefined);
+
+/** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
+export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): TemplateResult {
+  const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string }) =>
+    html`<sl-kpi-tile
+      data-kpi=${key}
+      label=${label}
+      .value=${num(latest, key)}
+      .previous=${num(previous, key)}
+      ?upIsGood=${options.upIsGood ?? false}
+      .format=${options.format}
+      changeAs=${options.points ? 'points' : 'difference'}
+      detail=${options.detail ?? ''}
+    ></sl-kpi-tile>`;
+  const lost = num(latest, 'lost_revenue');
+  return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">
+    ${tile('ats_share', 'Sellable share of stock', { upIsGood: true, format: formatPercent, points: true, detail: `${formatCompact(latest.ats_units)} of ${formatCompact(latest.total_units)} units on hand` })}
+    ${tile('mismatch_rate', 'Mismatch rate', { format: formatPercent, points: true, detail: 'system figures that disagree with the truth' })}
+    ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: 'sold when the stock was not there' })}
+    ${tile('stock_cancellations', 'Stock-error cancellations', { format: formatCount, detail: 'order lines cancelled because stock was wrong' })}
+    ${tile('lost_revenue', 'Revenue lost to stock errors', { format: (v) => formatMoney(v), detail: lost === undefined ? '' : `${formatMoney(lost, { exact: true })} in cancelled lines` })}
+    ${tile('hidden_units', 'Hidden units', { format: formatCount, detail: 'sellable, but shown as unavailable' })}
+  </div>`;
+}

@@ -1,0 +1,83 @@
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { atsByLocation, type AtsRow } from '../charts/ats-by-location.ts';
+import { locationRanking } from '../charts/location-ranking.ts';
+import { mismatchHeatmap, type LocationWeekRow } from '../charts/mismatch-heatmap.ts';
+import { locationName } from '../data/catalog.ts';
+import { formatCount, formatPercent } from '../data/format.ts';
+import { QueryController } from '../data/query-controller.ts';
+import type { Column } from '../components/data-table.ts';
+import { withData } from '../components/load-state.ts';
+import { PageElement } from '../components/page-element.ts';
+import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import { hrefFor } from '../routing/router.ts';
+import '../components/data-table.ts';
+import '../components/plot-figure.ts';
+
+export type WarehouseRow = Record<string, unknown> & { location_id: string };
+
+/** Errors a location caused: mismatched comparisons, oversold lines and stock-error cancellations. */
+export function errorsCaused(row: WarehouseRow): number {
+  return Number(row.mismatched ?? row.mismatched_comparisons ?? 0) + Number(row.oversell_lines ?? 0) + Number(row.stock_cancellations ?? 0);
+}
+
+/** Which warehouse causes errors: mismatch rate per location and week, and locations ranked. */
+@customElement('sl-warehouses-page')
+export class WarehousesPage extends PageElement {
+  static styles = [pageStyles, badgeStyles];
+  protected readonly pageName = 'warehouses';
+
+  private weekly = new QueryController<LocationWeekRow>(this, () => ({
+    path: '/api/mismatch-rate',
+    params: { grain: 'week', from: this.filters.from, to: this.filters.to, source: this.filters.source, limit: 100000 },
+  }));
+  private ranking = new QueryController<WarehouseRow>(this, () => ({ path: '/api/warehouses', params: { from: this.filters.from, to: this.filters.to, source: this.filters.source } }));
+  private ats = new QueryController<AtsRow>(this, () => ({ path: '/api/ats', params: {} }));
+
+  protected queries() {
+    return [this.weekly, this.ranking, this.ats];
+  }
+
+  render() {
+    const names = new Map(this.catalog?.locations.map((l) => [l.id, l.name]));
+    return html`
+      <h2>Warehouses</h2>
+      <p class="lede">Where the systems disagree with the truth, and which locations cause the most errors. Pick a location for its own page.</p>
+      <div class="grid">
+        <section class="card wide" aria-labelledby="heat-title">
+          <h3 id="heat-title">Mismatch rate by location and week</h3>
+          <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names)}></sl-plot>`)}
+        </section>
+        <section class="card" aria-labelledby="rank-title">
+          <h3 id="rank-title">Errors caused, by location</h3>
+          <p class="sub">Mismatched comparisons + oversold lines + stock-error cancellations in the range.</p>
+          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot data-chart="ranking" label="Locations ranked by errors caused" .chart=${(width: number) => locationRanking(rows.map((row) => ({ label: this.nameOf(row), errors: errorsCaused(row), detail: `${formatCount(errorsCaused(row))} errors` })), width, 'errors caused')}></sl-plot>`)}
+        </section>
+        <section class="card" aria-labelledby="ats-title">
+          <h3 id="ats-title">Available to sell against total stock, now</h3>
+          <p class="sub">From each location's truth system at its latest count.</p>
+          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot data-chart="ats-by-location" label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
+        </section>
+        <section class="card wide" aria-labelledby="table-title">
+          <h3 id="table-title">Locations</h3>
+          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" .rows=${rows.map((row) => ({ ...row, errors: errorsCaused(row) }))} .columns=${this.columns()} .initialSort=${{ key: 'errors', descending: true }}></sl-data-table>`)}
+        </section>
+      </div>`;
+  }
+
+  private nameOf(row: WarehouseRow): string {
+    return String(row.name ?? row.location_name ?? locationName(this.catalog, row.location_id));
+  }
+
+  private columns(): Column<WarehouseRow>[] {
+    return [
+      { key: 'location_id', label: 'Location', render: (row) => html`<a href=${hrefFor({ page: 'warehouses', id: row.location_id, filters: this.filters })}>${this.nameOf(row)}</a>` },
+      { key: 'mismatch_rate', label: 'Mismatch rate', numeric: true, format: formatPercent },
+      { key: 'mismatched', label: 'Mismatched comparisons', numeric: true, format: (_v, row) => formatCount(row.mismatched ?? row.mismatched_comparisons) },
+      { key: 'oversell_lines', label: 'Oversold lines', numeric: true, format: formatCount },
+      { key: 'stock_cancellations', label: 'Stock-error cancellations', numeric: true, format: formatCount },
+      { key: 'errors', label: 'Errors caused', numeric: true, format: formatCount },
+    ];
+  }
+}
