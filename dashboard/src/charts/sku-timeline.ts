@@ -8,29 +8,36 @@ export interface TimelinePoint {
   at: Date;
   location: string;
   source: string;
+  isTruth: boolean;
+  /** What the chart draws for the system: its published available, else the ATS of its own counts. */
   units: number | null;
+  /** The truth's ATS at that location and bucket. */
   truth: number | null;
+  /** The figures the mismatch compared (DESIGN §8: available against expected, or on hand against on hand). */
+  comparedUnits: number | null;
+  expectedUnits: number | null;
   cause: string | null;
   direction: string | null;
   stale: boolean;
 }
 
-/**
- * One row of /api/sku-timeline as a point: the figure the system showed (its published available
- * for channel sources, on hand for stock sources) and the truth's expected figure at that bucket.
- */
+const numberOf = (...values: unknown[]) => {
+  const found = values.find((v) => v !== null && v !== undefined);
+  return found === undefined ? null : Number(found);
+};
+
+/** Rows of /api/sku-timeline (one per bucket, location and source) as chart points. */
 export function timelinePoints(rows: Row[]): TimelinePoint[] {
-  const number = (...values: unknown[]) => {
-    const found = values.find((v) => v !== null && v !== undefined);
-    return found === undefined ? null : Number(found);
-  };
   return rows
     .map((row) => ({
-      at: toDate(row.bucket_at ?? row.captured_at)!,
+      at: toDate(row.bucket_at)!,
       location: String(row.location_id ?? ''),
       source: String(row.source ?? ''),
-      units: number(row.system_units, row.available_reported, row.on_hand),
-      truth: number(row.truth_units, row.truth_ats, row.expected_units, row.ats),
+      isTruth: row.is_truth === true,
+      units: numberOf(row.available_reported, row.ats, row.on_hand),
+      truth: numberOf(row.truth_ats),
+      comparedUnits: numberOf(row.system_units),
+      expectedUnits: numberOf(row.truth_units),
       cause: (row.probable_cause as string | null) ?? null,
       direction: (row.direction as string | null) ?? null,
       stale: row.is_stale === true,
@@ -50,7 +57,8 @@ export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Da
   const truthByBucket = new Map<string, TimelinePoint>();
   for (const point of points) if (point.truth !== null) truthByBucket.set(`${point.location}|${point.at.getTime()}`, point);
   const truth = [...truthByBucket.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const systems = points.filter((p) => p.units !== null);
+  // The truth source is the thick line; drawing it again thin would only hide it.
+  const systems = points.filter((p) => p.units !== null && !p.isTruth);
   const mismatches = points.filter((p) => p.cause !== null || p.direction !== null);
   const locations = [...new Set(points.map((p) => p.location))].sort();
   const facet = locations.length > 1;
@@ -81,7 +89,8 @@ export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Da
         strokeWidth: 1.6,
         fill: 'white',
         className: 'mismatch-dot',
-        title: (p: TimelinePoint) => `${p.source} at ${p.location}, ${formatDateTime(p.at)}\nshows ${formatCount(p.units)}, truth expects ${formatCount(p.truth)} (${p.direction ?? 'differs'})\nprobable cause: ${(p.cause ?? 'unknown').replaceAll('_', ' ')}`,
+        title: (p: TimelinePoint) =>
+          `${p.source} at ${p.location}, ${formatDateTime(p.at)}\nshowed ${formatCount(p.comparedUnits ?? p.units)}, the truth implies ${formatCount(p.expectedUnits ?? p.truth)} (${p.direction ?? 'differs'})\nprobable cause: ${(p.cause ?? 'unknown').replaceAll('_', ' ')}`,
       }),
     ],
   });

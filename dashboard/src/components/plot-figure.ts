@@ -17,6 +17,12 @@ export class PlotFigure extends LitElement {
   `;
 
   @property({ attribute: false }) chart?: ChartRenderer;
+  /**
+   * What the chart is drawn from (rows, or a list of them). Pages re-render whenever any of their
+   * queries settles and hand over a new `chart` closure each time; redrawing only when this data
+   * changes keeps a page with seven queries from drawing its charts seven times.
+   */
+  @property({ attribute: false, hasChanged: (value: unknown, old: unknown) => !sameDependencies(value, old) }) data?: unknown;
   /** Accessible name of the chart, read out instead of its marks. */
   @property() label = '';
   @state() private width = 0;
@@ -37,6 +43,11 @@ export class PlotFigure extends LitElement {
     this.observer?.disconnect();
   }
 
+  protected shouldUpdate(changed: PropertyValues<this>): boolean {
+    if (changed.size === 1 && changed.has('chart') && this.data !== undefined && this.hasUpdated) return false;
+    return super.shouldUpdate(changed);
+  }
+
   protected willUpdate(changed: PropertyValues<this>): void {
     if (this.width === 0) this.width = Math.floor(this.getBoundingClientRect().width) || 640;
     super.willUpdate(changed);
@@ -51,6 +62,12 @@ export class PlotFigure extends LitElement {
   protected updated(): void {
     if (this.chart) this.dataset.drawn = String(this.width);
   }
+}
+
+function sameDependencies(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((value, index) => value === b[index]);
 }
 
 declare global {

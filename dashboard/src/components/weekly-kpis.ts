@@ -17,6 +17,14 @@ export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string): { l
 
 const num = (row: WeeklyHealthRow | undefined, key: string) => (row && row[key] !== null && row[key] !== undefined ? Number(row[key]) : undefined);
 
+/**
+ * The previous week's figure: the mart's own `<key>_prev` when it has one (right even when the
+ * date filter starts at the latest week), else the row before.
+ */
+export function previousValue(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, key: string): number | undefined {
+  return `${key}_prev` in latest ? num(latest, `${key}_prev`) : num(previous, key);
+}
+
 /** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
 export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): TemplateResult {
   const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string }) =>
@@ -24,7 +32,7 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
       data-kpi=${key}
       label=${label}
       .value=${num(latest, key)}
-      .previous=${num(previous, key)}
+      .previous=${previousValue(latest, previous, key)}
       ?upIsGood=${options.upIsGood ?? false}
       .format=${options.format}
       changeAs=${options.points ? 'points' : 'difference'}

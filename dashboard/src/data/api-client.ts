@@ -64,7 +64,8 @@ async function load(url: string, signal?: AbortSignal): Promise<TableResult> {
   // An endpoint that has no Arrow form answers JSON; both shapes end up as the same rows.
   if (response.headers.get('content-type')?.includes('json')) return rowsFromJson(await response.json());
   const { columns, rows } = rowsFromArrow(new Uint8Array(await response.arrayBuffer()));
-  const total = Number(response.headers.get('x-total-count') ?? rows.length);
+  // Arrow has no envelope: the server sends the `total` of the JSON shape as a header.
+  const total = Number(response.headers.get('x-stocklens-total') ?? rows.length);
   return { columns, rows, total: Number.isFinite(total) ? total : rows.length };
 }
 
@@ -95,14 +96,25 @@ export async function fetchJson<T>(path: string, options: { abortOnNavigation?: 
   return (await response.json()) as T;
 }
 
-/** Runs analyst SQL (DESIGN §10); a refused query answers 400 with the reason. Never cached. */
-export async function runSql(query: string, signal?: AbortSignal): Promise<TableResult> {
-  const response = await postSql(query, 'arrow', signal);
-  const { columns, rows } = rowsFromArrow(new Uint8Array(await response.arrayBuffer()));
-  return { columns, rows, total: rows.length };
+export interface SqlPreview extends TableResult {
+  truncated: boolean;
+  rowCap?: number;
+  elapsedMs?: number;
 }
 
-export async function postSql(query: string, format: 'arrow' | 'csv' | 'parquet', signal?: AbortSignal): Promise<Response> {
+/**
+ * Runs analyst SQL (DESIGN §10) for the console: the server's JSON preview, capped at its row cap
+ * and saying whether it cut the result (a download streams the whole result instead). A refused
+ * query answers 400 with the reason. Never cached.
+ */
+export async function runSql(query: string, signal?: AbortSignal): Promise<SqlPreview> {
+  const response = await postSql(query, 'json', signal);
+  const body = (await response.json()) as { columns: string[]; rows: unknown[][]; truncated?: boolean; row_cap?: number; elapsed_ms?: number };
+  const table = rowsFromJson(body);
+  return { ...table, truncated: body.truncated === true, rowCap: body.row_cap, elapsedMs: body.elapsed_ms };
+}
+
+export async function postSql(query: string, format: 'json' | 'arrow' | 'csv', signal?: AbortSignal): Promise<Response> {
   const response = await fetch(urlFor('/api/sql', {}, format), {
     method: 'POST',
     signal,

@@ -14,7 +14,7 @@ import '../components/data-table.ts';
 import '../components/plot-figure.ts';
 
 /** Columns of fct_order_line that explain why a cancellation was inferred to be a stock error. */
-const evidencePattern = /evidence|inferred_|showed|truth_ats|adjust|shrink|cycle_count/;
+const evidencePattern = /evidence|_at_order$|available_reported|shrink|cycle_count/;
 
 /** Cancellations: which are stock errors, where and on which channel, and why the inferred ones count. */
 @customElement('sl-cancellations-page')
@@ -43,15 +43,15 @@ export class CancellationsPage extends PageElement {
       <div class="grid">
         <section class="card wide" aria-labelledby="time-title">
           <h3 id="time-title">Cancelled lines per week, by cause</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot data-chart="cancellations" label="Stacked bars of cancelled lines per week by cause" .chart=${(width: number) => cancellationsOverTime(rows, width)}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" label="Stacked bars of cancelled lines per week by cause" .chart=${(width: number) => cancellationsOverTime(rows, width)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="channel-title">
           <h3 id="channel-title">By channel</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot data-chart="by-channel" label="Cancelled lines per channel by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => String(r.channel ?? 'unknown'))}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="by-channel" label="Cancelled lines per channel by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => String(r.channel ?? 'unknown'))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="location-title">
           <h3 id="location-title">By location</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot data-chart="by-location" label="Cancelled lines per location by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => (r.location_id ? locationName(this.catalog, String(r.location_id)) : 'unassigned'))}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="by-location" label="Cancelled lines per location by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => (r.location_id ? locationName(this.catalog, String(r.location_id)) : 'unassigned'))}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="inferred-title">
           <h3 id="inferred-title">Inferred stock-error cancellations and their evidence</h3>

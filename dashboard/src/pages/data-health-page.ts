@@ -1,6 +1,7 @@
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { lineageGraph, lineageOf } from '../charts/lineage-graph.ts';
+import { stalenessLines } from '../charts/staleness-lines.ts';
 import type { Row } from '../data/api-client.ts';
 import { formatCount, formatDateTime, formatMinutes, toDate } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
@@ -35,7 +36,8 @@ export class DataHealthPage extends PageElement {
     return { from: this.filters.from, to: this.filters.to, source: this.filters.source };
   }
 
-  private freshness = new QueryController<Row>(this, () => ({ path: '/api/freshness', params: { source: this.filters.source } }));
+  // fct_source_freshness has one row per bucket and source: the history for the chart, the latest for the table.
+  private freshness = new QueryController<Row>(this, () => ({ path: '/api/freshness', params: { source: this.filters.source, limit: 100000 } }));
   private runs = new QueryController<Row>(this, () => ({ path: '/api/ingest/runs', params: { ...this.range(), limit: 200 } }));
   private held = new QueryController<Row>(this, () => ({ path: '/api/ingest/batches', params: { ...this.range(), status: 'held', limit: 1000 } }));
   private quarantine = new QueryController<Row>(this, () => ({ path: '/api/ingest/quarantine', params: { ...this.range(), limit: 5000 } }));
@@ -54,11 +56,16 @@ export class DataHealthPage extends PageElement {
       <div class="grid">
         <section class="card" aria-labelledby="fresh-title">
           <h3 id="fresh-title">Freshness per source</h3>
-          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`<sl-data-table data-table="freshness" .rows=${rows} .columns=${freshnessColumns}></sl-data-table>`)}
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`<sl-data-table data-table="freshness" .rows=${latestPerSource(rows)} .columns=${freshnessColumns}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="held-title">
           <h3 id="held-title">Held batches and quarantine</h3>
           ${this.heldAndQuarantine()}
+        </section>
+        <section class="card wide" aria-labelledby="stale-title">
+          <h3 id="stale-title">Staleness over time</h3>
+          <p class="sub">Hours since each source's last batch; dashed: its allowed maximum; red: stale, so its mismatches are not counted.</p>
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.bucket_at !== undefined) }, (rows) => html`<sl-plot .data=${rows} data-chart="staleness" label="Hours since the last batch per source over time" .chart=${(width: number) => stalenessLines(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="runs-title">
           <h3 id="runs-title">Ingest runs</h3>
@@ -75,7 +82,7 @@ export class DataHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="lineage-title">
           <h3 id="lineage-title">Lineage</h3>
           <p class="sub">How data flows from the landed tables through staging and intermediate models to the marts.</p>
-          ${withData(this.lineage, { what: 'the lineage', empty: 'No manifest yet: build the models.', isEmpty: (rows) => lineageOf((rows[0] ?? {}) as Row).nodes.length === 0 }, (rows) => html`<sl-plot data-chart="lineage" label="Graph of models and their dependencies" .chart=${(width: number) => lineageGraph(lineageOf(rows[0]), width)}></sl-plot>`)}
+          ${withData(this.lineage, { what: 'the lineage', empty: 'No manifest yet: build the models.', isEmpty: (rows) => lineageOf((rows[0] ?? {}) as Row).nodes.length === 0 }, (rows) => html`<sl-plot .data=${rows} data-chart="lineage" label="Graph of models and their dependencies" .chart=${(width: number) => lineageGraph(lineageOf(rows[0]), width)}></sl-plot>`)}
         </section>
       </div>`;
   }
@@ -104,6 +111,17 @@ export class DataHealthPage extends PageElement {
   }
 }
 
+/** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
+function latestPerSource(rows: Row[]): Row[] {
+  const latest = new Map<string, Row>();
+  const time = (r: Row) => toDate(r.bucket_at)?.getTime() ?? 0;
+  for (const row of rows) {
+    const current = latest.get(String(row.source));
+    if (!current || time(row) >= time(current)) latest.set(String(row.source), row);
+  }
+  return [...latest.values()];
+}
+
 /** The rows of the most recent run (meta.* keep every run's history). */
 function latestRun(rows: Row[]): Row[] {
   if (!rows.some((r) => r.run_id !== undefined)) return rows;
@@ -127,8 +145,8 @@ function columnsOf(rows: Row[], preferred: string[]): Column<Row>[] {
 
 const freshnessColumns: Column<Row>[] = [
   { key: 'source', label: 'Source' },
-  { key: 'last_capture', label: 'Last capture', format: (_v, row) => formatDateTime(row.last_capture ?? row.last_captured_at ?? row.captured_at) },
+  { key: 'last_captured_at', label: 'Last batch', format: formatDateTime },
   { key: 'staleness_minutes', label: 'Age', numeric: true, format: formatMinutes },
-  { key: 'max_staleness', label: 'Allowed', numeric: true, format: (v) => (typeof v === 'number' ? formatMinutes(v) : String(v ?? '–')) },
-  { key: 'is_stale', label: 'State', render: (row) => statusBadge(row.is_stale === true ? 'stale' : 'fresh') },
+  { key: 'max_staleness_minutes', label: 'Allowed', numeric: true, format: formatMinutes },
+  { key: 'is_stale', label: 'State', render: (row) => statusBadge(row.is_held === true ? 'held' : row.is_stale === true ? 'stale' : 'fresh') },
 ];

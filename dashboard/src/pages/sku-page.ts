@@ -55,12 +55,12 @@ export class SkuPage extends PageElement {
         <section class="card wide" aria-labelledby="timeline-title">
           <h3 id="timeline-title">Every system against the truth</h3>
           ${withData(this.timeline, { what: 'the timeline', empty: 'No figures for this SKU in this range: check the SKU or widen the dates.' }, () => html`
- <sl-plot data-chart="sku-timeline" label="Each system's figure and the truth's ATS over time for ${sku}" .chart=${(width: number) => skuTimeline(points, width, domain)}></sl-plot>
+ <sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-timeline" label="Each system's figure and the truth's ATS over time for ${sku}" .chart=${(width: number) => skuTimeline(points, width, domain)}></sl-plot>
 `)}
         </section>
         <section class="card wide" aria-labelledby="orders-title">
           <h3 id="orders-title">Order lines on the same time axis</h3>
-          ${withData(this.orders, { what: 'order lines', empty: 'No order lines for this SKU in this range.' }, () => html`<sl-plot data-chart="sku-orders" label="Order lines for ${sku} over time by outcome" .chart=${(width: number) => orderTicks(orders, width, domain)}></sl-plot>`)}
+          ${withData(this.orders, { what: 'order lines', empty: 'No order lines for this SKU in this range.' }, () => html`<sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-orders" label="Order lines for ${sku} over time by outcome" .chart=${(width: number) => orderTicks(orders, width, domain)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="mismatch-title">
           <h3 id="mismatch-title">Mismatches</h3>
@@ -90,8 +90,8 @@ const mismatchColumns: Column<Record<string, unknown>>[] = [
   { key: 'at', label: 'When', format: formatDateTime },
   { key: 'location', label: 'Location' },
   { key: 'source', label: 'System' },
-  { key: 'units', label: 'Shown', numeric: true, format: formatCount },
-  { key: 'truth', label: 'Truth expects', numeric: true, format: formatCount },
+  { key: 'comparedUnits', label: 'System showed', numeric: true, format: formatCount },
+  { key: 'expectedUnits', label: 'Truth implies', numeric: true, format: formatCount },
   { key: 'direction', label: 'Direction', render: (row) => html`<span class="badge ${String(row.direction)}">${row.direction ?? ''}</span>` },
   { key: 'cause', label: 'Probable cause', format: (v) => String(v ?? 'unknown').replaceAll('_', ' ') },
 ];

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { fetchJson, postSql, runSql, type Row, type TableResult } from '../data/api-client.ts';
+import { fetchJson, postSql, runSql, type Row, type SqlPreview } from '../data/api-client.ts';
 import { formatCount } from '../data/format.ts';
 import type { Column } from '../components/data-table.ts';
 import { PageElement } from '../components/page-element.ts';
@@ -30,6 +30,9 @@ export class SqlConsolePage extends PageElement {
       button.primary { background: #2f6fde; border-color: #2f6fde; color: #fff; font-weight: 600; }
       button:disabled { opacity: 0.55; cursor: default; }
       .hint { color: #5b6475; font-size: 0.82rem; }
+      .exports { margin-top: 1rem; }
+      .exports ul { columns: 3 16rem; padding: 0; list-style: none; margin: 0; }
+      .exports li { padding: 0.2rem 0; font-size: 0.88rem; display: flex; gap: 0.6rem; align-items: baseline; }
       .error { white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 0.85rem; background: #fdf0f1; border: 1px solid #f1b8bf; color: #8f0b20; padding: 0.6rem 0.75rem; border-radius: 6px; margin: 0 0 1rem; }
     `,
   ];
@@ -39,9 +42,9 @@ export class SqlConsolePage extends PageElement {
   @state() private roleError?: string;
   @state() private query = example;
   @state() private running = false;
-  @state() private result?: TableResult;
+  @state() private result?: SqlPreview;
   @state() private error?: string;
-  @state() private elapsedMs?: number;
+  @state() private exports?: { mart: string; parquet: string; csv: string; published: boolean }[];
 
   protected queries() {
     return [];
@@ -49,8 +52,16 @@ export class SqlConsolePage extends PageElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    fetchJson<{ role?: string }>('/api/me').then(
-      (me) => (this.userRole = me.role ?? 'viewer'),
+    fetchJson<{ role?: string }>('/api/me', { abortOnNavigation: false }).then(
+      (me) => {
+        this.userRole = me.role ?? 'viewer';
+        if ((roleRank[this.userRole] ?? 0) >= roleRank.analyst) {
+          fetchJson<{ marts: SqlConsolePage['exports'] }>('/api/exports', { abortOnNavigation: false }).then(
+            (body) => (this.exports = body.marts),
+            () => (this.exports = []),
+          );
+        }
+      },
       (error: Error) => (this.roleError = error.message),
     );
   }
@@ -70,12 +81,13 @@ export class SqlConsolePage extends PageElement {
         <div class="actions">
           <button class="primary" ?disabled=${this.running} @click=${this.run}>${this.running ? 'Running…' : 'Run'}</button>
           <button ?disabled=${this.running} @click=${() => this.download('csv')}>Download CSV</button>
-          <button ?disabled=${this.running} @click=${() => this.download('parquet')}>Download Parquet</button>
+          <button ?disabled=${this.running} @click=${() => this.download('arrow')}>Download Arrow</button>
           <span class="hint" id="sql-hint">Ctrl+Enter runs the query.</span>
         </div>
         ${this.error ? html`<p class="error" role="alert" data-sql-error>${this.error}</p>` : nothing}
         <div aria-live="polite">${this.resultView()}</div>
-      </section>`;
+      </section>
+      ${this.exportsView()}`;
   }
 
   private resultView() {
@@ -83,8 +95,24 @@ export class SqlConsolePage extends PageElement {
     const { columns, rows } = this.result;
     if (rows.length === 0) return html`<p class="state empty">The query returned no rows.</p>`;
     const tableColumns: Column<Row>[] = columns.map((key) => ({ key, label: key, numeric: typeof rows[0][key] === 'number' }));
-    return html`<p class="hint" data-sql-summary>${formatCount(rows.length)} rows · ${columns.length} columns${this.elapsedMs === undefined ? '' : ` · ${Math.round(this.elapsedMs)} ms`}</p>
+    const { truncated, rowCap, elapsedMs } = this.result;
+    return html`<p class="hint" data-sql-summary>${formatCount(rows.length)} rows${truncated ? ` (the first ${formatCount(rowCap ?? rows.length)}: download for all of them)` : ''} · ${columns.length} columns${elapsedMs === undefined ? '' : ` · ${Math.round(elapsedMs)} ms`}</p>
       <sl-data-table data-table="sql-result" style="--table-max-height: 32rem" .rows=${rows} .columns=${tableColumns} .pageSize=${200}></sl-data-table>`;
+  }
+
+  private exportsView() {
+    if (!this.exports || this.exports.length === 0) return nothing;
+    return html`<section class="card exports" aria-labelledby="exports-title">
+      <h3 id="exports-title">Marts as files</h3>
+      <p class="sub">Parquet is published after each successful build; CSV is read now. For your own tools (DuckDB, pandas, Excel).</p>
+      <ul>
+        ${this.exports.map(
+          (e) => html`<li><code>${e.mart}</code>
+            ${e.published ? html`<a href=${e.parquet} download>Parquet</a>` : html`<span class="hint">Parquet after the next build</span>`}
+            <a href=${e.csv} download>CSV</a></li>`,
+        )}
+      </ul>
+    </section>`;
   }
 
   private onKeydown(event: KeyboardEvent): void {
@@ -97,10 +125,8 @@ export class SqlConsolePage extends PageElement {
   private async run(): Promise<void> {
     this.running = true;
     this.error = undefined;
-    const started = performance.now();
     try {
       this.result = await runSql(this.query);
-      this.elapsedMs = performance.now() - started;
     } catch (error) {
       this.result = undefined;
       this.error = (error as Error).message;
@@ -109,14 +135,14 @@ export class SqlConsolePage extends PageElement {
     }
   }
 
-  private async download(format: 'csv' | 'parquet'): Promise<void> {
+  private async download(format: 'csv' | 'arrow'): Promise<void> {
     this.error = undefined;
     try {
       const response = await postSql(this.query, format);
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;
-      link.download = `stocklens-query.${format}`;
+      link.download = `stocklens-query.${format === 'arrow' ? 'arrows' : format}`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (error) {

@@ -21,14 +21,15 @@ export function isFlagged(row: Row): boolean {
 }
 
 /** Per system: how many SKUs need faster sync and the interval that would keep oversells below one a week. */
-export function perSource(rows: Row[]): { source: string; flagged: number; recommended: number | null; exposure: number }[] {
+export function perSource(rows: Row[]): { source: string; flagged: number; current: number | null; recommended: number | null; exposure: number }[] {
   const groups = new Map<string, Row[]>();
   for (const row of rows) groups.set(String(row.source), [...(groups.get(String(row.source)) ?? []), row]);
   return [...groups.entries()]
     .map(([source, list]) => {
       const flagged = list.filter(isFlagged);
       const intervals = flagged.map((r) => Number(r.recommended_sync_minutes)).filter((n) => Number.isFinite(n) && n > 0);
-      return { source, flagged: flagged.length, recommended: intervals.length ? Math.min(...intervals) : null, exposure: list.reduce((sum, r) => sum + Number(r.exposure ?? 0), 0) };
+      const current = list.map((r) => Number(r.current_sync_minutes)).find((n) => Number.isFinite(n) && n > 0) ?? null;
+      return { source, flagged: flagged.length, current, recommended: intervals.length ? Math.min(...intervals) : null, exposure: list.reduce((sum, r) => sum + Number(r.exposure ?? 0), 0) };
     })
     .sort((a, b) => b.exposure - a.exposure);
 }
@@ -72,13 +73,13 @@ export class SyncPriorityPage extends PageElement {
         ${perSource(rows).map(
           (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
             <p class="big">${formatCount(s.flagged)} <span class="badge ${s.flagged > 0 ? 'bad' : 'good'}">${s.flagged > 0 ? 'need faster sync' : 'fine'}</span></p>
-            <p>${s.recommended === null ? 'current interval is enough' : `sync every ${formatMinutes(s.recommended)} or faster`}</p></div>`,
+            <p>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${s.recommended === null ? 'that is enough' : `needs ${formatMinutes(s.recommended)} or faster`}</p></div>`,
         )}
       </div>
       <div class="grid">
         <section class="card wide" aria-labelledby="top-title">
           <h3 id="top-title">Highest exposure</h3>
-          ${top.length === 0 ? html`<p class="state empty">No SKU needs faster sync.</p>` : html`<sl-plot data-chart="exposure" label="The fifteen SKU and system pairs with the highest exposure" .chart=${(width: number) => exposureBars(top, width)}></sl-plot>`}
+          ${top.length === 0 ? html`<p class="state empty">No SKU needs faster sync.</p>` : html`<sl-plot .data=${[rows, this.flaggedOnly]} data-chart="exposure" label="The fifteen SKU and system pairs with the highest exposure" .chart=${(width: number) => exposureBars(top, width)}></sl-plot>`}
         </section>
         <section class="card wide" aria-labelledby="list-title">
           <h3 id="list-title">SKUs and systems</h3>
@@ -97,6 +98,7 @@ export class SyncPriorityPage extends PageElement {
       { key: 'max_consecutive', label: 'Longest run', numeric: true, format: formatCount },
       { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
       { key: 'p95_lag_minutes', label: 'p95 sync lag', numeric: true, format: formatMinutes },
+      { key: 'current_sync_minutes', label: 'Syncs every', numeric: true, format: formatMinutes },
       { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: formatMinutes },
       { key: 'needs_faster_sync', label: 'Flag', render: (row) => (isFlagged(row) ? html`<span class="badge bad">faster</span>` : '') },
     ];

@@ -47,17 +47,17 @@ export class WarehousesPage extends PageElement {
         <section class="card wide" aria-labelledby="heat-title">
           <h3 id="heat-title">Mismatch rate by location and week</h3>
           <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
-          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names)}></sl-plot>`)}
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
           <p class="sub">Mismatched comparisons + oversold lines + stock-error cancellations in the range.</p>
-          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot data-chart="ranking" label="Locations ranked by errors caused" .chart=${(width: number) => locationRanking(rows.map((row) => ({ label: this.nameOf(row), errors: errorsCaused(row), detail: `${formatCount(errorsCaused(row))} errors` })), width, 'errors caused')}></sl-plot>`)}
+          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" label="Locations ranked by errors caused" .chart=${(width: number) => locationRanking(rows.map((row) => ({ label: this.nameOf(row), errors: errorsCaused(row), detail: `${formatCount(errorsCaused(row))} errors` })), width, 'errors caused')}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="ats-title">
           <h3 id="ats-title">Available to sell against total stock, now</h3>
           <p class="sub">From each location's truth system at its latest count.</p>
-          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot data-chart="ats-by-location" label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
+          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-by-location" label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="table-title">
           <h3 id="table-title">Locations</h3>

@@ -44,12 +44,12 @@ export class WeeklyHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="states-title">
           <h3 id="states-title">What share of stock can be sold</h3>
           <p class="sub">Units on hand per day, split into available to sell and the reasons the rest cannot be sold.</p>
-          ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts in this range.' }, (rows) => html`<sl-plot data-chart="ats-states" label="Stacked area of units available to sell and not sellable per day" .chart=${(width: number) => atsStatesArea(rows, width)}></sl-plot>`)}
+          ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" label="Stacked area of units available to sell and not sellable per day" .chart=${(width: number) => atsStatesArea(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="rate-title">
           <h3 id="rate-title">How often each system disagrees with the truth</h3>
           <p class="sub">Mismatched comparisons as a share of all comparisons, per day and system.</p>
-          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range: a system needs captures alongside the truth.' }, (rows) => html`<sl-plot data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
+          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range: a system needs captures alongside the truth.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
         </section>
       </div>`;
   }
