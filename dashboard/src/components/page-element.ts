@@ -19,6 +19,8 @@ export abstract class PageElement extends LitElement {
   @property({ attribute: false }) routeId?: string;
   @property({ attribute: false }) catalog?: Catalog;
   protected abstract readonly pageName: string;
+  /** Most pages read location names and the data's last day from the catalog before they are complete. */
+  protected readonly needsCatalog: boolean = true;
   private drawnFor?: string;
 
   protected abstract queries(): QueryController<unknown>[];
@@ -26,7 +28,7 @@ export abstract class PageElement extends LitElement {
   protected updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const queries = this.queries();
-    const settled = queries.every((query) => query.settled);
+    const settled = queries.every((query) => query.settled) && (!this.needsCatalog || this.catalog !== undefined);
     if (!settled) {
       this.dataset.state = 'loading';
       this.drawnFor = undefined;

@@ -9,10 +9,21 @@ export const kpiStyles = css`
 
 export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
 
-/** The tiles' figures: the latest week of rpt_weekly_health against the one before. */
-export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow } {
+const dayMs = 86_400_000;
+
+/**
+ * The tiles' figures: the latest complete week of rpt_weekly_health against the one before. A week
+ * still in progress (its Sunday after the last day of data) would compare two days with seven and
+ * look like a great improvement; it is only shown when there is no complete week at all.
+ */
+export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string, lastDay?: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow; partial?: WeeklyHealthRow } {
   const weeks = rows.filter((row) => row.location_id === locationId).sort((a, b) => toDate(a.week)!.getTime() - toDate(b.week)!.getTime());
-  return { latest: weeks.at(-1), previous: weeks.at(-2) };
+  const end = toDate(lastDay)?.getTime();
+  const complete = end === undefined ? weeks : weeks.filter((row) => toDate(row.week)!.getTime() + 6 * dayMs <= end);
+  if (complete.length === 0) return { latest: weeks.at(-1), previous: weeks.at(-2) };
+  const latest = complete.at(-1)!;
+  const partial = weeks.at(-1) === latest ? undefined : weeks.at(-1);
+  return { latest, previous: complete.at(-2), partial };
 }
 
 const num = (row: WeeklyHealthRow | undefined, key: string) => (row && row[key] !== null && row[key] !== undefined ? Number(row[key]) : undefined);

@@ -43,7 +43,7 @@ export class LocationPage extends PageElement {
   render() {
     const id = this.routeId ?? '';
     const name = locationName(this.catalog, id);
-    const { latest, previous } = latestTwoWeeks(this.health.rows, id);
+    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? this.catalog?.maxDate);
     return html`
       <p><a href=${hrefFor({ page: 'warehouses', filters: this.filters })}>← All warehouses</a></p>
       <h2>${name}</h2>

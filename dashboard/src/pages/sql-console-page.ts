@@ -37,6 +37,7 @@ export class SqlConsolePage extends PageElement {
     `,
   ];
   protected readonly pageName = 'sql';
+  protected readonly needsCatalog = false;
 
   @state() private userRole?: string;
   @state() private roleError?: string;

@@ -35,10 +35,10 @@ export class WeeklyHealthPage extends PageElement {
   render() {
     const where = this.filters.location ? locationName(this.catalog, this.filters.location) : 'all locations';
     const location = this.filters.location ?? 'ALL';
-    const { latest, previous } = latestTwoWeeks(this.health.rows, location);
+    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? this.catalog?.maxDate);
     return html`
       <h2>Weekly health</h2>
-      <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}</p>
+      <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress.` : ''}</p>
       ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
       <div class="grid">
         <section class="card wide" aria-labelledby="states-title">
