@@ -94,10 +94,13 @@ export class AppShell extends LitElement {
     switch (route.page) {
       case 'weekly':
         return html`<sl-weekly-health-page .filters=${filters} .catalog=${catalog}></sl-weekly-health-page>`;
-      case 'warehouses':
-        return id
-          ? html`<sl-location-page .filters=${filters} .routeId=${id} .catalog=${catalog}></sl-location-page>`
+      case 'warehouses': {
+        // An alert link names its location as a filter (`#/warehouses?location=WH-EAST`): that is the location's page.
+        const location = id ?? filters.location;
+        return location
+          ? html`<sl-location-page .filters=${filters} .routeId=${location} .catalog=${catalog}></sl-location-page>`
           : html`<sl-warehouses-page .filters=${filters} .catalog=${catalog}></sl-warehouses-page>`;
+      }
       case 'sku':
         return html`<sl-sku-page .filters=${filters} .catalog=${catalog}></sl-sku-page>`;
       case 'sync':

@@ -45,7 +45,7 @@ export class LocationPage extends PageElement {
     const name = locationName(this.catalog, id);
     const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? this.catalog?.maxDate);
     return html`
-      <p><a href=${hrefFor({ page: 'warehouses', filters: this.filters })}>← All warehouses</a></p>
+      <p><a href=${hrefFor({ page: 'warehouses', filters: { ...this.filters, location: undefined } })}>← All warehouses</a></p>
       <h2>${name}</h2>
       <p class="lede">${name === id ? id : `${id} · `}the latest week against the one before, this location's systems and the SKUs they get wrong most.</p>
       ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
