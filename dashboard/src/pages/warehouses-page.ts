@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { atsByLocation, type AtsRow } from '../charts/ats-by-location.ts';
-import { locationRanking } from '../charts/location-ranking.ts';
+import { locationRanking, type RankedLocation } from '../charts/location-ranking.ts';
 import { mismatchHeatmap, type LocationWeekRow } from '../charts/mismatch-heatmap.ts';
 import { locationName } from '../data/catalog.ts';
 import { formatCount, formatPercent } from '../data/format.ts';
@@ -15,11 +15,6 @@ import '../components/data-table.ts';
 import '../components/plot-figure.ts';
 
 export type WarehouseRow = Record<string, unknown> & { location_id: string };
-
-/** Errors a location caused: mismatched comparisons, oversold lines and stock-error cancellations. */
-export function errorsCaused(row: WarehouseRow): number {
-  return Number(row.mismatched ?? row.mismatched_comparisons ?? 0) + Number(row.oversell_lines ?? 0) + Number(row.stock_cancellations ?? 0);
-}
 
 /** Which warehouse causes errors: mismatch rate per location and week, and locations ranked. */
 @customElement('sl-warehouses-page')
@@ -51,8 +46,8 @@ export class WarehousesPage extends PageElement {
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
-          <p class="sub">Mismatched comparisons + oversold lines + stock-error cancellations in the range.</p>
-          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" label="Locations ranked by errors caused" .chart=${(width: number) => locationRanking(rows.map((row) => ({ label: this.nameOf(row), errors: errorsCaused(row), detail: `${formatCount(errorsCaused(row))} errors` })), width, 'errors caused')}></sl-plot>`)}
+          <p class="sub">Worst mismatch rate first; the order lines those errors oversold or cancelled beside it.</p>
+          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" label="Locations ranked by mismatch rate, with oversold lines and stock-error cancellations" .chart=${(width: number) => locationRanking(rows.map((row) => this.ranked(row)), width)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="ats-title">
           <h3 id="ats-title">Available to sell against total stock, now</h3>
@@ -61,9 +56,18 @@ export class WarehousesPage extends PageElement {
         </section>
         <section class="card wide" aria-labelledby="table-title">
           <h3 id="table-title">Locations</h3>
-          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" .rows=${rows.map((row) => ({ ...row, errors: errorsCaused(row) }))} .columns=${this.columns()} .initialSort=${{ key: 'errors', descending: true }}></sl-data-table>`)}
+          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" .rows=${rows} .columns=${this.columns()}></sl-data-table>`)}
         </section>
       </div>`;
+  }
+
+  private ranked(row: WarehouseRow): RankedLocation {
+    return {
+      label: this.nameOf(row),
+      mismatchRate: row.mismatch_rate === null || row.mismatch_rate === undefined ? null : Number(row.mismatch_rate),
+      oversellLines: Number(row.oversell_lines ?? 0),
+      stockCancellations: Number(row.stock_cancellations ?? 0),
+    };
   }
 
   private nameOf(row: WarehouseRow): string {
@@ -72,12 +76,12 @@ export class WarehousesPage extends PageElement {
 
   private columns(): Column<WarehouseRow>[] {
     return [
+      { key: 'rank', label: 'Rank', numeric: true, format: formatCount },
       { key: 'location_id', label: 'Location', render: (row) => html`<a href=${hrefFor({ page: 'warehouses', id: row.location_id, filters: this.filters })}>${this.nameOf(row)}</a>` },
       { key: 'mismatch_rate', label: 'Mismatch rate', numeric: true, format: formatPercent },
       { key: 'mismatched', label: 'Mismatched comparisons', numeric: true, format: (_v, row) => formatCount(row.mismatched ?? row.mismatched_comparisons) },
       { key: 'oversell_lines', label: 'Oversold lines', numeric: true, format: formatCount },
       { key: 'stock_cancellations', label: 'Stock-error cancellations', numeric: true, format: formatCount },
-      { key: 'errors', label: 'Errors caused', numeric: true, format: formatCount },
     ];
   }
 }
