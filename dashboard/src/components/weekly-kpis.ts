@@ -26,6 +26,16 @@ export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string, last
   return { latest, previous: complete.at(-2), partial };
 }
 
+/** The last day with stock figures: what decides whether the latest week is complete. */
+export function lastDayOf(atsDaily: Record<string, unknown>[]): string | undefined {
+  let last: Date | undefined;
+  for (const row of atsDaily) {
+    const day = toDate(row.day);
+    if (day && (!last || day > last)) last = day;
+  }
+  return last?.toISOString().slice(0, 10);
+}
+
 const num = (row: WeeklyHealthRow | undefined, key: string) => (row && row[key] !== null && row[key] !== undefined ? Number(row[key]) : undefined);
 
 /**

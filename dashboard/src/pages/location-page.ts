@@ -12,7 +12,7 @@ import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
-import { kpiStyles, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
+import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
 import { hrefFor } from '../routing/router.ts';
 import '../components/data-table.ts';
 import '../components/plot-figure.ts';
@@ -43,7 +43,7 @@ export class LocationPage extends PageElement {
   render() {
     const id = this.routeId ?? '';
     const name = locationName(this.catalog, id);
-    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? this.catalog?.maxDate);
+    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? lastDayOf(this.atsDaily.rows));
     return html`
       <p><a href=${hrefFor({ page: 'warehouses', filters: { ...this.filters, location: undefined } })}>← All warehouses</a></p>
       <h2>${name}</h2>

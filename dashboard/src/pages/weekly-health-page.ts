@@ -8,7 +8,7 @@ import { QueryController } from '../data/query-controller.ts';
 import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
-import { kpiStyles, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
+import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
 import '../components/plot-figure.ts';
 
 /** The Monday page: this week's headline figures against last week's, and the trends behind them. */
@@ -16,6 +16,8 @@ import '../components/plot-figure.ts';
 export class WeeklyHealthPage extends PageElement {
   static styles = [pageStyles, badgeStyles, kpiStyles];
   protected readonly pageName = 'weekly';
+  // The Monday page must not wait for the filter catalog: the last day comes from its own stock rows.
+  protected readonly needsCatalog = false;
 
   private range() {
     return { from: this.filters.from, to: this.filters.to };
@@ -35,7 +37,7 @@ export class WeeklyHealthPage extends PageElement {
   render() {
     const where = this.filters.location ? locationName(this.catalog, this.filters.location) : 'all locations';
     const location = this.filters.location ?? 'ALL';
-    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? this.catalog?.maxDate);
+    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? lastDayOf(this.atsDaily.rows));
     return html`
       <h2>Weekly health</h2>
       <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress.` : ''}</p>
