@@ -52,6 +52,12 @@ export function timeDomain(...series: Date[][]): [Date, Date] | undefined {
   return [new Date(Math.min(...times)), new Date(Math.max(...times))];
 }
 
+const truthLabel = 'truth: available to sell';
+
+function withTruth(scale: { domain: string[]; range: string[] }): { domain: string[]; range: string[] } {
+  return { domain: [truthLabel, ...scale.domain], range: [colors.sellable, ...scale.range] };
+}
+
 /** Every system's figure (thin, stepped) against the truth's ATS (thick), mismatches as dots by cause. */
 export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Date, Date]): Element {
   const truthByBucket = new Map<string, TimelinePoint>();
@@ -70,13 +76,13 @@ export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Da
     x: { type: 'utc', domain, label: null },
     y: { label: 'units', grid: true, tickFormat: formatCount },
     fy: facet ? { label: null, domain: locations } : undefined,
-    color: { legend: true, ...sourceColors([...new Set(systems.map((p) => p.source))]) },
+    color: { legend: true, ...withTruth(sourceColors([...new Set(systems.map((p) => p.source))])) },
     symbol: { legend: true, ...causeSymbols, tickFormat: (cause: string) => cause.replaceAll('_', ' ') },
     marks: [
       axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
       axisY({ tickFormat: formatCount, label: 'units' }),
       ruleY([0]),
-      lineY(truth, { x: 'at', y: 'truth', fy: facet ? 'location' : undefined, z: 'location', stroke: colors.sellable, strokeWidth: 5, strokeOpacity: 0.35, curve: 'step-after', className: 'truth-line' }),
+      lineY(truth, { x: 'at', y: 'truth', fy: facet ? 'location' : undefined, z: 'location', stroke: () => truthLabel, strokeWidth: 5, strokeOpacity: 0.35, curve: 'step-after', className: 'truth-line' }),
       lineY(systems, { x: 'at', y: 'units', fy: facet ? 'location' : undefined, z: (p: TimelinePoint) => `${p.location}|${p.source}`, stroke: 'source', strokeWidth: 1.5, curve: 'step-after', className: 'system-line' }),
       dot(mismatches, {
         x: 'at',
