@@ -29,7 +29,7 @@ export const directionColors = { domain: ['over', 'under'], range: [colors.over,
 /** Systems in a fixed order and colour, so a source looks the same on every page. */
 export const sourceOrder = ['wms', 'erp', 'oms', 'shopify', 'amazon', 'amazon-fba'];
 // No red or amber here: those mean over and under.
-const sourcePalette = ['#1d2330', '#7a5195', '#2a9d8f', '#3f7fbf', '#6b7280', '#8c6d31', '#a05195', '#4d9221'];
+const sourcePalette = ['#1d2330', '#7a5195', '#2a9d8f', '#4d7c0f', '#6b7280', '#8c6d31', '#a05195', '#0e7490'];
 
 export function sourceColors(sources: string[]): { domain: string[]; range: string[] } {
   const domain = [...new Set([...sourceOrder.filter((s) => sources.includes(s)), ...[...sources].sort()])];
