@@ -52,41 +52,50 @@ export class SyncPriorityPage extends PageElement {
   protected readonly pageName = 'sync';
   @state() private flaggedOnly = true;
 
-  private priority = new QueryController<Row>(this, () => ({ path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, limit: rowLimit } }));
+  private flagged = new QueryController<Row>(this, () => ({ path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, needs_faster_sync: 'true', limit: rowLimit } }));
+  // Every SKU and system pair with mismatches, only when asked for: at scale that is most of the catalogue.
+  private all = new QueryController<Row>(this, () => (this.flaggedOnly ? undefined : { path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, limit: rowLimit } }));
 
   protected queries() {
-    return [this.priority];
+    return [this.flagged, this.all];
   }
 
   render() {
     return html`
       <h2>Sync priority</h2>
       <p class="lede">SKUs whose mismatches last longer than one sync interval, ranked by exposure (how often they mismatch × units sold per hour × the current interval). The recommended interval keeps expected oversold units below one a week.</p>
-      ${withData(this.priority, { what: 'sync priority', empty: 'No SKU and system pairs in the report yet: build the models after ingesting data.' }, (rows) => this.content(rows))}`;
+      ${withData(this.flagged, { what: 'sync priority', empty: '', isEmpty: () => false }, (flagged) => this.content(flagged))}`;
   }
 
-  private content(rows: Row[]) {
-    const shown = this.flaggedOnly ? rows.filter(isFlagged) : rows;
-    const top = [...shown].sort((a, b) => Number(b.exposure ?? 0) - Number(a.exposure ?? 0)).slice(0, 15);
+  private content(flagged: Row[]) {
+    const top = [...flagged].sort((a, b) => Number(b.exposure ?? 0) - Number(a.exposure ?? 0)).slice(0, 15);
+    const capped = (this.flagged.value?.total ?? 0) > flagged.length;
     return html`
       <div class="sources" aria-label="Per system">
-        ${perSource(rows).map(
+        ${perSource(flagged).map(
           (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
-            <p class="big">${formatCount(s.flagged)} <span class="badge ${s.flagged > 0 ? 'bad' : 'good'}">${s.flagged > 0 ? 'need faster sync' : 'fine'}</span></p>
+            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} <span class="badge ${s.flagged > 0 ? 'bad' : 'good'}">${s.flagged > 0 ? 'need faster sync' : 'fine'}</span></p>
             <p>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${s.recommended === null ? 'that is enough' : `needs ${formatMinutes(s.recommended)} or faster`}</p></div>`,
         )}
       </div>
       <div class="grid">
         <section class="card wide" aria-labelledby="top-title">
           <h3 id="top-title">Highest exposure</h3>
-          ${top.length === 0 ? html`<p class="state empty">No SKU needs faster sync.</p>` : html`<sl-plot .data=${[rows, this.flaggedOnly]} data-chart="exposure" label="The fifteen SKU and system pairs with the highest exposure" .chart=${(width: number) => exposureBars(top, width)}></sl-plot>`}
+          ${top.length === 0 ? html`<p class="state empty">No SKU needs faster sync.</p>` : html`<sl-plot .data=${flagged} data-chart="exposure" label="The fifteen SKU and system pairs with the highest exposure" .chart=${(width: number) => exposureBars(top, width)}></sl-plot>`}
         </section>
         <section class="card wide" aria-labelledby="list-title">
           <h3 id="list-title">SKUs and systems</h3>
           <label class="toggle"><input type="checkbox" .checked=${this.flaggedOnly} @change=${(e: Event) => (this.flaggedOnly = (e.target as HTMLInputElement).checked)} /> Only those that need faster sync</label>
-          ${shown.length === 0 ? html`<p class="state empty">No SKU needs faster sync${this.filters.source ? ` on ${this.filters.source}` : ''}.</p>` : html`<sl-data-table data-table="sync-priority" .rows=${shown} .columns=${this.columns()} .initialSort=${{ key: 'exposure', descending: true }} .pageSize=${50}></sl-data-table>`}
+          ${this.flaggedOnly
+            ? this.table(flagged, `No SKU needs faster sync${this.filters.source ? ` on ${this.filters.source}` : ''}.`)
+            : withData(this.all, { what: 'every SKU and system', empty: 'No mismatches in the report yet.' }, (rows) => this.table(rows, ''))}
         </section>
       </div>`;
+  }
+
+  private table(rows: Row[], empty: string) {
+    if (rows.length === 0) return html`<p class="state empty">${empty}</p>`;
+    return html`<sl-data-table data-table="sync-priority" .rows=${rows} .columns=${this.columns()} .initialSort=${{ key: 'exposure', descending: true }} .pageSize=${50}></sl-data-table>`;
   }
 
   private columns(): Column<Row>[] {
