@@ -23,7 +23,8 @@ export function lineageOf(manifest: Raw): Lineage {
   const edges: [string, string][] = [];
   for (const node of rawNodes) {
     const id = String(node.id ?? node.name ?? node.unique_id);
-    const layer = String(node.layer ?? node.schema ?? node.resource_type ?? id.split('.')[0] ?? 'model');
+    // The runner's manifest marks landed and config tables as `kind: source` and models with their `layer`.
+    const layer = String(node.layer ?? (node.kind === 'source' ? 'source' : undefined) ?? node.schema ?? id.split('.')[0] ?? 'model');
     nodes.set(id, { id, layer, materialized: node.materialized as string | undefined });
     const parents = (node.depends_on ?? node.dependencies ?? node.parents ?? node.refs) as unknown;
     const list = Array.isArray(parents) ? parents : Array.isArray((parents as Raw | undefined)?.nodes) ? ((parents as Raw).nodes as unknown[]) : [];
@@ -44,7 +45,15 @@ export function lineageOf(manifest: Raw): Lineage {
   return { nodes: [...nodes.values()], edges: unique };
 }
 
-const layerColors = { domain: ['raw', 'source', 'config', 'staging', 'intermediate', 'marts'], range: ['#8c8c8c', '#8c8c8c', '#b0b7c3', '#3f7fbf', '#7a5195', '#1a7f37'] };
+const knownLayers = ['source', 'staging', 'intermediate', 'marts'];
+const knownColors = ['#8c8c8c', '#3f7fbf', '#7a5195', '#1a7f37'];
+
+/** Every layer gets a colour (a value outside a scale's domain would drop its node); unknown ones are grey. */
+function layerColors(nodes: LineageNode[]): { domain: string[]; range: string[] } {
+  const layers = [...new Set(nodes.map((n) => n.layer))];
+  const domain = [...knownLayers.filter((l) => layers.includes(l)), ...layers.filter((l) => !knownLayers.includes(l)).sort()];
+  return { domain, range: domain.map((l) => knownColors[knownLayers.indexOf(l)] ?? '#b0b7c3') };
+}
 
 /** Models left to right by depth (longest path from a source), edges as curves: how data flows. */
 export function lineageGraph(lineage: Lineage, width: number): Element {
@@ -80,7 +89,7 @@ export function lineageGraph(lineage: Lineage, width: number): Element {
     marginRight: 150,
     x: { axis: null, domain: [0, Math.max(1, ...points.map((p) => p.x))] },
     y: { axis: null, domain: [-(rows - 1) / 2 - 0.5, (rows - 1) / 2 + 0.5] },
-    color: { legend: true, ...layerColors },
+    color: { legend: true, ...layerColors(lineage.nodes) },
     marks: [
       link(links, { x1: (l: (typeof links)[number]) => l.from.x, y1: (l: (typeof links)[number]) => l.from.y, x2: (l: (typeof links)[number]) => l.to.x, y2: (l: (typeof links)[number]) => l.to.y, curve: 'bump-x', stroke: '#b0b7c3', strokeWidth: 1.2, markerEnd: 'arrow', className: 'lineage-edge' }),
       dot(points, { x: 'x', y: 'y', fill: (p: (typeof points)[number]) => p.node.layer, r: 5, className: 'lineage-node', title: (p: (typeof points)[number]) => `${p.node.id}${p.node.materialized ? ` (${p.node.materialized})` : ''}` }),
