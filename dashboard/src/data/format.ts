@@ -43,7 +43,9 @@ export function formatPercentTick(value: unknown): string {
 
 export function formatMoney(value: unknown, { exact = false } = {}): string {
   if (isMissing(value)) return '–';
-  return (exact ? moneyExact : money).format(Number(value));
+  const amount = Number(value);
+  // Compact notation only pays off from thousands on: $348, not $347.9.
+  return (exact || Math.abs(amount) < 1000 ? moneyExact : money).format(amount);
 }
 
 export function formatMinutes(value: unknown): string {

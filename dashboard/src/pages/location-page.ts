@@ -4,7 +4,7 @@ import { atsStatesArea, type AtsDailyRow } from '../charts/ats-states-area.ts';
 import { cancellationsOverTime, type CancellationRow } from '../charts/cancellation-bars.ts';
 import { mismatchRateLines, type MismatchRateRow } from '../charts/mismatch-rate-lines.ts';
 import { locationName } from '../data/catalog.ts';
-import { formatCount } from '../data/format.ts';
+import { formatCount, formatDay } from '../data/format.ts';
 import { summarizeMismatches, type MismatchSummary } from '../data/mismatch-summary.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Row } from '../data/api-client.ts';
@@ -47,7 +47,7 @@ export class LocationPage extends PageElement {
     return html`
       <p><a href=${hrefFor({ page: 'warehouses', filters: { ...this.filters, location: undefined } })}>← All warehouses</a></p>
       <h2>${name}</h2>
-      <p class="lede">${name === id ? id : `${id} · `}the latest week against the one before, this location's systems and the SKUs they get wrong most.</p>
+      <p class="lede">${name === id ? '' : `${id} · `}${latest ? `week of ${formatDay(latest.week)} against the week before` : 'no complete week in this range'}; this location's systems and the SKUs they get wrong most.</p>
       ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
       <div class="grid">
         <section class="card" aria-labelledby="rate-title">
