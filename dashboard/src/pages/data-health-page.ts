@@ -130,6 +130,12 @@ function latestRun(rows: Row[]): Row[] {
   return rows.filter((r) => r.run_id === latest.run_id);
 }
 
+/** A landed file by its name; the whole path is in the tooltip. */
+function fileName(row: Row) {
+  const file = String(row.file ?? '');
+  return html`<span title=${file}>${file.split(/[\\/]/).pop()}</span>`;
+}
+
 /** The preferred columns that the endpoint actually returns, in that order. */
 function columnsOf(rows: Row[], preferred: string[]): Column<Row>[] {
   const present = new Set(Object.keys(rows[0] ?? {}));
@@ -138,7 +144,7 @@ function columnsOf(rows: Row[], preferred: string[]): Column<Row>[] {
     key,
     label: key.replaceAll('_', ' '),
     numeric: /^(rows|rejected|batches|duration_ms|failures|attempt)$/.test(key),
-    render: key === 'status' ? (row: Row) => statusBadge(row.status) : undefined,
+    render: key === 'status' ? (row: Row) => statusBadge(row.status) : key === 'file' ? fileName : undefined,
     format: /_at$/.test(key) ? formatDateTime : /^(rows|rejected|batches|failures)$/.test(key) ? formatCount : undefined,
   }));
 }
