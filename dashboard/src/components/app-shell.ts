@@ -44,6 +44,7 @@ export class AppShell extends LitElement {
     nav a:focus-visible { outline: 2px solid #8fb0e6; outline-offset: -2px; }
     .filters { background: #fff; border-bottom: 1px solid #dde2ea; padding: 0.6rem 1.5rem; }
     main { padding: 1.25rem 1.5rem 2rem; max-width: 1320px; box-sizing: border-box; }
+    main:focus { outline: none; }
     .skip { position: absolute; left: -999px; }
     .skip:focus { left: 1rem; top: 0.5rem; background: #fff; color: #1d2330; padding: 0.4rem 0.8rem; z-index: 10; }
     @media (max-width: 900px) { header, .filters { padding-left: 1rem; padding-right: 1rem; } main { padding: 1rem; } }
@@ -55,7 +56,12 @@ export class AppShell extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    this.stopListening = onRouteChange((route) => (this.route = route));
+    this.stopListening = onRouteChange((route) => {
+      const pageChanged = route.page !== this.route.page || route.id !== this.route.id;
+      this.route = route;
+      // A keyboard or screen-reader user who picked another page continues at its content, not the nav.
+      if (pageChanged) void this.updateComplete.then(() => (this.renderRoot.querySelector('main') as HTMLElement | null)?.focus({ preventScroll: true }));
+    });
     loadCatalog().then(
       (catalog) => (this.catalog = catalog),
       // The filters still work as free text in the URL; each page reports its own data errors.
