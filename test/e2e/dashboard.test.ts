@@ -23,10 +23,11 @@ describe('dashboard in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(demo.signInUrl);
-    const atsBars = page.locator('sl-ats-by-location-chart g.ats-bar rect');
+    await page.goto(`${demo.server.url}/#/warehouses`);
+    const atsBars = page.locator('sl-plot[data-chart="ats-by-location"] g.ats-bar rect');
     await atsBars.first().waitFor();
     expect(await atsBars.count()).toBe(skeletonLocations.length);
-    expect(await page.locator('sl-ats-by-location-chart g.total-bar rect').count()).toBe(skeletonLocations.length);
+    expect(await page.locator('sl-plot[data-chart="ats-by-location"] g.total-bar rect').count()).toBe(skeletonLocations.length);
     const titles = await atsBars.evaluateAll((bars) => bars.map((bar) => bar.querySelector('title')?.textContent));
     expect(titles).toEqual(expect.arrayContaining([expect.stringMatching(/^East DC: \d+ units available to sell$/)]));
     expect(errors).toEqual([]);

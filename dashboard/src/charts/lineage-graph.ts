@@ -1,0 +1,99 @@
+import { dot, link, plot, text } from '@observablehq/plot';
+
+export interface LineageNode {
+  id: string;
+  layer: string;
+  materialized?: string;
+}
+export interface Lineage {
+  nodes: LineageNode[];
+  edges: [string, string][];
+}
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Reads the runner's manifest (DESIGN §7) into nodes and edges. Accepts nodes as a list or keyed by
+ * name, and edges as pairs, `{from, to}` objects or each node's `depends_on`, so the graph does not
+ * break when the manifest gains fields.
+ */
+export function lineageOf(manifest: Raw): Lineage {
+  const rawNodes: Raw[] = Array.isArray(manifest.nodes) ? (manifest.nodes as Raw[]) : Object.entries((manifest.nodes as Record<string, Raw>) ?? {}).map(([id, node]) => ({ id, ...node }));
+  const nodes = new Map<string, LineageNode>();
+  const edges: [string, string][] = [];
+  for (const node of rawNodes) {
+    const id = String(node.id ?? node.name ?? node.unique_id);
+    // The runner's manifest marks landed and config tables as `kind: source` and models with their `layer`.
+    const layer = String(node.layer ?? (node.kind === 'source' ? 'source' : undefined) ?? node.schema ?? id.split('.')[0] ?? 'model');
+    nodes.set(id, { id, layer, materialized: node.materialized as string | undefined });
+    const parents = (node.depends_on ?? node.dependencies ?? node.parents ?? node.refs) as unknown;
+    const list = Array.isArray(parents) ? parents : Array.isArray((parents as Raw | undefined)?.nodes) ? ((parents as Raw).nodes as unknown[]) : [];
+    for (const parent of list) edges.push([String(parent), id]);
+  }
+  for (const edge of (manifest.edges as unknown[]) ?? []) {
+    if (Array.isArray(edge)) edges.push([String(edge[0]), String(edge[1])]);
+    else if (edge && typeof edge === 'object') {
+      const e = edge as Raw;
+      edges.push([String(e.from ?? e.source ?? e.parent), String(e.to ?? e.target ?? e.child)]);
+    }
+  }
+  // A dependency on something the manifest does not list (a raw table, a seed) still gets a node.
+  for (const [from, to] of edges) {
+    for (const id of [from, to]) if (!nodes.has(id)) nodes.set(id, { id, layer: id.includes('.') ? id.split('.')[0] : 'source' });
+  }
+  const unique = [...new Map(edges.map((e) => [e.join('→'), e])).values()];
+  return { nodes: [...nodes.values()], edges: unique };
+}
+
+const knownLayers = ['source', 'staging', 'intermediate', 'marts'];
+const knownColors = ['#8c8c8c', '#3f7fbf', '#7a5195', '#1a7f37'];
+
+/** Every layer gets a colour (a value outside a scale's domain would drop its node); unknown ones are grey. */
+function layerColors(nodes: LineageNode[]): { domain: string[]; range: string[] } {
+  const layers = [...new Set(nodes.map((n) => n.layer))];
+  const domain = [...knownLayers.filter((l) => layers.includes(l)), ...layers.filter((l) => !knownLayers.includes(l)).sort()];
+  return { domain, range: domain.map((l) => knownColors[knownLayers.indexOf(l)] ?? '#b0b7c3') };
+}
+
+/** Models left to right by depth (longest path from a source), edges as curves: how data flows. */
+export function lineageGraph(lineage: Lineage, width: number): Element {
+  const parents = new Map<string, string[]>();
+  for (const [from, to] of lineage.edges) parents.set(to, [...(parents.get(to) ?? []), from]);
+  const depth = new Map<string, number>();
+  const depthOf = (id: string, seen = new Set<string>()): number => {
+    if (depth.has(id)) return depth.get(id)!;
+    if (seen.has(id)) return 0; // a cycle would be the runner's bug; draw it rather than hang
+    seen.add(id);
+    const value = Math.max(-1, ...(parents.get(id) ?? []).map((p) => depthOf(p, seen))) + 1;
+    depth.set(id, value);
+    return value;
+  };
+  const columns = new Map<number, LineageNode[]>();
+  for (const node of lineage.nodes) {
+    const d = depthOf(node.id);
+    columns.set(d, [...(columns.get(d) ?? []), node]);
+  }
+  const positioned = new Map<string, { x: number; y: number; node: LineageNode }>();
+  for (const [d, nodes] of columns) {
+    nodes.sort((a, b) => a.layer.localeCompare(b.layer) || a.id.localeCompare(b.id));
+    nodes.forEach((node, index) => positioned.set(node.id, { x: d, y: index - (nodes.length - 1) / 2, node }));
+  }
+  const rows = Math.max(1, ...[...columns.values()].map((nodes) => nodes.length));
+  const links = lineage.edges.map(([from, to]) => ({ from: positioned.get(from)!, to: positioned.get(to)! })).filter((l) => l.from && l.to);
+  const points = [...positioned.values()];
+  const shortName = (id: string) => id.replace(/^(model|seed|source)\./, '');
+  return plot({
+    width,
+    height: Math.max(160, rows * 30 + 40),
+    marginLeft: 10,
+    marginRight: 150,
+    x: { axis: null, domain: [0, Math.max(1, ...points.map((p) => p.x))] },
+    y: { axis: null, domain: [-(rows - 1) / 2 - 0.5, (rows - 1) / 2 + 0.5] },
+    color: { legend: true, ...layerColors(lineage.nodes) },
+    marks: [
+      link(links, { x1: (l: (typeof links)[number]) => l.from.x, y1: (l: (typeof links)[number]) => l.from.y, x2: (l: (typeof links)[number]) => l.to.x, y2: (l: (typeof links)[number]) => l.to.y, curve: 'bump-x', stroke: '#b0b7c3', strokeWidth: 1.2, markerEnd: 'arrow', className: 'lineage-edge' }),
+      dot(points, { x: 'x', y: 'y', fill: (p: (typeof points)[number]) => p.node.layer, r: 5, className: 'lineage-node', title: (p: (typeof points)[number]) => `${p.node.id}${p.node.materialized ? ` (${p.node.materialized})` : ''}` }),
+      text(points, { x: 'x', y: 'y', text: (p: (typeof points)[number]) => shortName(p.node.id), dx: 8, textAnchor: 'start', fontSize: 11, fill: '#1d2330' }),
+    ],
+  });
+}

@@ -1,0 +1,59 @@
+import { axisY, barX, plot, ruleX, text } from '@observablehq/plot';
+import { formatCount, formatPercent, formatPercentTick } from '../data/format.ts';
+import { colors } from '../theme.ts';
+
+export interface RankedLocation {
+  label: string;
+  mismatchRate: number | null;
+  oversellLines: number;
+  stockCancellations: number;
+}
+
+interface Measure {
+  key: 'mismatchRate' | 'oversellLines' | 'stockCancellations';
+  title: string;
+  className: string;
+  format: (value: number) => string;
+  tick: (value: number) => string;
+}
+
+const measures: Measure[] = [
+  { key: 'mismatchRate', title: 'mismatch rate', className: 'rank-bar', format: formatPercent, tick: formatPercentTick },
+  { key: 'oversellLines', title: 'oversold lines', className: 'oversell-bar', format: formatCount, tick: formatCount },
+  { key: 'stockCancellations', title: 'stock-error cancellations', className: 'cancel-rank-bar', format: formatCount, tick: formatCount },
+];
+
+/**
+ * Locations in the server's rank order with the three errors they cause side by side, each on its
+ * own scale: a mismatch rate and two counts of order lines do not add up to one number.
+ */
+export function locationRanking(items: RankedLocation[], width: number): Element {
+  const container = document.createElement('div');
+  container.style.display = 'flex';
+  container.style.gap = '8px';
+  const labelWidth = Math.min(120, 14 + Math.max(...items.map((i) => i.label.length)) * 6.5);
+  const panelWidth = Math.floor((width - labelWidth - 16) / 3);
+  measures.forEach((measure, index) => {
+    const first = index === 0;
+    const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? 0 }));
+    container.append(
+      plot({
+        width: panelWidth + (first ? labelWidth : 0),
+        height: 40 + items.length * 28,
+        marginLeft: first ? labelWidth : 4,
+        marginRight: 40,
+        marginTop: 28,
+        x: { label: null, grid: true, ticks: 3, tickFormat: measure.tick, nice: true },
+        y: { domain: items.map((i) => i.label), label: null, axis: first ? 'left' : null },
+        marks: [
+          first ? axisY({ tickSize: 0 }) : null,
+          text([measure.title], { frameAnchor: 'top-left', dy: -20, fontWeight: 600, fill: colors.ink }),
+          barX(data, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, title: (d: (typeof data)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}` }),
+          text(data, { x: 'value', y: 'label', text: (d: (typeof data)[number]) => measure.format(d.value), textAnchor: 'start', dx: 3, fill: colors.ink, fontSize: 10 }),
+          ruleX([0]),
+        ],
+      }),
+    );
+  });
+  return container;
+}

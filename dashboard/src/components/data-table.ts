@@ -1,0 +1,115 @@
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { formatValue, isMissing } from '../data/format.ts';
+import { badgeStyles } from './page-styles.ts';
+
+export interface Column<T> {
+  key: string;
+  label: string;
+  /** Text for a cell; the default shows the raw value. Never HTML: the result is bound as text. */
+  format?: (value: unknown, row: T) => string;
+  /** A cell with a link or a badge; still only Lit templates with text bindings. */
+  render?: (row: T) => TemplateResult | string;
+  numeric?: boolean;
+  sortable?: boolean;
+}
+
+type Sort = { key: string; descending: boolean };
+
+/**
+ * A plain, sortable table: header buttons sort (keyboard reachable), long results show the first
+ * page with a button for more. Values are always text.
+ */
+@customElement('sl-data-table')
+export class DataTable<T extends Record<string, unknown>> extends LitElement {
+  static styles = [badgeStyles, css`
+    :host { display: block; }
+    .scroll { overflow-x: auto; max-height: var(--table-max-height, none); overflow-y: auto; }
+    table { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
+    caption { text-align: left; color: #5b6475; font-size: 0.8rem; padding: 0 0 0.5rem; caption-side: bottom; }
+    th, td { padding: 0.4rem 0.6rem; border-bottom: 1px solid #e3e7ee; text-align: left; white-space: nowrap; }
+    td.wrap { white-space: normal; min-width: 14rem; max-width: 28rem; overflow-wrap: anywhere; }
+    th { position: sticky; top: 0; background: #f6f7f9; font-weight: 600; color: #3a4254; z-index: 1; }
+    th.num, td.num { text-align: right; }
+    th button { all: unset; cursor: pointer; display: inline-flex; gap: 0.25rem; align-items: center; }
+    th button:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; border-radius: 2px; }
+    tbody tr:hover { background: #f3f6fb; }
+    .more { margin-top: 0.5rem; }
+    .more button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #c3cad6; border-radius: 6px; background: #fff; cursor: pointer; }
+    a { color: #1f5bc4; }
+    a:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
+  `];
+
+  @property({ attribute: false }) columns: Column<T>[] = [];
+  @property({ attribute: false }) rows: T[] = [];
+  @property() caption = '';
+  @property({ attribute: false }) initialSort?: Sort;
+  @property({ type: Number }) pageSize = 100;
+  @state() private sort?: Sort;
+  @state() private shown = 0;
+
+  willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('initialSort') && !this.sort) this.sort = this.initialSort;
+    if (changed.has('rows')) this.shown = this.pageSize;
+  }
+
+  render() {
+    const sorted = this.sorted();
+    const visible = sorted.slice(0, this.shown || this.pageSize);
+    return html`
+      <div class="scroll">
+        <table>
+          ${this.caption ? html`<caption>${this.caption}</caption>` : nothing}
+          <thead><tr>${this.columns.map((column) => this.header(column))}</tr></thead>
+          <tbody>
+            ${visible.map((row) => html`<tr>${this.columns.map((column) => this.cell(column, row))}</tr>`)}
+          </tbody>
+        </table>
+      </div>
+      ${sorted.length > visible.length
+        ? html`<div class="more"><button @click=${() => (this.shown += this.pageSize * 5)}>Show more (${visible.length} of ${sorted.length} rows)</button></div>`
+        : nothing}`;
+  }
+
+  private header(column: Column<T>) {
+    const className = column.numeric ? 'num' : '';
+    if (column.sortable === false) return html`<th class=${className} scope="col">${column.label}</th>`;
+    const active = this.sort?.key === column.key;
+    const ariaSort = active ? (this.sort!.descending ? 'descending' : 'ascending') : 'none';
+    return html`<th class=${className} scope="col" aria-sort=${ariaSort}>
+      <button @click=${() => this.toggleSort(column)} title="Sort by ${column.label}">${column.label}<span aria-hidden="true">${active ? (this.sort!.descending ? '▼' : '▲') : ''}</span></button>
+    </th>`;
+  }
+
+  private cell(column: Column<T>, row: T) {
+    const value = row[column.key];
+    const content = column.render ? column.render(row) : column.format ? column.format(value, row) : formatValue(value);
+    const wide = typeof value === 'string' && value.length > 40;
+    return html`<td class="${column.numeric ? 'num' : ''} ${wide ? 'wrap' : ''}">${content}</td>`;
+  }
+
+  private toggleSort(column: Column<T>): void {
+    const descending = this.sort?.key === column.key ? !this.sort.descending : Boolean(column.numeric);
+    this.sort = { key: column.key, descending };
+  }
+
+  private sorted(): T[] {
+    if (!this.sort) return this.rows;
+    const { key, descending } = this.sort;
+    const direction = descending ? -1 : 1;
+    return [...this.rows].sort((a, b) => {
+      const x = a[key];
+      const y = b[key];
+      if (isMissing(x)) return isMissing(y) ? 0 : 1;
+      if (isMissing(y)) return -1;
+      const order = x instanceof Date && y instanceof Date ? x.getTime() - y.getTime() : typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return order * direction;
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sl-data-table': DataTable<Record<string, unknown>>;
+  }
+}

@@ -1,0 +1,56 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { isMissing } from '../data/format.ts';
+
+/**
+ * One headline figure with its week-over-week change. The change is green when it moves the way
+ * the business wants (`upIsGood`), red when it moves the other way, grey when flat or unknown.
+ */
+@customElement('sl-kpi-tile')
+export class KpiTile extends LitElement {
+  static styles = css`
+    :host { display: block; background: #fff; border: 1px solid #dde2ea; border-radius: 8px; padding: 0.85rem 1rem; min-width: 0; }
+    .label { font-size: 0.82rem; color: #3a4254; margin: 0; font-weight: 600; min-height: 2.1em; }
+    .value { font-size: 1.9rem; font-weight: 650; margin: 0.1rem 0 0; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; line-height: 1.15; }
+    .change { font-size: 0.85rem; font-weight: 600; margin: 0.15rem 0 0.3rem; font-variant-numeric: tabular-nums; }
+    .detail { font-size: 0.78rem; color: #5b6475; margin: 0; }
+    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+    .change.good { color: #1a7f37; }
+    .change.bad { color: #b42318; }
+    .change.flat { color: #5b6475; }
+  `;
+
+  @property() label = '';
+  @property({ type: Number }) value?: number;
+  @property({ type: Number }) previous?: number;
+  @property({ type: Boolean }) upIsGood = false;
+  @property({ attribute: false }) format: (value: unknown) => string = String;
+  /** How the change is worded: percentage points for rates, a plain difference for counts. */
+  @property() changeAs: 'points' | 'difference' = 'difference';
+  @property() detail = '';
+
+  render() {
+    return html`
+      <p class="label">${this.label}</p>
+      <p class="value" data-value=${isMissing(this.value) ? '' : String(this.value)}>${this.format(this.value)}</p>
+      ${this.change()}
+      <p class="detail">${this.detail || nothing}</p>`;
+  }
+
+  private change() {
+    if (isMissing(this.value) || isMissing(this.previous)) return html`<p class="change flat">no previous week</p>`;
+    const delta = this.value - this.previous;
+    if (Math.abs(delta) < 1e-12) return html`<p class="change flat">unchanged</p>`;
+    const better = delta > 0 === this.upIsGood;
+    const arrow = delta > 0 ? '▲' : '▼';
+    const amount = this.changeAs === 'points' ? `${Math.abs(delta * 100).toFixed(Math.abs(delta) < 0.1 ? 2 : 1)} pts` : this.format(Math.abs(delta));
+    const verdict = better ? 'better' : 'worse';
+    return html`<p class="change ${better ? 'good' : 'bad'}" data-verdict=${verdict} title="against the previous week"><span aria-hidden="true">${arrow}</span> ${amount} · ${verdict}<span class="sr"> than the previous week</span></p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sl-kpi-tile': KpiTile;
+  }
+}

@@ -1,0 +1,71 @@
+import { css, html, type TemplateResult } from 'lit';
+import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, toDate } from '../data/format.ts';
+import './kpi-tile.ts';
+
+export const kpiStyles = css`
+  .kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
+  @media (max-width: 1100px) { .kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+`;
+
+export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
+
+const dayMs = 86_400_000;
+
+/**
+ * The tiles' figures: the latest complete week of rpt_weekly_health against the one before. A week
+ * still in progress (its Sunday after the last day of data) would compare two days with seven and
+ * look like a great improvement; it is only shown when there is no complete week at all.
+ */
+export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string, lastDay?: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow; partial?: WeeklyHealthRow } {
+  const weeks = rows.filter((row) => row.location_id === locationId).sort((a, b) => toDate(a.week)!.getTime() - toDate(b.week)!.getTime());
+  const end = toDate(lastDay)?.getTime();
+  const complete = end === undefined ? weeks : weeks.filter((row) => toDate(row.week)!.getTime() + 6 * dayMs <= end);
+  if (complete.length === 0) return { latest: weeks.at(-1), previous: weeks.at(-2) };
+  const latest = complete.at(-1)!;
+  const partial = weeks.at(-1) === latest ? undefined : weeks.at(-1);
+  return { latest, previous: complete.at(-2), partial };
+}
+
+/** The last day with stock figures: what decides whether the latest week is complete. */
+export function lastDayOf(atsDaily: Record<string, unknown>[]): string | undefined {
+  let last: Date | undefined;
+  for (const row of atsDaily) {
+    const day = toDate(row.day);
+    if (day && (!last || day > last)) last = day;
+  }
+  return last?.toISOString().slice(0, 10);
+}
+
+const num = (row: WeeklyHealthRow | undefined, key: string) => (row && row[key] !== null && row[key] !== undefined ? Number(row[key]) : undefined);
+
+/**
+ * The previous week's figure: the mart's own `<key>_prev` when it has one (right even when the
+ * date filter starts at the latest week), else the row before.
+ */
+export function previousValue(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, key: string): number | undefined {
+  return `${key}_prev` in latest ? num(latest, `${key}_prev`) : num(previous, key);
+}
+
+/** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
+export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): TemplateResult {
+  const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string }) =>
+    html`<sl-kpi-tile
+      data-kpi=${key}
+      label=${label}
+      .value=${num(latest, key)}
+      .previous=${previousValue(latest, previous, key)}
+      ?upIsGood=${options.upIsGood ?? false}
+      .format=${options.format}
+      changeAs=${options.points ? 'points' : 'difference'}
+      detail=${options.detail ?? ''}
+    ></sl-kpi-tile>`;
+  const lost = num(latest, 'lost_revenue');
+  return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">
+    ${tile('ats_share', 'Sellable share of stock', { upIsGood: true, format: formatPercent, points: true, detail: `${formatCompact(latest.ats_units)} of ${formatCompact(latest.total_units)} units on hand` })}
+    ${tile('mismatch_rate', 'Mismatch rate', { format: formatPercent, points: true, detail: 'system figures that disagree with the truth' })}
+    ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: 'sold when the stock was not there' })}
+    ${tile('stock_cancellations', 'Stock-error cancellations', { format: formatCount, detail: 'order lines cancelled because stock was wrong' })}
+    ${tile('lost_revenue', 'Revenue lost to stock errors', { format: (v) => formatMoney(v), detail: lost === undefined ? '' : `${formatMoney(lost, { exact: true })} in cancelled lines` })}
+    ${tile('hidden_units', 'Hidden units', { format: formatCount, detail: 'sellable, but shown as unavailable' })}
+  </div>`;
+}

@@ -1,0 +1,87 @@
+/** Number and date formatting for people: compact where a tile has room for four characters. */
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+const moneyExact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
+
+export function isMissing(value: unknown): value is null | undefined {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
+export function formatCount(value: unknown): string {
+  if (isMissing(value)) return '–';
+  const n = Number(value);
+  return Math.abs(n) >= 100_000 ? compact.format(n) : integer.format(n);
+}
+
+/** Always compact (95.9K): for figures read side by side in a sentence. */
+export function formatCompact(value: unknown): string {
+  if (isMissing(value)) return '–';
+  const n = Number(value);
+  return Math.abs(n) >= 10_000 ? compact.format(n) : integer.format(n);
+}
+
+export function formatInteger(value: unknown): string {
+  return isMissing(value) ? '–' : integer.format(Number(value));
+}
+
+/** A share in [0, 1] as a percentage; small rates keep two decimals so 0.4% is not shown as 0%. */
+export function formatPercent(value: unknown): string {
+  if (isMissing(value)) return '–';
+  const percent = Number(value) * 100;
+  const digits = Math.abs(percent) < 10 ? 2 : 1;
+  return `${percent.toFixed(digits)}%`;
+}
+
+/** Axis ticks: as few decimals as the tick values need (0%, 2.5%, 10%). */
+export function formatPercentTick(value: unknown): string {
+  if (isMissing(value)) return '';
+  return `${Number((Number(value) * 100).toFixed(2))}%`;
+}
+
+export function formatMoney(value: unknown, { exact = false } = {}): string {
+  if (isMissing(value)) return '–';
+  const amount = Number(value);
+  // Compact notation only pays off from thousands on: $348, not $347.9.
+  return (exact || Math.abs(amount) < 1000 ? moneyExact : money).format(amount);
+}
+
+export function formatMinutes(value: unknown): string {
+  if (isMissing(value)) return '–';
+  const minutes = Number(value);
+  if (minutes < 90) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(minutes < 600 ? 1 : 0)} h`;
+  return `${(minutes / 1440).toFixed(1)} d`;
+}
+
+export function toDate(value: unknown): Date | undefined {
+  if (isMissing(value)) return undefined;
+  if (value instanceof Date) return value;
+  const date = new Date(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : (value as string | number));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export function formatDay(value: unknown): string {
+  const date = toDate(value);
+  return date ? dayFormat.format(date) : '–';
+}
+
+export function formatDateTime(value: unknown): string {
+  const date = toDate(value);
+  return date ? `${dateTimeFormat.format(date)} UTC` : '–';
+}
+
+/** YYYY-MM-DD of a date value, as the API's from/to filters take it. */
+export function isoDay(value: unknown): string | undefined {
+  return toDate(value)?.toISOString().slice(0, 10);
+}
+
+export function formatValue(value: unknown): string {
+  if (isMissing(value)) return '';
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z');
+  if (typeof value === 'number') return Number.isInteger(value) ? integer.format(value) : String(Math.round(value * 1e6) / 1e6);
+  if (typeof value === 'object') return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(value);
+}

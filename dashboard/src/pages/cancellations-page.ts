@@ -1,0 +1,78 @@
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { cancelledLines, cancellationsBy, cancellationsOverTime, type CancellationRow } from '../charts/cancellation-bars.ts';
+import type { Row } from '../data/api-client.ts';
+import { locationName } from '../data/catalog.ts';
+import { formatCount, formatDateTime, formatMoney, formatValue } from '../data/format.ts';
+import { QueryController } from '../data/query-controller.ts';
+import type { Column } from '../components/data-table.ts';
+import { withData } from '../components/load-state.ts';
+import { PageElement } from '../components/page-element.ts';
+import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import { hrefFor } from '../routing/router.ts';
+import '../components/data-table.ts';
+import '../components/plot-figure.ts';
+
+/** Columns of fct_order_line that explain why a cancellation was inferred to be a stock error. */
+const evidencePattern = /evidence|_at_order$|available_reported|shrink|cycle_count/;
+
+/** Cancellations: which are stock errors, where and on which channel, and why the inferred ones count. */
+@customElement('sl-cancellations-page')
+export class CancellationsPage extends PageElement {
+  static styles = [pageStyles, badgeStyles];
+  protected readonly pageName = 'cancellations';
+
+  private params() {
+    const { from, to, location, channel } = this.filters;
+    return { from, to, location, channel };
+  }
+
+  private byWeek = new QueryController<CancellationRow>(this, () => ({ path: '/api/cancellations', params: { ...this.params(), grain: 'week', limit: 100000 } }));
+  private inferred = new QueryController<Row>(this, () => ({ path: '/api/order-lines', params: { ...this.params(), stock_cause: 'inferred', limit: 2000 } }));
+
+  protected queries() {
+    return [this.byWeek, this.inferred];
+  }
+
+  render() {
+    const stockLines = this.byWeek.rows.filter((r) => r.stock_cause === 'confirmed' || r.stock_cause === 'inferred').reduce((sum, r) => sum + cancelledLines(r), 0);
+    const allLines = this.byWeek.rows.reduce((sum, r) => sum + cancelledLines(r), 0);
+    return html`
+      <h2>Cancellations</h2>
+      <p class="lede">${this.byWeek.state === 'ready' && allLines > 0 ? `${formatCount(stockLines)} of ${formatCount(allLines)} cancelled lines in this range were stock errors: confirmed (out of stock) or inferred from the data.` : 'Cancelled order lines, and which of them stock errors caused.'}</p>
+      <div class="grid">
+        <section class="card wide" aria-labelledby="time-title">
+          <h3 id="time-title">Cancelled lines per week, by cause</h3>
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" label="Stacked bars of cancelled lines per week by cause" .chart=${(width: number) => cancellationsOverTime(rows, width)}></sl-plot>`)}
+        </section>
+        <section class="card" aria-labelledby="channel-title">
+          <h3 id="channel-title">By channel</h3>
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="by-channel" label="Cancelled lines per channel by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => String(r.channel ?? 'unknown'))}></sl-plot>`)}
+        </section>
+        <section class="card" aria-labelledby="location-title">
+          <h3 id="location-title">By location</h3>
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="by-location" label="Cancelled lines per location by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => (r.location_id ? locationName(this.catalog, String(r.location_id)) : 'unassigned'))}></sl-plot>`)}
+        </section>
+        <section class="card wide" aria-labelledby="inferred-title">
+          <h3 id="inferred-title">Inferred stock-error cancellations and their evidence</h3>
+          <p class="sub">Cancelled for another reason (or none given), but at order time the channel showed stock the location's truth did not have, or a negative count or shrinkage hit the SKU in the 48 hours before.</p>
+          ${withData(this.inferred, { what: 'inferred cancellations', empty: 'No inferred stock-error cancellations in this range.' }, (rows) => html`<sl-data-table data-table="inferred" .rows=${rows} .columns=${this.columns(rows)} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
+        </section>
+      </div>`;
+  }
+
+  private columns(rows: Row[]): Column<Row>[] {
+    const evidence = Object.keys(rows[0] ?? {}).filter((key) => evidencePattern.test(key));
+    return [
+      { key: 'placed_at', label: 'Placed', format: formatDateTime },
+      { key: 'order_id', label: 'Order' },
+      { key: 'sku', label: 'SKU', render: (row) => html`<a href=${hrefFor({ page: 'sku', filters: { ...this.filters, sku: String(row.sku), location: row.location_id ? String(row.location_id) : undefined } })}>${row.sku}</a>` },
+      { key: 'channel', label: 'Channel' },
+      { key: 'location_id', label: 'Location' },
+      { key: 'quantity', label: 'Qty', numeric: true, format: formatCount },
+      { key: 'cancel_reason', label: 'Reason given', format: (v) => (v ? String(v).replaceAll('_', ' ') : 'none') },
+      ...evidence.map((key) => ({ key, label: key.replaceAll('_', ' '), format: formatValue })),
+      { key: 'revenue', label: 'Revenue', numeric: true, format: (v: unknown) => formatMoney(v, { exact: true }) },
+    ];
+  }
+}

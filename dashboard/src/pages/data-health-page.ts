@@ -1,0 +1,158 @@
+import { css, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { lineageGraph, lineageOf } from '../charts/lineage-graph.ts';
+import { stalenessLines } from '../charts/staleness-lines.ts';
+import type { Row } from '../data/api-client.ts';
+import { formatCount, formatDateTime, formatMinutes, toDate } from '../data/format.ts';
+import { QueryController } from '../data/query-controller.ts';
+import type { Column } from '../components/data-table.ts';
+import { withData } from '../components/load-state.ts';
+import { PageElement } from '../components/page-element.ts';
+import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import '../components/data-table.ts';
+import '../components/plot-figure.ts';
+
+const statusBadge = (value: unknown) => {
+  const status = String(value ?? '');
+  const tone = /^(success|landed|pass|ok|fresh)$/.test(status) ? 'good' : /^(fail|failed|error|rejected|held|stale|warn)/.test(status) ? 'bad' : '';
+  return html`<span class="badge ${tone}">${status}</span>`;
+};
+
+/** Can the figures be trusted: what landed, what is stale or held, what the last build and tests said. */
+@customElement('sl-data-health-page')
+export class DataHealthPage extends PageElement {
+  static styles = [
+    pageStyles,
+    badgeStyles,
+    css`
+      .counts { display: flex; gap: 2rem; flex-wrap: wrap; margin: 0 0 0.75rem; }
+      .counts p { margin: 0; color: #5b6475; font-size: 0.85rem; }
+      .counts strong { display: block; font-size: 1.5rem; color: #1d2330; font-variant-numeric: tabular-nums; }
+    `,
+  ];
+  protected readonly pageName = 'data-health';
+
+  private range() {
+    return { from: this.filters.from, to: this.filters.to, source: this.filters.source };
+  }
+
+  // fct_source_freshness has one row per bucket and source: the history for the chart, the latest for the table.
+  private freshness = new QueryController<Row>(this, () => ({ path: '/api/freshness', params: { source: this.filters.source, limit: 100000 } }));
+  private runs = new QueryController<Row>(this, () => ({ path: '/api/ingest/runs', params: { ...this.range(), limit: 200 } }));
+  private held = new QueryController<Row>(this, () => ({ path: '/api/ingest/batches', params: { ...this.range(), status: 'held', limit: 1000 } }));
+  private quarantine = new QueryController<Row>(this, () => ({ path: '/api/ingest/quarantine', params: { ...this.range(), limit: 5000 } }));
+  private modelRuns = new QueryController<Row>(this, () => ({ path: '/api/models/runs', params: { limit: 500 } }));
+  private tests = new QueryController<Row>(this, () => ({ path: '/api/models/tests', params: { limit: 2000 } }));
+  private lineage = new QueryController<Row>(this, () => ({ path: '/api/lineage', params: {}, json: true }));
+
+  protected queries() {
+    return [this.freshness, this.runs, this.held, this.quarantine, this.modelRuns, this.tests, this.lineage];
+  }
+
+  render() {
+    return html`
+      <h2>Data health</h2>
+      <p class="lede">Whether today's figures can be trusted: every source's freshness, what was landed, held or quarantined, and the last model build and its tests.</p>
+      <div class="grid">
+        <section class="card" aria-labelledby="fresh-title">
+          <h3 id="fresh-title">Freshness per source</h3>
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`<sl-data-table data-table="freshness" .rows=${latestPerSource(rows)} .columns=${freshnessColumns}></sl-data-table>`)}
+        </section>
+        <section class="card" aria-labelledby="held-title">
+          <h3 id="held-title">Held batches and quarantine</h3>
+          ${this.heldAndQuarantine()}
+        </section>
+        <section class="card wide" aria-labelledby="stale-title">
+          <h3 id="stale-title">Staleness over time</h3>
+          <p class="sub">Hours since each source's last batch; dashed: its allowed maximum; red: stale, so its mismatches are not counted.</p>
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.bucket_at !== undefined) }, (rows) => html`<sl-plot .data=${rows} data-chart="staleness" label="Hours since the last batch per source over time" .chart=${(width: number) => stalenessLines(rows, width)}></sl-plot>`)}
+        </section>
+        <section class="card wide" aria-labelledby="runs-title">
+          <h3 id="runs-title">Ingest runs</h3>
+          ${withData(this.runs, { what: 'ingest runs', empty: 'No ingest runs yet: run `stocklens ingest`.' }, (rows) => html`<sl-data-table data-table="ingest-runs" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['run_id', 'source', 'status', 'started_at', 'finished_at', 'batches', 'rows', 'rejected', 'attempt', 'error'])} .initialSort=${{ key: 'started_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
+        </section>
+        <section class="card" aria-labelledby="models-title">
+          <h3 id="models-title">Latest model build</h3>
+          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['node', 'status', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
+        </section>
+        <section class="card" aria-labelledby="tests-title">
+          <h3 id="tests-title">Data tests</h3>
+          ${withData(this.tests, { what: 'test results', empty: 'No data tests have run yet.' }, (rows) => this.testResults(rows))}
+        </section>
+        <section class="card wide" aria-labelledby="lineage-title">
+          <h3 id="lineage-title">Lineage</h3>
+          <p class="sub">How data flows from the landed tables through staging and intermediate models to the marts.</p>
+          ${withData(this.lineage, { what: 'the lineage', empty: 'No manifest yet: build the models.', isEmpty: (rows) => lineageOf((rows[0] ?? {}) as Row).nodes.length === 0 }, (rows) => html`<sl-plot .data=${rows} data-chart="lineage" label="Graph of models and their dependencies" .chart=${(width: number) => lineageGraph(lineageOf(rows[0]), width)}></sl-plot>`)}
+        </section>
+      </div>`;
+  }
+
+  private heldAndQuarantine() {
+    if (this.held.state !== 'ready' || this.quarantine.state !== 'ready') {
+      return withData(this.held.state !== 'ready' ? this.held : this.quarantine, { what: 'held batches', empty: '' }, () => html``);
+    }
+    const byReason = new Map<string, number>();
+    for (const row of this.quarantine.rows) byReason.set(String(row.reason ?? 'unknown'), (byReason.get(String(row.reason ?? 'unknown')) ?? 0) + 1);
+    const reasons = [...byReason.entries()].sort((a, b) => b[1] - a[1]).map(([reason, rows]) => ({ reason, rows }));
+    return html`
+      <div class="counts">
+        <p><strong data-count="held">${formatCount(this.held.value!.total)}</strong> held batches</p>
+        <p><strong data-count="quarantine">${formatCount(this.quarantine.value!.total)}</strong> quarantined rows</p>
+      </div>
+      ${this.held.rows.length > 0 ? html`<sl-data-table data-table="held" .rows=${this.held.rows} .columns=${columnsOf(this.held.rows, ['batch_id', 'source', 'file', 'captured_at', 'rows', 'error'])}></sl-data-table>` : html`<p class="state empty">No batch is held: every full snapshot looked complete.</p>`}
+      ${reasons.length > 0 ? html`<sl-data-table data-table="quarantine" .rows=${reasons} .columns=${[{ key: 'reason', label: 'Quarantine reason' }, { key: 'rows', label: 'Rows', numeric: true, format: formatCount }]}></sl-data-table>` : ''}`;
+  }
+
+  private testResults(rows: Row[]) {
+    const latest = latestRun(rows);
+    const failing = latest.filter((r) => !/^(pass|success)$/.test(String(r.status)));
+    return html`<p class="sub">${formatCount(latest.length - failing.length)} passed, ${formatCount(failing.length)} failed or warned in the latest run.</p>
+      <sl-data-table data-table="model-tests" style="--table-max-height: 22rem" .rows=${[...failing, ...latest.filter((r) => !failing.includes(r))]} .columns=${columnsOf(rows, ['test', 'test_name', 'node', 'model', 'status', 'severity', 'failures', 'message'])} .pageSize=${100}></sl-data-table>`;
+  }
+}
+
+/** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
+function latestPerSource(rows: Row[]): Row[] {
+  const latest = new Map<string, Row>();
+  const time = (r: Row) => toDate(r.bucket_at)?.getTime() ?? 0;
+  for (const row of rows) {
+    const current = latest.get(String(row.source));
+    if (!current || time(row) >= time(current)) latest.set(String(row.source), row);
+  }
+  return [...latest.values()];
+}
+
+/** The rows of the most recent run (meta.* keep every run's history). */
+function latestRun(rows: Row[]): Row[] {
+  if (!rows.some((r) => r.run_id !== undefined)) return rows;
+  const time = (r: Row) => toDate(r.started_at ?? r.finished_at ?? r.created_at)?.getTime() ?? 0;
+  const latest = rows.reduce((best, r) => (time(r) > time(best) ? r : best), rows[0]);
+  return rows.filter((r) => r.run_id === latest.run_id);
+}
+
+/** A landed file by its name; the whole path is in the tooltip. */
+function fileName(row: Row) {
+  const file = String(row.file ?? '');
+  return html`<span title=${file}>${file.split(/[\\/]/).pop()}</span>`;
+}
+
+/** The preferred columns that the endpoint actually returns, in that order. */
+function columnsOf(rows: Row[], preferred: string[]): Column<Row>[] {
+  const present = new Set(Object.keys(rows[0] ?? {}));
+  const keys = preferred.filter((key) => present.has(key));
+  return keys.map((key) => ({
+    key,
+    label: key.replaceAll('_', ' '),
+    numeric: /^(rows|rejected|batches|duration_ms|failures|attempt)$/.test(key),
+    render: key === 'status' ? (row: Row) => statusBadge(row.status) : key === 'file' ? fileName : undefined,
+    format: /_at$/.test(key) ? formatDateTime : /^(rows|rejected|batches|failures)$/.test(key) ? formatCount : undefined,
+  }));
+}
+
+const freshnessColumns: Column<Row>[] = [
+  { key: 'source', label: 'Source' },
+  { key: 'last_captured_at', label: 'Last batch', format: formatDateTime },
+  { key: 'staleness_minutes', label: 'Age', numeric: true, format: formatMinutes },
+  { key: 'max_staleness_minutes', label: 'Allowed', numeric: true, format: formatMinutes },
+  { key: 'is_stale', label: 'State', render: (row) => statusBadge(row.is_held === true ? 'held' : row.is_stale === true ? 'stale' : 'fresh') },
+];

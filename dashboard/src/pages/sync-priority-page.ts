@@ -1,0 +1,132 @@
+import { barX, plot, ruleX, text } from '@observablehq/plot';
+import { css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Row } from '../data/api-client.ts';
+import { formatCount, formatMinutes } from '../data/format.ts';
+import { QueryController } from '../data/query-controller.ts';
+import type { Column } from '../components/data-table.ts';
+import { withData } from '../components/load-state.ts';
+import { PageElement } from '../components/page-element.ts';
+import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import { hrefFor } from '../routing/router.ts';
+import { colors } from '../theme.ts';
+import '../components/data-table.ts';
+import '../components/plot-figure.ts';
+
+/** How many rows of rpt_sync_priority the page loads, worst exposure first. */
+const rowLimit = 5000;
+
+export function isFlagged(row: Row): boolean {
+  return row.needs_faster_sync === true || row.needs_faster_sync === 1 || row.needs_faster_sync === 'true';
+}
+
+/** Per system: how many SKUs need faster sync and the interval that would keep oversells below one a week. */
+export function perSource(rows: Row[]): { source: string; flagged: number; current: number | null; recommended: number | null; exposure: number }[] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) groups.set(String(row.source), [...(groups.get(String(row.source)) ?? []), row]);
+  return [...groups.entries()]
+    .map(([source, list]) => {
+      const flagged = list.filter(isFlagged);
+      const intervals = flagged.map((r) => Number(r.recommended_sync_minutes)).filter((n) => Number.isFinite(n) && n > 0);
+      const current = list.map((r) => Number(r.current_sync_minutes)).find((n) => Number.isFinite(n) && n > 0) ?? null;
+      return { source, flagged: flagged.length, current, recommended: intervals.length ? Math.min(...intervals) : null, exposure: list.reduce((sum, r) => sum + Number(r.exposure ?? 0), 0) };
+    })
+    .sort((a, b) => b.exposure - a.exposure);
+}
+
+/** The SKUs whose mismatches outlive a sync interval and cost the most: sync these faster. */
+@customElement('sl-sync-priority-page')
+export class SyncPriorityPage extends PageElement {
+  static styles = [
+    pageStyles,
+    badgeStyles,
+    css`
+      .toggle { display: inline-flex; gap: 0.4rem; align-items: center; font-size: 0.9rem; margin: 0 0 0.75rem; }
+      .sources { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
+      .source { background: #fff; border: 1px solid #dde2ea; border-radius: 8px; padding: 0.75rem 1rem; }
+      .source h3 { margin: 0; font-size: 0.95rem; }
+      .source .big { font-size: 1.5rem; font-weight: 650; margin: 0.2rem 0 0; font-variant-numeric: tabular-nums; }
+      .source p { margin: 0.15rem 0 0; color: #5b6475; font-size: 0.85rem; }
+    `,
+  ];
+  protected readonly pageName = 'sync';
+  @state() private flaggedOnly = true;
+
+  private flagged = new QueryController<Row>(this, () => ({ path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, needs_faster_sync: 'true', limit: rowLimit } }));
+  // Every SKU and system pair with mismatches, only when asked for: at scale that is most of the catalogue.
+  private all = new QueryController<Row>(this, () => (this.flaggedOnly ? undefined : { path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, limit: rowLimit } }));
+
+  protected queries() {
+    return [this.flagged, this.all];
+  }
+
+  render() {
+    return html`
+      <h2>Sync priority</h2>
+      <p class="lede">SKUs whose mismatches last longer than one sync interval, ranked by exposure (how often they mismatch × units sold per hour × the current interval). The recommended interval keeps expected oversold units below one a week.</p>
+      ${withData(this.flagged, { what: 'sync priority', empty: '', isEmpty: () => false }, (flagged) => this.content(flagged))}`;
+  }
+
+  private content(flagged: Row[]) {
+    const top = [...flagged].sort((a, b) => Number(b.exposure ?? 0) - Number(a.exposure ?? 0)).slice(0, 15);
+    const capped = (this.flagged.value?.total ?? 0) > flagged.length;
+    return html`
+      <div class="sources" aria-label="Per system">
+        ${perSource(flagged).map(
+          (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
+            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} <span class="badge ${s.flagged > 0 ? 'bad' : 'good'}">${s.flagged > 0 ? 'need faster sync' : 'fine'}</span></p>
+            <p>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${s.recommended === null ? 'that is enough' : `needs ${formatMinutes(s.recommended)} or faster`}</p></div>`,
+        )}
+      </div>
+      <div class="grid">
+        <section class="card wide" aria-labelledby="top-title">
+          <h3 id="top-title">Highest exposure</h3>
+          ${top.length === 0 ? html`<p class="state empty">No SKU needs faster sync.</p>` : html`<sl-plot .data=${flagged} data-chart="exposure" label="The fifteen SKU and system pairs with the highest exposure" .chart=${(width: number) => exposureBars(top, width)}></sl-plot>`}
+        </section>
+        <section class="card wide" aria-labelledby="list-title">
+          <h3 id="list-title">SKUs and systems</h3>
+          <label class="toggle"><input type="checkbox" .checked=${this.flaggedOnly} @change=${(e: Event) => (this.flaggedOnly = (e.target as HTMLInputElement).checked)} /> Only those that need faster sync</label>
+          ${this.flaggedOnly
+            ? this.table(flagged, `No SKU needs faster sync${this.filters.source ? ` on ${this.filters.source}` : ''}.`)
+            : withData(this.all, { what: 'every SKU and system', empty: 'No mismatches in the report yet.' }, (rows) => this.table(rows, ''))}
+        </section>
+      </div>`;
+  }
+
+  private table(rows: Row[], empty: string) {
+    if (rows.length === 0) return html`<p class="state empty">${empty}</p>`;
+    return html`<sl-data-table data-table="sync-priority" .rows=${rows} .columns=${this.columns()} .initialSort=${{ key: 'exposure', descending: true }} .pageSize=${50}></sl-data-table>`;
+  }
+
+  private columns(): Column<Row>[] {
+    return [
+      { key: 'sku', label: 'SKU', render: (row) => html`<a href=${hrefFor({ page: 'sku', filters: { sku: String(row.sku), source: this.filters.source } })}>${row.sku}</a>` },
+      { key: 'source', label: 'System' },
+      { key: 'exposure', label: 'Exposure', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
+      { key: 'mismatch_buckets', label: 'Mismatched buckets', numeric: true, format: formatCount },
+      { key: 'max_consecutive', label: 'Longest run', numeric: true, format: formatCount },
+      { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
+      { key: 'p95_lag_minutes', label: 'p95 sync lag', numeric: true, format: formatMinutes },
+      { key: 'current_sync_minutes', label: 'Syncs every', numeric: true, format: formatMinutes },
+      { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: formatMinutes },
+      { key: 'needs_faster_sync', label: 'Flag', render: (row) => (isFlagged(row) ? html`<span class="badge bad">faster</span>` : '') },
+    ];
+  }
+}
+
+function exposureBars(rows: Row[], width: number): Element {
+  const data = rows.map((row) => ({ label: `${row.sku} · ${row.source}`, exposure: Number(row.exposure ?? 0), interval: row.recommended_sync_minutes }));
+  return plot({
+    width,
+    height: 30 + data.length * 24,
+    marginLeft: Math.min(260, 12 + Math.max(...data.map((d) => d.label.length)) * 6.5),
+    marginRight: 110,
+    x: { label: 'exposure', grid: true },
+    y: { domain: data.map((d) => d.label), label: null },
+    marks: [
+      barX(data, { x: 'exposure', y: 'label', fill: colors.over, fillOpacity: 0.85, className: 'exposure-bar', title: (d: (typeof data)[number]) => `${d.label}: exposure ${d.exposure.toFixed(2)}` }),
+      text(data, { x: 'exposure', y: 'label', text: (d: (typeof data)[number]) => `sync ≤ ${formatMinutes(d.interval)}`, textAnchor: 'start', dx: 4, fill: colors.ink }),
+      ruleX([0]),
+    ],
+  });
+}

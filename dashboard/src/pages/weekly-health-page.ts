@@ -1,0 +1,58 @@
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { atsStatesArea, type AtsDailyRow } from '../charts/ats-states-area.ts';
+import { mismatchRateLines, type MismatchRateRow } from '../charts/mismatch-rate-lines.ts';
+import { locationName } from '../data/catalog.ts';
+import { formatDay } from '../data/format.ts';
+import { QueryController } from '../data/query-controller.ts';
+import { withData } from '../components/load-state.ts';
+import { PageElement } from '../components/page-element.ts';
+import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
+import '../components/plot-figure.ts';
+
+/** The Monday page: this week's headline figures against last week's, and the trends behind them. */
+@customElement('sl-weekly-health-page')
+export class WeeklyHealthPage extends PageElement {
+  static styles = [pageStyles, badgeStyles, kpiStyles];
+  protected readonly pageName = 'weekly';
+  // The Monday page must not wait for the filter catalog: the last day comes from its own stock rows.
+  protected readonly needsCatalog = false;
+
+  private range() {
+    return { from: this.filters.from, to: this.filters.to };
+  }
+
+  private health = new QueryController<WeeklyHealthRow>(this, () => ({ path: '/api/weekly-health', params: { ...this.range(), location: this.filters.location, limit: 100000 } }));
+  private atsDaily = new QueryController<AtsDailyRow>(this, () => ({ path: '/api/ats-daily', params: { ...this.range(), location: this.filters.location, limit: 100000 } }));
+  private mismatch = new QueryController<MismatchRateRow>(this, () => ({
+    path: '/api/mismatch-rate',
+    params: { grain: 'day', ...this.range(), location: this.filters.location, source: this.filters.source, limit: 100000 },
+  }));
+
+  protected queries() {
+    return [this.health, this.atsDaily, this.mismatch];
+  }
+
+  render() {
+    const where = this.filters.location ? locationName(this.catalog, this.filters.location) : 'all locations';
+    const location = this.filters.location ?? 'ALL';
+    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? lastDayOf(this.atsDaily.rows));
+    return html`
+      <h2>Weekly health</h2>
+      <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress.` : ''}</p>
+      ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
+      <div class="grid">
+        <section class="card wide" aria-labelledby="states-title">
+          <h3 id="states-title">What share of stock can be sold</h3>
+          <p class="sub">Units on hand per day, split into available to sell and the reasons the rest cannot be sold.</p>
+          ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" label="Stacked area of units available to sell and not sellable per day" .chart=${(width: number) => atsStatesArea(rows, width)}></sl-plot>`)}
+        </section>
+        <section class="card wide" aria-labelledby="rate-title">
+          <h3 id="rate-title">How often each system disagrees with the truth</h3>
+          <p class="sub">Mismatched comparisons as a share of all comparisons, per day and system.</p>
+          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range: a system needs captures alongside the truth.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
+        </section>
+      </div>`;
+  }
+}
