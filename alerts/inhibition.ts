@@ -1,0 +1,22 @@
+import type { Config } from '../core/load-config.ts';
+import type { AlertCandidate } from './alert.ts';
+import { alertKey } from './alert.ts';
+
+/**
+ * A stale source explains its own mismatches: while (source, location) is stale, the mismatch
+ * alerts of that source at that location are muted, and a stale truth source mutes every
+ * mismatch alert of its location (they are all measured against it). One root cause, one alert
+ * (DESIGN §8). Returns, per muted alert key, the key of the stale-source alert that mutes it.
+ */
+export function inhibitions(config: Config, candidates: AlertCandidate[]): Map<string, string> {
+  const stale = candidates.filter((candidate) => candidate.kind === 'stale_source');
+  const muted = new Map<string, string>();
+  for (const candidate of candidates) {
+    if (candidate.kind !== 'mismatch_rate') continue;
+    const { location, source } = candidate.entity;
+    const truth = config.locations.find((entry) => entry.id === location)?.truth_source;
+    const cause = stale.find((entry) => entry.entity.location === location && (entry.entity.source === source || entry.entity.source === truth));
+    if (cause) muted.set(alertKey(candidate.rule, candidate.entity), alertKey(cause.rule, cause.entity));
+  }
+  return muted;
+}
