@@ -1,5 +1,6 @@
 import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
+import { parseDurationMs } from '../core/duration.ts';
 import { logger } from '../core/logger.ts';
 import type { Connection, Database } from '../db/database.ts';
 import { alertKey, type AlertCandidate } from './alert.ts';
@@ -32,7 +33,8 @@ export async function evaluateAlerts(config: Config, db: Database, options: { no
   return withAlertLock(db, () => db.withConnection((connection) => evaluateOn(config, connection, now)));
 }
 
-export async function evaluateOn(config: Config, connection: Connection, now: Date): Promise<EvaluationSummary> {
+/** The evaluation on one connection; `transaction: false` when the caller holds one (dry runs roll it back). */
+export async function evaluateOn(config: Config, connection: Connection, now: Date, options: { transaction?: boolean } = {}): Promise<EvaluationSummary> {
   await ensureAlertTables(connection);
   const candidates: AlertCandidate[] = [];
   const errors: EvaluationSummary['errors'] = [];
@@ -50,7 +52,9 @@ export async function evaluateOn(config: Config, connection: Connection, now: Da
   const silences = await activeSilences(config, connection, now);
   const nowIso = now.toISOString();
   const summary: EvaluationSummary = { evaluatedAt: nowIso, firing: [], started: [], resolved: [], suppressed: {}, errors };
-  await connection.transaction(async () => {
+  const keepFiringForMs = parseDurationMs(config.alerts.keep_firing_for)!;
+  const inTransaction = (fn: () => Promise<void>) => (options.transaction === false ? fn() : connection.transaction(fn));
+  await inTransaction(async () => {
     const previous = new Map((await readAlertStates(connection)).map((state) => [state.key, state]));
     const seen = new Set<string>();
     for (const candidate of candidates) {
@@ -73,6 +77,11 @@ export async function evaluateOn(config: Config, connection: Connection, now: Da
     for (const state of previous.values()) {
       if (state.status !== 'firing' || seen.has(state.key)) continue;
       if (failed.has(state.rule) && configured.has(state.rule)) continue;
+      if (configured.has(state.rule) && now.getTime() - new Date(state.lastSeenAt).getTime() < keepFiringForMs) {
+        summary.firing.push(state.key);
+        if (state.suppressedBy) summary.suppressed[state.key] = state.suppressedBy;
+        continue;
+      }
       await markResolved(connection, state.key, nowIso);
       summary.resolved.push(state.key);
     }

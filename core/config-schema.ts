@@ -160,6 +160,8 @@ const alertsSchema = z
     routes: z.array(z.strictObject({ match: matchers, receiver: z.string(), continue: z.boolean().default(false) })).default([]),
     /** Receiver for alerts no route and no location lead claims (held batches, sync priority of a source without locations). */
     default_receiver: z.string().optional(),
+    /** An alert its rule stops reporting stays firing this long, so a flapping metric is one episode (Prometheus keep_firing_for). */
+    keep_firing_for: duration.default('15m'),
     group_wait: duration.default('30s'),
     group_interval: duration.default('5m'),
     repeat_interval: duration.default('4h'),
