@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StocklensError } from '../core/errors.ts';
 import { setLogLevel } from '../core/logger.ts';
 import { Database } from '../db/database.ts';
+import { alertsCommand } from './commands/alerts-command.ts';
 import { buildCommand } from './commands/build-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
@@ -20,7 +21,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand(), alertsCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 
