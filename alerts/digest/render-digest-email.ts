@@ -42,9 +42,11 @@ export function renderDigestEmail(config: Config, input: DigestInput): RenderedE
     ? `[Stocklens] Weekly digest, week of ${input.week}: ${all ? `ATS ${fmtShare(all.ats_share)}, mismatch rate ${fmtShare(all.mismatch_rate)}, ${all.oversell_lines ?? 0} oversells, ${all.stock_cancellations ?? 0} stock cancellations` : `${input.current.length} locations`}`
     : '[Stocklens] Weekly digest: no weekly health yet';
   const table = healthTable(input.current, input.previous);
-  const opened = input.states.filter((state) => state.firstSeenAt > input.since);
-  const stillOpen = input.states.filter((state) => state.status === 'firing' && state.firstSeenAt <= input.since);
-  const resolved = input.states.filter((state) => state.status === 'resolved' && state.resolvedAt !== null && state.resolvedAt > input.since && state.firstSeenAt <= input.since);
+  // A mismatch alert inhibited by its stale source is a phantom, not news for the CEO.
+  const states = input.states.filter((state) => !state.suppressedBy?.startsWith('inhibited'));
+  const opened = states.filter((state) => state.firstSeenAt > input.since);
+  const stillOpen = states.filter((state) => state.status === 'firing' && state.firstSeenAt <= input.since);
+  const resolved = states.filter((state) => state.status === 'resolved' && state.resolvedAt !== null && state.resolvedAt > input.since && state.firstSeenAt <= input.since);
   const line = (state: AlertState) => `${state.title} (${state.status === 'firing' ? `firing since ${when(state.firstSeenAt)}` : `resolved ${when(state.resolvedAt!)}`})`;
   const sections: [string, AlertState[]][] = [
     ['New since the last digest', opened],

@@ -15,7 +15,7 @@ export function formatInstant(iso: string, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
-const cellStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px';
+const cellStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;white-space:nowrap';
 
 /** A table with inline styles: mail clients drop <style> blocks more often than they keep them. */
 export function htmlTable(table: AlertTable): string {

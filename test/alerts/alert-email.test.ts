@@ -1,27 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverDue, evaluateAlerts } from '../../alerts/index.ts';
 import { Database } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { alertTestConfig } from './helpers/alert-config.ts';
+import { expectGolden } from './helpers/golden.ts';
 import { createMarts, holdBatch, injectEastShopifyIncident, injectWestShopifyStale, now } from './helpers/mart-fixture.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
-
-/** Compares with test/alerts/golden/<name>; UPDATE_GOLDEN=1 (or a missing file) writes it instead. */
-function expectGolden(name: string, actual: string) {
-  const file = path.join(goldenDir, name);
-  const normalized = actual.replace(/\r\n/g, '\n');
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, normalized);
-  }
-  expect(normalized).toBe(readFileSync(file, 'utf8'));
-}
 
 describe('alert emails', () => {
   const tempDir = useTempDir('stocklens-alerts-');
