@@ -15,7 +15,8 @@ export function inhibitions(config: Config, candidates: AlertCandidate[]): Map<s
     if (candidate.kind !== 'mismatch_rate') continue;
     const { location, source } = candidate.entity;
     const truth = config.locations.find((entry) => entry.id === location)?.truth_source;
-    const cause = stale.find((entry) => entry.entity.location === location && (entry.entity.source === source || entry.entity.source === truth));
+    // A stale-source alert without a location (the mart's freshness is per source) covers every location.
+    const cause = stale.find((entry) => (entry.entity.location === undefined || entry.entity.location === location) && (entry.entity.source === source || entry.entity.source === truth));
     if (cause) muted.set(alertKey(candidate.rule, candidate.entity), alertKey(cause.rule, cause.entity));
   }
   return muted;

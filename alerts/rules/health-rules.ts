@@ -2,27 +2,28 @@ import type { AlertRuleConfig } from '../../core/config-schema.ts';
 import { sql } from '../../db/database.ts';
 import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
+import { staleNow } from './freshness.ts';
 import { candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
 
 type Kind<K extends AlertRuleConfig['kind']> = Extract<AlertRuleConfig, { kind: K }>;
 
-/** `stale_source`: a source has not sent a capture for a location within its max_staleness. */
+/** `stale_source`: a source has not sent a capture within its max_staleness (or its last full batch was held). */
 export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>): Promise<AlertCandidate[]> {
-  const rows = await context.connection.rows(sql`
-    select source, location_id, last_captured_at, staleness_minutes::double as staleness_minutes, max_staleness_minutes::double as max_staleness_minutes
-    from marts.fct_source_freshness where is_stale order by source, location_id`);
+  const columns = ['source', 'location_id', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes', 'is_held'];
+  const rows = await staleNow(context.connection, context.now);
   return rows.map((row) => {
-    const location = String(row.location_id);
     const source = String(row.source);
+    const location = row.location_id === null ? null : String(row.location_id);
     const hours = (minutes: unknown) => `${(Number(minutes) / 60).toFixed(1)} h`;
-    return candidateOf(context.rule, { location, source }, {
-      title: `${location}: ${source} data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`,
-      summary: `The last capture of ${source} for ${location} is from ${row.last_captured_at}; its mismatches are not alerted on until it is fresh again.`,
-      value: Number(row.staleness_minutes),
-      top: tableOf([row], ['source', 'location_id', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes']),
-      rows: tableOf([row], ['source', 'location_id', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes']),
+    const what = row.is_held ? 'last full batch held, data incomplete' : `data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`;
+    return candidateOf(context.rule, location ? { location, source } : { source }, {
+      title: location ? `${location}: ${source} ${what}` : `${source}: ${what}`,
+      summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ?? 'never'}; its mismatches are not alerted on until it is fresh again.`,
+      value: row.staleness_minutes === null ? null : Number(row.staleness_minutes),
+      top: tableOf([row], columns),
+      rows: tableOf([row], columns),
       totalRows: 1,
-      view: { page: 'data-health', params: { source, location } },
+      view: { page: 'data-health', params: location ? { source, location } : { source } },
     });
   });
 }

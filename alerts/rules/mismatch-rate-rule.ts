@@ -2,6 +2,7 @@ import type { AlertRuleConfig } from '../../core/config-schema.ts';
 import { sql, type Row } from '../../db/database.ts';
 import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
+import { phantomMismatchFilter } from './freshness.ts';
 import { judgeMismatchRate, type MismatchJudgement } from './mismatch-anomaly.ts';
 import { addDays, candidateOf, groupBy, localDay, percent, plural, tableOf, type RuleContext } from './rule-context.ts';
 
@@ -36,6 +37,15 @@ export async function judgeMismatchDay(context: RuleContext<MismatchRateRule>, d
     from marts.agg_mismatch_rate
     where day between ${addDays(judgedDay, -rule.baseline_days)}::date and ${judgedDay}::date
     order by location_id, source, day`);
+  // Mismatches of a copy that went stale belong to the stale-source alert, not to the rate.
+  const phantom = await phantomMismatchFilter(connection);
+  const phantoms = await connection.rows(sql`
+    select cast(cast(timezone(${config.timezone}, m.bucket_at) as date) as varchar) as day, m.location_id, m.source, count(*)::double as n
+    from marts.fct_mismatch m
+    where m.bucket_at >= ${addDays(judgedDay, -rule.baseline_days - 1)}::timestamptz and m.bucket_at < ${addDays(judgedDay, 2)}::timestamptz and not (${phantom})
+    group by all`);
+  const phantomCount = new Map(phantoms.map((row) => [`${row.day}|${row.location_id}|${row.source}`, Number(row.n)]));
+  for (const row of rows) row.mismatched = Math.max(0, row.mismatched - (phantomCount.get(`${row.day}|${row.location_id}|${row.source}`) ?? 0));
   const verdicts: MismatchVerdict[] = [];
   for (const history of groupBy(rows, (row) => `${row.location_id}\u0000${row.source}`).values()) {
     const today = history.filter((row) => row.day === judgedDay);
@@ -58,17 +68,18 @@ export async function mismatchRateRule(context: RuleContext<MismatchRateRule>): 
 
 async function describe(context: RuleContext<MismatchRateRule>, verdict: MismatchVerdict): Promise<AlertCandidate> {
   const { connection, rule, config } = context;
+  const phantom = await phantomMismatchFilter(connection);
   const { day, location_id: location, source, judgement } = verdict;
   const mismatches = await connection.rows(sql`
     select strftime(bucket_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as bucket_at, location_id, sku, source, truth_source,
       truth_units, system_units, diff_units, direction, probable_cause
-    from marts.fct_mismatch
-    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date
+    from marts.fct_mismatch m
+    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date and ${phantom}
     order by bucket_at, sku
     limit ${maxStoredRows + 1}`);
   const totalRows = Number((await connection.one(sql`
-    select count(*) as n from marts.fct_mismatch
-    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date`))?.n ?? 0);
+    select count(*) as n from marts.fct_mismatch m
+    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date and ${phantom}`))?.n ?? 0);
   // The latest mismatch of each SKU is its current state. Oversell risk (the system shows more than
   // is sellable) comes before hidden stock, then the largest differences.
   const latest = new Map<string, Row>();
