@@ -62,7 +62,7 @@ describe('alerts config', () => {
   it('applies the default rule set and timings when the config has no alerts section', () => {
     const { alerts } = configOf();
     expect(alerts.rules.map((rule) => rule.kind)).toEqual(['mismatch_rate', 'oversell', 'stock_cancellations', 'stale_source', 'held_batch', 'needs_faster_sync']);
-    expect(alerts).toMatchObject({ group_wait: '30s', group_interval: '5m', repeat_interval: '4h', digest: { schedule: '0 7 * * 1', recipients: [] } });
+    expect(alerts).toMatchObject({ group_wait: '30s', group_interval: '5m', repeat_interval: '12h', digest: { schedule: '0 7 * * 1', recipients: [] } });
   });
 
   it('names the key and what was expected when a rule or route is wrong', () => {

@@ -98,3 +98,24 @@ export async function writeWeeklyHealth(db: Database): Promise<void> {
     }
   }
 }
+
+/**
+ * fct_source_freshness as the marts build it, per (bucket, source): Shopify's capture of 05:30
+ * goes stale at 08:00 (max 2 h) and a new one arrives at 08:30. The mismatches at 06:00 and
+ * 07:00 came from that old copy; the one at 08:00 is left out by the marts (the source is stale).
+ */
+export async function useBucketFreshnessWithShopifyOutage(db: Database): Promise<void> {
+  await db.run(`
+    create or replace table marts.fct_source_freshness (bucket_at timestamptz, source varchar, system varchar, last_captured_at timestamptz,
+      staleness_minutes double, max_staleness_minutes double, is_held boolean, is_stale boolean, is_latest boolean)`);
+  const rows: [string, string, string, number, boolean][] = [
+    ['06', 'wms', '05:45', 15, false], ['07', 'wms', '06:45', 15, false], ['08', 'wms', '07:45', 15, false], ['09', 'wms', '08:45', 15, false],
+    ['06', 'shopify', '05:30', 30, false], ['07', 'shopify', '05:30', 90, false], ['08', 'shopify', '05:30', 150, true], ['09', 'shopify', '08:30', 30, false],
+  ];
+  for (const [hour, source, captured, staleness, stale] of rows) {
+    await db.run(sql`insert into marts.fct_source_freshness values (${`2026-11-23T${hour}:00:00Z`}::timestamptz, ${source}, ${source}, ${`2026-11-23T${captured}:00Z`}::timestamptz,
+      ${staleness}, 120, false, ${stale}, ${hour === '09'})`);
+  }
+  await db.run(sql`delete from marts.fct_mismatch where source = 'shopify' and bucket_at = ${'2026-11-23T08:00:00Z'}::timestamptz`);
+  await db.run(sql`update marts.agg_mismatch_rate set mismatched = 18, mismatch_rate = 0.09 where day = ${today}::date and location_id = 'WH-EAST' and source = 'shopify'`);
+}
