@@ -6,3 +6,4 @@ export { backtestAlerts, type BacktestRow } from './backtest.ts';
 export { sendTestEmail } from './send-test-email.ts';
 export { addSilence, activeSilences, expireSilence, type Silence } from './silences.ts';
 export { ensureAlertTables } from './alert-store.ts';
+export { startAlerting } from './alert-scheduler.ts';
