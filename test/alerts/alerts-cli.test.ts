@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,9 +12,9 @@ import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/stocklens.js');
 
 /** The real CLI in a child process, asynchronously: the SMTP server lives in this process and must keep answering. */
-function stocklens(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function stocklens(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -105,5 +106,22 @@ describe('stocklens alerts', () => {
     expect(sink!.received[0].parsed.subject).toBe('[Stocklens] Test email');
     expect(sink!.received[0].envelopeTo).toEqual(['someone@example.com']);
     expect(result.stdout.trim()).toBe(sink!.received[0].parsed.messageId);
+  });
+
+  it('upgrades to STARTTLS when the server offers it and logs in with the password from the environment', async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink({ starttls: true, auth: { user: 'stocklens', password: 's3cret' } });
+    writeFileSync(
+      path.join(dir, 'stocklens.config.yaml'),
+      `sources: [{ name: wms, system: wms, connector: csv-drop, path: ./inbox }]\nsmtp: { host: localhost, port: ${sink.port}, user: stocklens, password: "\${SMTP_PASSWORD}", from: stocklens@example.com }\n`,
+    );
+    // The test server's certificate is its built-in self-signed one: trust it for this child only.
+    const result = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir, { SMTP_PASSWORD: 's3cret', NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    expect(result.status).toBe(0);
+    expect(sink!.received).toHaveLength(1);
+    expect(sink!.received[0]).toMatchObject({ secure: true, user: 'stocklens' });
+    const wrong = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir, { SMTP_PASSWORD: 'wrong', NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/invalid username or password|Invalid login/i);
   });
 });

@@ -4,6 +4,9 @@ import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   envelopeTo: string[];
+  /** Whether the session was upgraded with STARTTLS, and who logged in. */
+  secure: boolean;
+  user: string | undefined;
   raw: string;
   parsed: ParsedMail;
 }
@@ -20,13 +23,21 @@ export interface SmtpSink {
  * A real SMTP server (the smtp-server package) in the test process that keeps what it accepts.
  * `holdData` makes it read a message and then never answer, like a server that stalls after DATA.
  */
-export async function startSmtpSink(options: { port?: number; holdData?: () => boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: { port?: number; holdData?: () => boolean; starttls?: boolean; auth?: { user: string; password: string } } = {},
+): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    authOptional: !options.auth,
+    // Plain-text AUTH is fine on loopback; with starttls the built-in self-signed certificate is offered.
+    allowInsecureAuth: true,
+    disabledCommands: options.starttls ? [] : ['STARTTLS'],
     logger: false,
+    onAuth(auth, _session, callback) {
+      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.password) callback(null, { user: auth.username });
+      else callback(new Error('invalid username or password'));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -35,7 +46,7 @@ export async function startSmtpSink(options: { port?: number; holdData?: () => b
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw, { skipImageLinks: true })
           .then((parsed) => {
-            received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, parsed });
+            received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), secure: session.secure, user: session.user as string | undefined, raw, parsed });
             for (const waiter of waiters.filter((entry) => received.length >= entry.count)) waiter.resolve();
             callback();
           })
