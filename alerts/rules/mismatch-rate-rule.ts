@@ -70,25 +70,28 @@ async function describe(context: RuleContext<MismatchRateRule>, verdict: Mismatc
   const { connection, rule, config } = context;
   const phantom = await phantomMismatchFilter(connection);
   const { day, location_id: location, source, judgement } = verdict;
+  // Day bounds as instants (not a cast of every bucket_at), so DuckDB can skip row groups by zone maps.
+  const inDay = sql`bucket_at >= timezone(${config.timezone}, ${day}::date::timestamp) and bucket_at < timezone(${config.timezone}, (${day}::date + 1)::timestamp)`;
+  const affected = sql`location_id = ${location} and source = ${source} and ${inDay} and ${phantom}`;
   const mismatches = await connection.rows(sql`
     select strftime(bucket_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as bucket_at, location_id, sku, source, truth_source,
       truth_units, system_units, diff_units, direction, probable_cause
-    from marts.fct_mismatch m
-    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date and ${phantom}
+    from marts.fct_mismatch m where ${affected}
     order by bucket_at, sku
-    limit ${maxStoredRows + 1}`);
-  const totalRows = Number((await connection.one(sql`
-    select count(*) as n from marts.fct_mismatch m
-    where location_id = ${location} and source = ${source} and cast(timezone(${config.timezone}, bucket_at) as date) = ${day}::date and ${phantom}`))?.n ?? 0);
-  // The latest mismatch of each SKU is its current state. Oversell risk (the system shows more than
-  // is sellable) comes before hidden stock, then the largest differences.
-  const latest = new Map<string, Row>();
-  for (const row of mismatches) latest.set(String(row.sku), row);
-  const oversellRisk = [...latest.values()].filter((row) => row.direction === 'over').length;
-  const risk = (row: Row) => (row.direction === 'over' ? 0 : 1);
-  const top = [...latest.values()]
-    .sort((a, b) => risk(a) - risk(b) || Math.abs(Number(b.diff_units)) - Math.abs(Number(a.diff_units)) || String(a.sku).localeCompare(String(b.sku)))
-    .slice(0, 10);
+    limit ${maxStoredRows}`);
+  const counts = await connection.one(sql`
+    with latest as (select * from marts.fct_mismatch m where ${affected} qualify row_number() over (partition by sku order by bucket_at desc) = 1)
+    select (select count(*) from marts.fct_mismatch m where ${affected}) as total, count(*) filter (where direction = 'over') as over from latest`);
+  const totalRows = Number(counts?.total ?? 0);
+  const oversellRisk = Number(counts?.over ?? 0);
+  // Each SKU's latest mismatch is its current state. Oversell risk (the system shows more than is
+  // sellable) comes before hidden stock, then the largest differences.
+  const top = await connection.rows(sql`
+    select strftime(bucket_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as bucket_at, sku, truth_source, truth_units, system_units, diff_units, direction, probable_cause
+    from marts.fct_mismatch m where ${affected}
+    qualify row_number() over (partition by sku order by bucket_at desc) = 1
+    order by direction = 'over' desc, abs(diff_units) desc, sku
+    limit 10`);
   const topRows = await withOtherSystems(context, location, source, top);
   const truthSource = String(top[0]?.truth_source ?? 'truth');
   const rate = percent(judgement.rate);
