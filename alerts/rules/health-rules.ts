@@ -16,7 +16,7 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
     const location = row.location_id === null ? null : String(row.location_id);
     const hours = (minutes: unknown) => `${(Number(minutes) / 60).toFixed(1)} h`;
     const what = row.is_held ? 'last full batch held, data incomplete' : `data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`;
-    return candidateOf(context.rule, location ? { location, source } : { source }, {
+    const candidate = candidateOf(context.rule, location ? { location, source } : { source }, {
       title: location ? `${location}: ${source} ${what}` : `${source}: ${what}`,
       summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ?? 'never'}; its mismatches are not alerted on until it is fresh again.`,
       value: row.staleness_minutes === null ? null : Number(row.staleness_minutes),
@@ -25,6 +25,9 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
       totalRows: 1,
       view: { page: 'data-health', params: location ? { source, location } : { source } },
     });
+    // Marks staleness that a held batch causes, so the held-batch alert can stand for both.
+    if (row.is_held) candidate.labels.held = 'true';
+    return candidate;
   });
 }
 

@@ -88,9 +88,9 @@ alerts:
     expect(routeAlert(config, { source: 'wms', kind: 'held_batch', severity: 'warning' })).toEqual(['lead:WH-EAST', 'lead:WH-WEST']);
   });
 
-  it('mutes the mismatch alerts of a stale source at its location, and all of a location\'s when its truth is stale', () => {
+  it('mutes the mismatch alerts of a stale source at its location, all of a location\'s when its truth is stale, and staleness a held batch causes', () => {
     const config = configOf();
-    const alert = (rule: string, kind: AlertCandidate['kind'], entity: Record<string, string>) => ({ rule, kind, entity }) as AlertCandidate;
+    const alert = (rule: string, kind: AlertCandidate['kind'], entity: Record<string, string>) => ({ rule, kind, entity, labels: {} }) as unknown as AlertCandidate;
     const candidates = [
       alert('stale', 'stale_source', { location: 'WH-EAST', source: 'shopify' }),
       alert('stale', 'stale_source', { location: 'WH-WEST', source: 'wms' }),
@@ -98,7 +98,11 @@ alerts:
       alert('rate', 'mismatch_rate', { location: 'WH-EAST', source: 'erp' }),
       alert('rate', 'mismatch_rate', { location: 'WH-WEST', source: 'erp' }),
     ];
+    candidates.push({ rule: 'stale', kind: 'stale_source', entity: { source: 'erp' }, labels: { held: 'true' } } as unknown as AlertCandidate);
+    candidates.push({ rule: 'held', kind: 'held_batch', entity: { source: 'erp', batch: 'b1' }, labels: {} } as unknown as AlertCandidate);
     expect(Object.fromEntries(inhibitions(config, candidates))).toEqual({
+      'stale|source=erp': 'held|batch=b1|source=erp',
+      'rate|location=WH-EAST|source=erp': 'stale|source=erp',
       'rate|location=WH-EAST|source=shopify': 'stale|location=WH-EAST|source=shopify',
       'rate|location=WH-WEST|source=erp': 'stale|location=WH-WEST|source=wms',
     });
