@@ -4,7 +4,7 @@ import { sql, type Connection, type Database } from '../db/database.ts';
 import { alertKey } from './alert.ts';
 import { judgeMismatchDay } from './rules/mismatch-rate-rule.ts';
 import { oversellRule, stockCancellationsRule } from './rules/order-line-rules.ts';
-import { addDays, localDay, type RuleContext } from './rules/rule-context.ts';
+import { addDays, localDay } from './rules/rule-context.ts';
 import { runRule } from './rules/run-rule.ts';
 
 export interface BacktestRow {
@@ -80,4 +80,3 @@ async function endOfDay(connection: Connection, config: Config, day: string): Pr
   return new Date(String(row!.at));
 }
 
-export type { RuleContext };

@@ -40,4 +40,3 @@ export async function runRule(context: RuleContext): Promise<AlertCandidate[]> {
   }
 }
 
-export type { AlertRuleConfig };
