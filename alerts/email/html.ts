@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../db/database.ts';
 import type { AlertTable } from '../alert.ts';
 
 export function escapeHtml(value: unknown): string {
@@ -13,6 +14,23 @@ export function formatInstant(iso: string, timeZone: string): string {
       .map((part) => [part.type, part.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
+
+/**
+ * A table as people read it: columns empty in every row dropped, fractions rounded to two places,
+ * instants in the config's time zone. The CSV attachment keeps the exact values.
+ */
+export function displayTable(table: AlertTable, timeZone: string): AlertTable {
+  const keep = table.columns.map((_, index) => table.rows.some((row) => row[index] !== null && row[index] !== undefined && row[index] !== ''));
+  const cell = (value: unknown): JsonValue => {
+    if (typeof value === 'number' && !Number.isInteger(value)) return Math.round(value * 100) / 100;
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return formatInstant(value, timeZone);
+    return value as JsonValue;
+  };
+  return {
+    columns: table.columns.filter((_, index) => keep[index]),
+    rows: table.rows.map((row) => row.filter((_, index) => keep[index]).map(cell)),
+  };
 }
 
 const cellStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;white-space:nowrap';

@@ -3,7 +3,7 @@ import type { AlertState } from '../alert.ts';
 import type { Receiver } from '../routing.ts';
 import { toCsv } from './csv.ts';
 import { dashboardLink } from './dashboard-link.ts';
-import { escapeHtml, formatInstant, htmlTable, textTable } from './html.ts';
+import { displayTable, escapeHtml, formatInstant, htmlTable, textTable } from './html.ts';
 import { seriesChartPng } from './series-chart.ts';
 
 export interface EmailAttachment {
@@ -70,7 +70,7 @@ export function renderAlertEmail(config: Config, notification: AlertNotification
       `<h2 style="font-size:16px;margin:24px 0 4px"><span style="color:${severityColor[alert.severity]};text-transform:uppercase;font-size:12px">${escapeHtml(alert.severity)}</span> ${escapeHtml(alert.title)}</h2>`,
       `<p style="margin:4px 0">${escapeHtml(alert.summary)}</p>`,
       `<p style="margin:4px 0;color:#5b6475;font-size:13px">Firing since ${escapeHtml(when(alert.firstSeenAt))} · <a href="${escapeHtml(link)}">Open in the dashboard</a></p>`,
-      `${chart}${htmlTable(alert.top)}`,
+      `${chart}${htmlTable(displayTable(alert.top, config.timezone))}`,
       attachment,
     ].join('\n');
   });
@@ -101,7 +101,7 @@ ${resolvedHtml}
       `Firing since ${when(alert.firstSeenAt)}`,
       `Dashboard: ${dashboardLink(config, alert.view)}`,
       '',
-      textTable(alert.top),
+      textTable(displayTable(alert.top, config.timezone)),
       alert.rows.rows.length > 0 ? `\nAll ${alert.totalRows} affected rows: ${csvName(alert)}` : '',
     ].join('\n'),
   );

@@ -2,6 +2,7 @@ import type { AlertRuleConfig } from '../../core/config-schema.ts';
 import { sql } from '../../db/database.ts';
 import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
+import { formatInstant } from '../email/html.ts';
 import { staleNow } from './freshness.ts';
 import { candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
 
@@ -18,7 +19,7 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
     const what = row.is_held ? 'last full batch held, data incomplete' : `data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`;
     const candidate = candidateOf(context.rule, location ? { location, source } : { source }, {
       title: location ? `${location}: ${source} ${what}` : `${source}: ${what}`,
-      summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ?? 'never'}; its mismatches are not alerted on until it is fresh again.`,
+      summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ? formatInstant(String(row.last_captured_at), context.config.timezone) : 'never'}; its mismatches are not alerted on until it is fresh again.`,
       value: row.staleness_minutes === null ? null : Number(row.staleness_minutes),
       top: tableOf([row], columns),
       rows: tableOf([row], columns),

@@ -3,6 +3,7 @@ import { parseDurationMs } from '../../core/duration.ts';
 import { sql } from '../../db/database.ts';
 import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
+import { formatInstant } from '../email/html.ts';
 import { candidateOf, groupBy, localDay, percent, plural, tableOf, type RuleContext } from './rule-context.ts';
 
 type OversellRule = Extract<AlertRuleConfig, { kind: 'oversell' }>;
@@ -36,7 +37,7 @@ export async function oversellRule(context: RuleContext<OversellRule>): Promise<
     candidates.push(
       candidateOf(rule, { location }, {
         title: `${location}: ${plural(rows.length, 'oversold order line')} in ${rule.window} (${channels.join(', ')})`,
-        summary: `${plural(rows.length, 'order line')} (${plural(units, 'unit')}, ${plural(bySku.length, 'SKU')}) at ${location} were sold on stock it did not have in the ${rule.window} to ${now.toISOString()}.`,
+        summary: `${plural(rows.length, 'order line')} (${plural(units, 'unit')}, ${plural(bySku.length, 'SKU')}) at ${location} were sold on stock it did not have in the ${rule.window} to ${formatInstant(now.toISOString(), config.timezone)}.`,
         value: rows.length,
         top: { columns: ['sku', 'lines', 'units', 'channels', 'last order'], rows: bySku.slice(0, 10).map((row) => [row.sku, row.lines, row.units, row.channels, row.last]) },
         rows: tableOf(rows.slice(0, maxStoredRows), lineColumns),
@@ -71,7 +72,7 @@ export async function stockCancellationsRule(context: RuleContext<StockCancellat
     candidates.push(
       candidateOf(rule, { location: String(location) }, {
         title: `${location}: ${percent(share)} of order lines cancelled for stock (${plural(Number(cancelled), 'line')} in ${rule.window})`,
-        summary: `${cancelled} of ${lines} order lines at ${location} in the ${rule.window} to ${now.toISOString()} were cancelled because of stock errors (threshold ${percent(rule.threshold)}), ${revenue.toFixed(2)} of revenue lost.`,
+        summary: `${cancelled} of ${lines} order lines at ${location} in the ${rule.window} to ${formatInstant(now.toISOString(), config.timezone)} were cancelled because of stock errors (threshold ${percent(rule.threshold)}), ${revenue.toFixed(2)} of revenue lost.`,
         value: share,
         top: {
           columns: ['order', 'sku', 'channel', 'quantity', 'reason', 'stock cause', 'revenue'],
