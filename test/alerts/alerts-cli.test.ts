@@ -124,4 +124,16 @@ describe('stocklens alerts', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/invalid username or password|Invalid login/i);
   });
+
+  it('says so when another process (the server) holds the database', async () => {
+    const { dir, config } = await setUp('');
+    const db = await Database.open(config.databaseFile);
+    try {
+      const result = await stocklens(['alerts', '--dry-run'], dir);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('is held by another process (is `stocklens serve` running?');
+    } finally {
+      db.closeSync();
+    }
+  });
 });
