@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StocklensError } from '../core/errors.ts';
 import { setLogLevel } from '../core/logger.ts';
 import { Database } from '../db/database.ts';
+import { alertsCommand } from './commands/alerts-command.ts';
 import { buildCommand } from './commands/build-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
@@ -23,7 +24,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand(), tokenCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand(), tokenCommand(), alertsCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 

@@ -1,0 +1,78 @@
+import type { AlertRuleConfig } from '../../core/config-schema.ts';
+import { sql } from '../../db/database.ts';
+import type { AlertCandidate } from '../alert.ts';
+import { maxStoredRows } from '../alert.ts';
+import { formatInstant } from '../email/html.ts';
+import { staleNow } from './freshness.ts';
+import { candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
+
+type Kind<K extends AlertRuleConfig['kind']> = Extract<AlertRuleConfig, { kind: K }>;
+
+/** `stale_source`: a source has not sent a capture within its max_staleness (or its last full batch was held). */
+export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>): Promise<AlertCandidate[]> {
+  const columns = ['source', 'location_id', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes', 'is_held'];
+  const rows = await staleNow(context.connection, context.now);
+  return rows.map((row) => {
+    const source = String(row.source);
+    const location = row.location_id === null ? null : String(row.location_id);
+    const hours = (minutes: unknown) => `${(Number(minutes) / 60).toFixed(1)} h`;
+    const what = row.is_held ? 'last full batch held, data incomplete' : `data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`;
+    const candidate = candidateOf(context.rule, location ? { location, source } : { source }, {
+      title: location ? `${location}: ${source} ${what}` : `${source}: ${what}`,
+      summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ? formatInstant(String(row.last_captured_at), context.config.timezone) : 'never'}; its mismatches are not alerted on until it is fresh again.`,
+      value: row.staleness_minutes === null ? null : Number(row.staleness_minutes),
+      top: tableOf([row], columns),
+      rows: tableOf([row], columns),
+      totalRows: 1,
+      view: { page: 'data-health', params: location ? { source, location } : { source } },
+    });
+    // Marks staleness that a held batch causes, so the held-batch alert can stand for both.
+    if (row.is_held) candidate.labels.held = 'true';
+    return candidate;
+  });
+}
+
+/** `held_batch`: a full batch the empty-extract guard held back (DESIGN §6); release it or fix the export. */
+export async function heldBatchRule(context: RuleContext<Kind<'held_batch'>>): Promise<AlertCandidate[]> {
+  const columns = ['batch_id', 'source', 'entity', 'file', 'mode', 'captured_at', 'rows', 'error'];
+  const rows = await context.connection.rows(sql`
+    select batch_id::varchar as batch_id, source, entity, file, mode, captured_at, rows, error
+    from ingest.batches where status = 'held' order by source, captured_at, batch_id`);
+  return rows.map((row) => {
+    const file = row.file ? String(row.file).split('/').at(-1) : null;
+    return candidateOf(context.rule, { source: String(row.source), batch: String(row.batch_id) }, {
+      title: `${row.source}: ${row.mode ?? ''} ${row.entity} batch held${file ? ` (${file})` : ''}`.replace(/\s+/g, ' '),
+      summary: `Batch ${row.batch_id} of ${row.source} (${row.rows} rows) was held: ${row.error ?? 'its row count fell too far from the previous full batch'}. Release it with \`stocklens ingest --accept ${row.batch_id}\` if it is right.`,
+      value: Number(row.rows ?? 0),
+      top: tableOf([row], columns),
+      rows: tableOf([row], columns),
+      totalRows: 1,
+      view: { page: 'data-health', params: { source: String(row.source) } },
+    });
+  });
+}
+
+/** `needs_faster_sync`: a source whose mismatches outlive its sync interval on SKUs that sell. */
+export async function needsFasterSyncRule(context: RuleContext<Kind<'needs_faster_sync'>>): Promise<AlertCandidate[]> {
+  const columns = ['source', 'sku', 'mismatch_buckets', 'max_consecutive', 'units_per_hour', 'p95_lag_minutes', 'exposure', 'recommended_sync_minutes'];
+  const rows = await context.connection.rows(sql`
+    select source, sku, mismatch_buckets, max_consecutive, units_per_hour, p95_lag_minutes, exposure, recommended_sync_minutes
+    from marts.rpt_sync_priority where needs_faster_sync order by source, exposure desc, sku`);
+  const candidates: AlertCandidate[] = [];
+  for (const [source, skus] of groupBy(rows, (row) => String(row.source))) {
+    if (skus.length < context.rule.min_skus) continue;
+    const fastest = Math.min(...skus.map((row) => Number(row.recommended_sync_minutes ?? Infinity)));
+    candidates.push(
+      candidateOf(context.rule, { source }, {
+        title: `${source}: ${plural(skus.length, 'SKU')} need faster sync${Number.isFinite(fastest) ? ` (every ${fastest} min recommended)` : ''}`,
+        summary: `${plural(skus.length, 'SKU')} stay mismatched on ${source} for longer than one sync interval while they sell; syncing them faster keeps expected oversold units below one a week.`,
+        value: skus.length,
+        top: tableOf(skus.slice(0, 10), columns.slice(1)),
+        rows: tableOf(skus.slice(0, maxStoredRows), columns),
+        totalRows: skus.length,
+        view: { page: 'sync', params: { source } },
+      }),
+    );
+  }
+  return candidates;
+}

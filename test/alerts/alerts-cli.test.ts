@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Database, sql } from '../../db/database.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+import { alertTestConfig } from './helpers/alert-config.ts';
+import { createMarts, injectEastShopifyIncident, injectOversells, injectWestShopifyStale } from './helpers/mart-fixture.ts';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/stocklens.js');
+
+/** The real CLI in a child process, asynchronously: the SMTP server lives in this process and must keep answering. */
+function stocklens(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('stocklens alerts', () => {
+  const tempDir = useTempDir('stocklens-alerts-cli-');
+  let sink: SmtpSink | undefined;
+  afterEach(async () => {
+    await sink?.close();
+    sink = undefined;
+  });
+
+  async function setUp(alerts: string) {
+    const dir = tempDir();
+    sink = await startSmtpSink();
+    const config = alertTestConfig(dir, sink.port, alerts);
+    const db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    await injectEastShopifyIncident(db);
+    await injectWestShopifyStale(db);
+    db.closeSync();
+    return { dir, config };
+  }
+
+  it('previews with --dry-run what would be sent to whom, and records nothing', async () => {
+    const { dir, config } = await setUp('');
+    const result = await stocklens(['alerts', '--dry-run'], dir);
+    expect(result.stderr).toContain('not sent: mismatch-rate|location=WH-WEST|source=shopify (inhibited by stale-source|location=WH-WEST|source=shopify)');
+    expect(result.stdout).toMatch(/east-lead@example\.com\s+\[Stocklens\] WH-EAST: mismatch rate 12% on shopify \(3 SKUs oversell risk\)\s+first/);
+    expect(result.stdout).toMatch(/west-lead@example\.com\s+\[Stocklens\] WH-WEST: shopify data is 12\.0 h old/);
+    expect(result.status).toBe(0);
+    const db = await Database.open(config.databaseFile);
+    expect(await db.rows(sql`select count(*) as n from alerts.alert_state`)).toEqual([{ n: 0 }]);
+    expect(await db.rows(sql`select count(*) as n from alerts.outbox`)).toEqual([{ n: 0 }]);
+    db.closeSync();
+    expect(sink!.received).toHaveLength(0);
+  });
+
+  it('evaluates, waits out group_wait and delivers in one command; a second run sends nothing new', async () => {
+    const { dir } = await setUp('alerts: { group_wait: 2s }');
+    const first = await stocklens(['alerts'], dir);
+    expect(first.stderr).toContain('sent to east-lead@example.com: [Stocklens] WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk)');
+    expect(first.status).toBe(0);
+    expect(sink!.received.map((mail) => mail.envelopeTo.join(',')).sort()).toEqual(['east-lead@example.com', 'west-lead@example.com']);
+    const second = await stocklens(['alerts'], dir);
+    expect(second.status).toBe(0);
+    expect(second.stderr).not.toContain('sent to');
+    expect(sink!.received).toHaveLength(2);
+  });
+
+  it('silences a location for a while, so its lead gets nothing while the others still do', async () => {
+    const { dir } = await setUp('alerts: { group_wait: 1s }');
+    const silence = await stocklens(['alerts', 'silence', '--match', 'location=WH-EAST', '--for', '24h', '--comment', 'stocktake'], dir);
+    expect(silence.status).toBe(0);
+    expect(silence.stderr).toMatch(/silenced alerts matching location=WH-EAST until/);
+    const list = await stocklens(['alerts', 'silence', '--list'], dir);
+    expect(list.stdout).toContain(silence.stdout.trim());
+    expect(list.stdout).toContain('stocktake');
+    const round = await stocklens(['alerts'], dir);
+    expect(round.status).toBe(0);
+    expect(sink!.received.map((mail) => mail.envelopeTo.join(','))).toEqual(['west-lead@example.com']);
+    const refused = await stocklens(['alerts', 'silence', '--match', 'WH-EAST'], dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--match WH-EAST: expected label=value');
+  });
+
+  it('backtests how often each rule would have fired', async () => {
+    const { dir, config } = await setUp('');
+    const db = await Database.open(config.databaseFile);
+    await injectOversells(db);
+    db.closeSync();
+    const result = await stocklens(['alerts', 'backtest', '--days', '30', '--until', '2026-11-23T10:00:00Z'], dir);
+    expect(result.status).toBe(0);
+    const line = (rule: string) => result.stdout.split('\n').find((text) => text.startsWith(`${rule} `)) ?? '';
+    expect(line('mismatch-rate')).toMatch(/mismatch_rate\s+30\s+1\s+2\s+2\s+location=WH-EAST\|source=shopify location=WH-WEST\|source=shopify/);
+    expect(line('oversell')).toMatch(/oversell\s+30\s+1\s+1\s+1\s+location=WH-EAST/);
+    expect(line('stale-source')).toContain('current state only');
+  });
+
+  it('sends a test email to the given address', async () => {
+    const { dir } = await setUp('');
+    const result = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir);
+    expect(result.status).toBe(0);
+    expect(sink!.received).toHaveLength(1);
+    expect(sink!.received[0].parsed.subject).toBe('[Stocklens] Test email');
+    expect(sink!.received[0].envelopeTo).toEqual(['someone@example.com']);
+    expect(result.stdout.trim()).toBe(sink!.received[0].parsed.messageId);
+  });
+
+  it('upgrades to STARTTLS when the server offers it and logs in with the password from the environment', async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink({ starttls: true, auth: { user: 'stocklens', password: 's3cret' } });
+    writeFileSync(
+      path.join(dir, 'stocklens.config.yaml'),
+      `sources: [{ name: wms, system: wms, connector: csv-drop, path: ./inbox }]\nsmtp: { host: localhost, port: ${sink.port}, user: stocklens, password: "\${SMTP_PASSWORD}", from: stocklens@example.com }\n`,
+    );
+    // The test server's certificate is its built-in self-signed one: trust it for this child only.
+    const result = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir, { SMTP_PASSWORD: 's3cret', NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    expect(result.status).toBe(0);
+    expect(sink!.received).toHaveLength(1);
+    expect(sink!.received[0]).toMatchObject({ secure: true, user: 'stocklens' });
+    const wrong = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir, { SMTP_PASSWORD: 'wrong', NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/invalid username or password|Invalid login/i);
+  });
+
+  it('says so when another process (the server) holds the database', async () => {
+    const { dir, config } = await setUp('');
+    const db = await Database.open(config.databaseFile);
+    try {
+      const result = await stocklens(['alerts', '--dry-run'], dir);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('is held by another process (is `stocklens serve` running?');
+    } finally {
+      db.closeSync();
+    }
+  });
+});

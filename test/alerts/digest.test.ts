@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliverDue, evaluateAlerts } from '../../alerts/index.ts';
+import { Database } from '../../db/database.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+import { alertTestConfig } from './helpers/alert-config.ts';
+import { expectGolden } from './helpers/golden.ts';
+import { createMarts, injectEastShopifyIncident, injectWestShopifyStale, setQuietToday, writeWeeklyHealth } from './helpers/mart-fixture.ts';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
+
+describe('the weekly digest', () => {
+  const tempDir = useTempDir('stocklens-digest-');
+  let sink: SmtpSink | undefined;
+  let db: Database | undefined;
+  afterEach(async () => {
+    db?.closeSync();
+    await sink?.close();
+  });
+
+  it('goes to the CEO on Monday 07:00 in the configured time zone, once per slot, with weekly health and what changed in the alerts', async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink();
+    const config = alertTestConfig(dir, sink.port, 'alerts: { digest: { recipients: [ceo@example.com] } }');
+    // Europe/Berlin: Monday 07:00 local is 06:00 UTC in November.
+    const berlin = { ...config, timezone: 'Europe/Berlin' };
+    db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    await writeWeeklyHealth(db);
+    await injectWestShopifyStale(db);
+    await evaluateAlerts(berlin, db, { now: new Date('2026-11-15T12:00:00Z') }); // an alert from before the digest's week
+
+    expect((await deliverDue(berlin, db, { now: new Date('2026-11-23T05:59:00Z') })).digest).toBeNull();
+    await injectEastShopifyIncident(db);
+    await evaluateAlerts(berlin, db, { now: new Date('2026-11-23T05:59:30Z') });
+    const monday = await deliverDue(berlin, db, { now: new Date('2026-11-23T06:00:10Z') });
+    expect(monday.digest).toMatchObject({ to: ['ceo@example.com'], scheduledAt: '2026-11-23T06:00:00.000Z' });
+    expect((await deliverDue(berlin, db, { now: new Date('2026-11-23T06:30:00Z') })).digest).toBeNull();
+
+    const digests = (await sink.waitFor(1)).filter((mail) => mail.envelopeTo.includes('ceo@example.com'));
+    expect(digests).toHaveLength(1);
+    const mail = digests[0].parsed;
+    expect(mail.subject).toBe('[Stocklens] Weekly digest, week of 2026-11-16: ATS 80%, mismatch rate 2.4%, 12 oversells, 5 stock cancellations');
+    expect(mail.text).toContain('New since the last digest (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk) (firing since 2026-11-23 06:59 CET)\n');
+    expect(mail.text).toContain('Still open (1):\n- WH-WEST: shopify data is 12.0 h old (limit 2.0 h) (firing since 2026-11-15 13:00 CET)\n');
+    expect(mail.attachments.map((attachment) => attachment.contentType)).toEqual(['image/png']);
+    expectGolden('weekly-digest.html', String(mail.html));
+
+    // A week later: the incident is over, so it shows as resolved since the last digest.
+    await setQuietToday(db);
+    await evaluateAlerts(berlin, db, { now: new Date('2026-11-25T12:00:00Z') });
+    const next = await deliverDue(berlin, db, { now: new Date('2026-11-30T06:00:05Z') });
+    expect(next.digest?.scheduledAt).toBe('2026-11-30T06:00:00.000Z');
+    const second = (await sink.waitFor(sink.received.length)).filter((entry) => entry.envelopeTo.includes('ceo@example.com'))[1].parsed;
+    expect(second.text).toContain('Resolved (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk)');
+  });
+
+  it('skips a slot missed by more than a day instead of sending it late', async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink();
+    const config = alertTestConfig(dir, sink.port, 'alerts: { digest: { recipients: [ceo@example.com], schedule: "0 7 * * 1" } }');
+    db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    expect((await deliverDue(config, db, { now: new Date('2026-11-25T09:00:00Z') })).digest).toBeNull();
+  });
+});
