@@ -1,19 +1,17 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
 import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
 import { signShopifyBody } from '../../ingest/shopify/verify-webhook.ts';
-import { createApp } from '../../server/app.ts';
+import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
 
 const tempDir = useTempDir();
 const secret = 'whsec-test-1';
-let server: Server | undefined;
+let server: RunningServer | undefined;
 let db: Database | undefined;
 afterEach(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   server = undefined;
   db?.closeSync();
 });
@@ -33,10 +31,9 @@ channels:
   );
   db = setup.db;
   await ensureLandingSchema(db);
-  // The server app itself, so the test also proves the router is mounted ahead of the JSON parser.
-  server = createApp({ config: setup.config, db, dashboard: { js: '', html: '' } }).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server!.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify/shopify-hooks`;
+  // The real server, so the test also proves the router is mounted ahead of the JSON parser.
+  server = await startServer(setup.config, db, 0);
+  const url = `${server.url}/webhooks/shopify/shopify-hooks`;
   const deliver = (topic: string, payload: unknown, options: { id?: string; signature?: string } = {}) => {
     const body = JSON.stringify(payload);
     return fetch(url, {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/load-config.ts';
+import { loadConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { generate, type GenerateOptions } from '../../fixtures/generate.ts';
 import { buildModels } from '../../models/runner/build.ts';
@@ -40,13 +40,14 @@ const tempDir = useTempDir('stocklens-accuracy-');
 for (const scenario of scenarios) {
   describe(`accuracy on ${scenario.name}`, () => {
     let db: Database;
+    let config: Config;
     let outDir: string;
     let causes: KindScore[];
 
     beforeAll(async () => {
       outDir = tempDir();
       await generate({ ...scenario.options, outDir });
-      const config = loadConfig(`${outDir}/stocklens.config.yaml`);
+      config = loadConfig(`${outDir}/stocklens.config.yaml`);
       db = await Database.open(config.databaseFile);
       await landSimulated(db, outDir);
       const summary = await buildModels(config, db);
@@ -88,7 +89,7 @@ for (const scenario of scenarios) {
     });
 
     it("passes every mart's data tests and the singular tests", async () => {
-      expect(await runModelTests(db)).toEqual([]);
+      expect(await runModelTests(config, db)).toEqual([]);
     });
 
     it('reports no mismatch for a source during its outage, a freshness exception instead', async () => {

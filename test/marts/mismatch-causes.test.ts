@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/load-config.ts';
+import { parseConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
@@ -60,6 +60,8 @@ function write(dir: string, folder: string, header: string, files: [string, stri
   for (const [name, rows] of files) writeFileSync(path.join(dir, folder, name), [header, ...rows].join('\n') + '\n');
 }
 
+let parsed: Config;
+
 describe('mismatch and its probable cause on a hand-made world', () => {
   beforeAll(async () => {
     const dir = tempDir();
@@ -67,7 +69,7 @@ describe('mismatch and its probable cause on a hand-made world', () => {
     write(dir, 'shop', shopHeader, shop);
     write(dir, 'erp', 'location_id,sku,on_hand', erp);
     write(dir, 'wms', 'event_id,occurred_at,location_id,sku,delta,reason', [['events_20260105T010000Z.csv', ['E1,2026-01-05T00:30:00Z,WH-A,S-ADJ,-2,cycle_count', 'E2,2026-01-05T00:40:00Z,WH-A,S-TRF,-3,transfer_out']]]);
-    const parsed = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
+    parsed = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
     db = await Database.open(parsed.databaseFile);
     await runIngest(parsed, db);
     const summary = await buildModels(parsed, db);
@@ -120,6 +122,6 @@ describe('mismatch and its probable cause on a hand-made world', () => {
   });
 
   it("passes every mart's data tests and the singular tests", async () => {
-    expect(await runModelTests(db)).toEqual([]);
+    expect(await runModelTests(parsed, db)).toEqual([]);
   });
 });
