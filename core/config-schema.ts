@@ -100,6 +100,30 @@ const smtp = z.strictObject({
   from: z.string().default('stocklens@example.com'),
 });
 
+const serverDefaults = {
+  port: 3000,
+  session_ttl: '7d',
+  sql_timeout: '30s',
+  sql_row_cap: 10_000,
+  auth_failure_limit: 20,
+  auth_failure_window: '15m',
+};
+
+/** The API server (DESIGN §10): sessions, the analyst SQL endpoint's limits, failed sign-in throttling. */
+const server = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(serverDefaults.port),
+  /** The address people reach the dashboard at (alert links, the sign-in link). */
+  public_url: z.string().url().optional(),
+  session_ttl: duration.default(serverDefaults.session_ttl),
+  /** How long one analyst query may keep DuckDB busy before it is interrupted. */
+  sql_timeout: duration.default(serverDefaults.sql_timeout),
+  /** Rows a JSON preview of `POST /api/sql` returns at most; downloads (csv, arrow) stream every row. */
+  sql_row_cap: z.number().int().positive().default(serverDefaults.sql_row_cap),
+  /** Failed authentications one IP address may make per window before it gets 429. */
+  auth_failure_limit: z.number().int().positive().default(serverDefaults.auth_failure_limit),
+  auth_failure_window: duration.default(serverDefaults.auth_failure_window),
+});
+
 export const configSchema = z
   .strictObject({
     data_dir: z.string().default('./data'),
@@ -110,7 +134,7 @@ export const configSchema = z
       .strictObject({ abs_tol: z.number().min(0).default(0), rel_tol: z.number().min(0).max(1).default(0) })
       .default({ abs_tol: 0, rel_tol: 0 }),
     ingest: z.strictObject({ max_full_drop: z.number().min(0).max(1).default(0.5) }).default({ max_full_drop: 0.5 }),
-    server: z.strictObject({ port: z.number().int().min(0).max(65535).default(3000), public_url: z.string().url().optional() }).default({ port: 3000 }),
+    server: server.default(serverDefaults),
     sources: z.array(source).min(1, { error: 'at least one source is needed' }),
     locations: z.array(location).default([]),
     channels: z.array(channel).default([]),

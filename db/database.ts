@@ -93,6 +93,26 @@ export class Connection {
     };
   }
 
+  /**
+   * Streams a result chunk by chunk (about 2048 rows each), converted like `columns()`: downloads
+   * and previews read only what they send, and a consumer that stops early stops DuckDB too.
+   */
+  async *stream(statement: Statement): AsyncGenerator<ColumnarResult> {
+    const { text, values } = compile(statement);
+    const result = await this.connection.stream(text, values.length > 0 ? values : undefined);
+    const names = result.columnNames();
+    const types = result.columnTypes().map((type) => type.toString());
+    // An empty result still yields one empty chunk, so that callers learn its column names and types.
+    for (let first = true; ; first = false) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) {
+        if (first) yield { names, types, columns: names.map(() => []), rowCount: 0 };
+        return;
+      }
+      yield { names, types, columns: chunk.convertColumns(jsonValueConverter) as JsonValue[][], rowCount: chunk.rowCount };
+    }
+  }
+
   /** Runs `fn` inside BEGIN/COMMIT; any error rolls the whole unit back. */
   async transaction<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');

@@ -1,38 +1,151 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
 import type { Config } from '../core/load-config.ts';
+import { StocklensError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
+import { authenticate, principalOf, sessionIdOf } from './auth/authenticate.ts';
+import { failureLimiter } from './auth/failure-limiter.ts';
+import { loginRoutes } from './auth/login-routes.ts';
+import { sameSiteBouncePage } from './auth/sign-in-page.ts';
+import type { TokenStore } from './auth/token-store.ts';
+import { parseDurationMs } from '../core/duration.ts';
 import type { DashboardBundle } from './dashboard-bundle.ts';
+import { HttpError } from './http-error.ts';
+import { onMartsPublished } from './marts-published.ts';
+import { httpDuration, registry } from './metrics.ts';
+import { RelationCatalog } from './relation-catalog.ts';
+import { ResponseCache } from './response-cache.ts';
+import { adminRoutes, type AdminActions } from './routes/admin-routes.ts';
 import { atsRoutes } from './routes/ats.ts';
+import { exportRoutes } from './routes/export-routes.ts';
+import { martRoutes } from './routes/mart-routes.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+import { sqlRoutes } from './routes/sql-routes.ts';
+import type { EndpointContext } from './table-endpoint.ts';
 
 export interface AppContext {
   config: Config;
   db: Database;
   dashboard: DashboardBundle;
+  tokens: TokenStore;
+  actions?: AdminActions;
 }
 
-/** The one express app: JSON API over the marts and the dashboard's assets. */
+/** A URL for logs: a sign-in link's token never reaches them. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
+/** The one express app: auth, the JSON/CSV/Arrow API over the marts, analyst SQL, exports, the dashboard. */
 export function createApp(context: AppContext): Express {
+  const { config, db, tokens } = context;
+  const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache() };
+  onMartsPublished(() => {
+    endpoints.cache.invalidate();
+    endpoints.catalog.invalidate();
+  });
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+  app.use((request, response, next) => {
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const route = request.route?.path ? String(request.route.path) : response.statusCode === 404 ? 'unmatched' : request.path.startsWith('/api') ? 'api' : 'other';
+      httpDuration.observe({ method: request.method, route, status: String(response.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      serializers: {
+        req: (request: Request) => ({ method: request.method, url: redactUrl(request.url) }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
+      customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Lit's adopted stylesheets and Plot's SVG style attributes are inline styles.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      // Served on plain http://localhost by default: HSTS there would only confuse a later https setup.
+      strictTransportSecurity: false,
+    }),
+  );
+
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
-  app.use(atsRoutes(context.db));
+  app.get('/metrics', async (_request, response) => {
+    response.type(registry.contentType).send(await registry.metrics());
+  });
+
+  app.use(failureLimiter(config.server.auth_failure_limit, parseDurationMs(config.server.auth_failure_window)!));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(authenticate(tokens));
+  app.use(loginRoutes(tokens, parseDurationMs(config.server.session_ttl)!));
+  app.use(sessionRoutes(endpoints));
+  app.use(atsRoutes(endpoints));
+  app.use(martRoutes(endpoints));
+  app.use(opsRoutes(endpoints));
+  app.use(sqlRoutes(endpoints));
+  app.use(exportRoutes(endpoints));
+  app.use(adminRoutes(endpoints, tokens, context.actions ?? {}));
+
   app.get('/assets/app.js', (_request, response) => {
     response.type('application/javascript').send(context.dashboard.js);
   });
-  app.get('/', (_request, response) => {
-    response.type('html').send(context.dashboard.html);
+  app.get('/', (request, response) => {
+    if (principalOf(response)) return void response.type('html').send(context.dashboard.html);
+    // A link from another site arrives without the SameSite=Strict cookie: reload once from here.
+    if (request.get('sec-fetch-site') === 'cross-site' && sessionIdOf(request) === undefined) return void response.type('html').send(sameSiteBouncePage());
+    response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
   });
   app.use('/api', (_request, response) => {
     response.status(404).json({ error: 'no such endpoint' });
   });
+
   const onError: ErrorRequestHandler = (error, request, response, _next) => {
-    logger.error({ err: error, url: request.url }, 'request failed');
-    response.status(500).json({ error: error instanceof Error ? error.message : String(error) });
+    const status = statusOf(error);
+    if (status >= 500 && status !== 503) logger.error({ err: error, url: redactUrl(request.originalUrl) }, 'request failed');
+    if (response.headersSent) return void response.destroy();
+    if (error instanceof HttpError) response.set(error.headers);
+    response.status(status).json({ error: status === 503 || status < 500 ? messageOf(error, status) : `internal error: ${messageOf(error, status)}` });
   };
   app.use(onError);
   return app;
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof StocklensError) return 400;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 600) return status; // body-parser: bad JSON, too large
+  // A mart dropped between the catalog check and the query (a rebuild without write-audit-publish).
+  if (/^Catalog Error: Table with name \w+ does not exist/.test(messageOf(error, 500))) return 503;
+  return 500;
+}
+
+function messageOf(error: unknown, status: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 400 && (error as { type?: string }).type === 'entity.parse.failed') return `the request body is not valid JSON: ${message}`;
+  return message;
 }

@@ -2,28 +2,47 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/load-config.ts';
 import type { Database } from '../db/database.ts';
 import { createApp } from './app.ts';
+import { TokenStore } from './auth/token-store.ts';
 import { bundleDashboard } from './dashboard-bundle.ts';
+import type { AdminActions } from './routes/admin-routes.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The token store of this server: tests and the CLI create tokens with it. */
+  tokens: TokenStore;
   close(): Promise<void>;
 }
 
-/** Starts the HTTP server (port 0 picks a free one, which the tests use). */
-export async function startServer(config: Config, db: Database, port = config.server.port): Promise<RunningServer> {
-  const app = createApp({ config, db, dashboard: await bundleDashboard() });
-  const server = app.listen(port, '127.0.0.1');
+export interface ServerOptions {
+  /** Admin actions of other stages (batch release, alert runs) this process can perform. */
+  actions?: AdminActions;
+  /** Interface to listen on; 127.0.0.1 unless the operator says otherwise. */
+  host?: string;
+}
+
+/** Starts the HTTP server (port 0 picks a free one, which the tests use). Every API call needs a token. */
+export async function startServer(config: Config, db: Database, port = config.server.port, options: ServerOptions = {}): Promise<RunningServer> {
+  const tokens = await TokenStore.open(db);
+  const app = createApp({ config, db, dashboard: await bundleDashboard(), tokens, actions: options.actions });
+  const server = app.listen(port, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: stop the other server or pass --port N`) : error),
     );
   });
+  // Keep-alive sockets of benchmark clients or browsers must not hold close() open.
+  server.keepAliveTimeout = 5_000;
   const actualPort = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${actualPort}`,
     port: actualPort,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    tokens,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -22,7 +22,7 @@ describe('dashboard in Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(demo.server.url);
+    await page.goto(demo.signInUrl);
     const atsBars = page.locator('sl-ats-by-location-chart g.ats-bar rect');
     await atsBars.first().waitFor();
     expect(await atsBars.count()).toBe(skeletonLocations.length);

@@ -11,6 +11,12 @@ export interface DemoServer {
   config: Config;
   db: Database;
   server: RunningServer;
+  /** An admin token of this server, for API calls (`Authorization: Bearer`). */
+  token: string;
+  /** `fetch` on this server with the admin token. */
+  api(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+  /** Opens a browser session: navigate a page here first (`/login?token=…` sets the cookie and redirects to `/`). */
+  signInUrl: string;
   close(): Promise<void>;
 }
 
@@ -24,10 +30,14 @@ export async function startDemoServer(dir: string): Promise<DemoServer> {
   const build = await buildModels(config, db);
   if (!build.ok) throw new Error(`demo build failed: ${JSON.stringify(build.results.filter((r) => r.status !== 'success'))}`);
   const server = await startServer(config, db, 0);
+  const { token } = await server.tokens.create('admin', 'tests');
   return {
     config,
     db,
     server,
+    token,
+    api: (pathAndQuery, init = {}) => fetch(`${server.url}${pathAndQuery}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } }),
+    signInUrl: `${server.url}/login?token=${encodeURIComponent(token)}`,
     async close() {
       await server.close();
       db.closeSync();

@@ -13,7 +13,7 @@ afterAll(async () => demo?.close());
 
 describe('GET /api/ats', () => {
   it('returns ATS and total per configured location, ATS never above total', async () => {
-    const response = await fetch(`${demo.server.url}/api/ats`);
+    const response = await demo.api('/api/ats');
     expect(response.status).toBe(200);
     const { rows } = (await response.json()) as { rows: { location_id: string; ats_units: number; total_units: number }[] };
     expect(rows.map((row) => row.location_id)).toEqual(skeletonLocations.map((l) => l.id).sort());
@@ -26,7 +26,7 @@ describe('GET /api/ats', () => {
   });
 
   it('answers unknown API paths with a JSON 404 and /healthz without auth', async () => {
-    const missing = await fetch(`${demo.server.url}/api/nope`);
+    const missing = await demo.api('/api/nope');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'no such endpoint' });
     expect(await (await fetch(`${demo.server.url}/healthz`)).json()).toEqual({ status: 'ok' });

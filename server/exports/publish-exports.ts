@@ -1,0 +1,50 @@
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../core/load-config.ts';
+import { logger } from '../../core/logger.ts';
+import { inline, sql, type Database } from '../../db/database.ts';
+import { martsPublished } from '../marts-published.ts';
+
+export function exportsDir(config: Config): string {
+  return path.join(config.data_dir, 'exports');
+}
+
+/** Marts are what `stocklens build` puts in schema `marts`; their names are plain identifiers. */
+export async function listMarts(db: Database): Promise<string[]> {
+  const rows = await db.rows<{ name: string }>(`
+    select table_name as name from duckdb_tables() where database_name = current_database() and schema_name = 'marts' and not temporary
+    union select view_name from duckdb_views() where database_name = current_database() and schema_name = 'marts' and not internal
+    order by 1`);
+  return rows.map((row) => row.name).filter((name) => /^[a-z0-9_]+$/i.test(name) && !name.startsWith('__'));
+}
+
+/**
+ * Writes `<data_dir>/exports/<mart>.parquet` for every mart, each to a temporary name first and
+ * renamed into place, so a reader never sees half a file (DESIGN §2). Call it after every
+ * successful build; it also tells the API to drop its cached answers.
+ */
+export async function publishExports(config: Config, db: Database): Promise<{ mart: string; file: string }[]> {
+  const dir = exportsDir(config);
+  mkdirSync(dir, { recursive: true });
+  const published: { mart: string; file: string }[] = [];
+  try {
+    for (const mart of await listMarts(db)) {
+      const file = path.join(dir, `${mart}.parquet`);
+      const temporary = path.join(dir, `.${mart}.${process.pid}.${Date.now()}.parquet.tmp`);
+      try {
+        // COPY takes no parameters: the path is inlined as an escaped literal.
+        await db.run(inline(sql`copy (select * from ${sql.ident('marts', mart)}) to ${temporary} (format parquet, compression zstd)`));
+        renameSync(temporary, file);
+        published.push({ mart, file });
+      } finally {
+        rmSync(temporary, { force: true });
+      }
+    }
+    // Leftovers of an interrupted export are removed; the published files stay.
+    for (const name of readdirSync(dir)) if (name.endsWith('.parquet.tmp') && !name.includes(`.${process.pid}.`)) rmSync(path.join(dir, name), { force: true });
+  } finally {
+    martsPublished();
+  }
+  logger.info({ marts: published.length, dir }, 'exports published');
+  return published;
+}

@@ -1,0 +1,255 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { sql, type SQLQuery } from '../../db/database.ts';
+import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, where } from '../filters.ts';
+import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
+
+const c = (name: string) => sql.ident(name);
+const range = { from: instant.optional(), to: instant.optional() };
+const stockCauses = ['confirmed', 'inferred'];
+
+/** The dashboard's endpoints over the marts (DESIGN §8, the API contract of the preamble). */
+export function martRoutes(context: EndpointContext): Router {
+  const router = Router();
+  const tz = context.config.timezone;
+
+  tableEndpoint(router, context, {
+    path: '/api/weekly-health',
+    filters: { location: oneOrMore.optional(), ...range },
+    async query(f, { catalog }) {
+      await catalog.requireMart('rpt_weekly_health');
+      return {
+        select: sql`select * from marts.rpt_weekly_health ${where([inList(c('location_id'), f.location), ...timeRange(c('week'), 'date', f, tz)])}`,
+        orderBy: orderBy('week', 'location_id'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/mismatch-rate',
+    filters: { grain, location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
+    async query(f, { catalog }) {
+      const columns = await catalog.requireMart('agg_mismatch_rate');
+      const filters = [inList(c('location_id'), f.location), inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)];
+      // The mart may carry its own weekly rows (a `grain` column); otherwise weeks are rolled up here.
+      if (columns.includes('grain')) {
+        return {
+          select: sql`select day as ${c(f.grain)}, location_id, source, compared, mismatched, mismatch_rate
+            from marts.agg_mismatch_rate ${where([sql`grain = ${f.grain}`, ...filters])}`,
+          orderBy: orderBy(f.grain, 'location_id', 'source'),
+        };
+      }
+      const period = f.grain === 'week' ? sql`date_trunc('week', day)::date` : sql`day`;
+      return {
+        select: sql`select ${period} as ${c(f.grain)}, location_id, source, sum(compared) as compared, sum(mismatched) as mismatched,
+            sum(mismatched) / nullif(sum(compared), 0) as mismatch_rate
+          from marts.agg_mismatch_rate ${where(filters)} group by all`,
+        orderBy: orderBy(f.grain, 'location_id', 'source'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/warehouses',
+    filters: { location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
+    async query(f, { catalog }) {
+      const rateColumns = await catalog.requireMart('agg_mismatch_rate');
+      const orderColumns = await catalog.requireMart('fct_order_line');
+      const cancelledAt = orderColumns.includes('cancelled_at') ? sql`coalesce(cancelled_at, placed_at)` : sql`placed_at`;
+      const dayGrain = rateColumns.includes('grain') ? sql`grain = 'day'` : undefined;
+      return {
+        select: sql`
+          with rate as (
+            select location_id, sum(compared) as compared, sum(mismatched) as mismatched
+            from marts.agg_mismatch_rate ${where([dayGrain, inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)])}
+            group by all),
+          placed as (
+            select location_id, count(*) as order_lines, count(*) filter (where is_oversell) as oversell_lines
+            from marts.fct_order_line ${where(timeRange(c('placed_at'), 'timestamp', f, tz))} group by all),
+          cancelled as (
+            select location_id, count(*) as stock_cancellations
+            from marts.fct_order_line
+            ${where([sql`status = 'cancelled'`, inList(c('stock_cause'), stockCauses), ...timeRange(cancelledAt, 'timestamp', f, tz)])}
+            group by all),
+          located as (
+            select location_id from rate union select location_id from placed union select location_id from cancelled
+            union select location_id from config.locations)
+          select rank() over (order by r.mismatched / nullif(r.compared, 0) desc nulls last, coalesce(r.mismatched, 0) desc, coalesce(x.stock_cancellations, 0) desc) as rank,
+            l.location_id, coalesce(cl.name, l.location_id) as location_name,
+            coalesce(r.compared, 0) as compared, coalesce(r.mismatched, 0) as mismatched,
+            r.mismatched / nullif(r.compared, 0) as mismatch_rate,
+            coalesce(p.order_lines, 0) as order_lines, coalesce(p.oversell_lines, 0) as oversell_lines,
+            coalesce(x.stock_cancellations, 0) as stock_cancellations
+          from located l
+          left join config.locations cl using (location_id)
+          left join rate r using (location_id)
+          left join placed p using (location_id)
+          left join cancelled x using (location_id)
+          ${where([inList(sql`l.location_id`, f.location), sql`l.location_id is not null`])}`,
+        orderBy: orderBy('rank', 'location_id'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/mismatch',
+    filters: {
+      location: oneOrMore.optional(),
+      source: oneOrMore.optional(),
+      sku: oneOrMore.optional(),
+      cause: oneOrMore.optional(),
+      direction: z.enum(['over', 'under']).optional(),
+      ...range,
+    },
+    async query(f, { catalog }) {
+      await catalog.requireMart('fct_mismatch');
+      return {
+        select: sql`select * from marts.fct_mismatch ${where([
+          inList(c('location_id'), f.location),
+          inList(c('source'), f.source),
+          inList(c('sku'), f.sku),
+          inList(c('probable_cause'), f.cause),
+          equals(c('direction'), f.direction),
+          ...timeRange(c('bucket_at'), 'timestamp', f, tz),
+        ])}`,
+        orderBy: orderBy('bucket_at desc', 'location_id', 'sku', 'source'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/sku-timeline',
+    filters: { sku: text, location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
+    async query(f, { catalog }) {
+      await catalog.requireMart('fct_stock_position');
+      await catalog.requireMart('fct_mismatch');
+      // Every source's figure per bucket, beside the truth source's figures at that location and the
+      // cause of the mismatch when there was one. The SKU is repeated in each join for pushdown.
+      return {
+        select: sql`
+          select p.bucket_at, p.location_id, p.sku, p.source, (p.source = l.truth_source) as is_truth,
+            p.on_hand, p.committed, p.ats, p.available_reported, p.staleness_minutes, p.is_stale,
+            t.ats as truth_ats, t.on_hand as truth_on_hand,
+            m.truth_units, m.system_units, m.diff_units, m.direction, m.probable_cause
+          from marts.fct_stock_position p
+          left join config.locations l on l.location_id = p.location_id
+          left join marts.fct_stock_position t
+            on t.sku = ${f.sku} and t.bucket_at = p.bucket_at and t.location_id = p.location_id and t.source = l.truth_source
+          left join marts.fct_mismatch m
+            on m.sku = ${f.sku} and m.bucket_at = p.bucket_at and m.location_id = p.location_id and m.source = p.source
+          ${where([sql`p.sku = ${f.sku}`, inList(sql`p.location_id`, f.location), inList(sql`p.source`, f.source), ...timeRange(sql`p.bucket_at`, 'timestamp', f, tz)])}`,
+        orderBy: orderBy('bucket_at', 'location_id', 'source'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/sync-priority',
+    filters: { source: oneOrMore.optional(), sku: oneOrMore.optional(), needs_faster_sync: flag.optional() },
+    async query(f, { catalog }) {
+      await catalog.requireMart('rpt_sync_priority');
+      return {
+        select: sql`select * from marts.rpt_sync_priority ${where([inList(c('source'), f.source), inList(c('sku'), f.sku), equals(c('needs_faster_sync'), f.needs_faster_sync)])}`,
+        orderBy: orderBy('exposure desc', 'source', 'sku'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/order-lines',
+    filters: {
+      location: oneOrMore.optional(),
+      channel: oneOrMore.optional(),
+      sku: oneOrMore.optional(),
+      status: oneOrMore.optional(),
+      cancel_reason: oneOrMore.optional(),
+      stock_cause: oneOrMore.optional(),
+      oversell: flag.optional(),
+      ...range,
+    },
+    async query(f, { catalog }) {
+      await catalog.requireMart('fct_order_line');
+      return {
+        select: sql`select * from marts.fct_order_line ${where([
+          inList(c('location_id'), f.location),
+          inList(c('channel'), f.channel),
+          inList(c('sku'), f.sku),
+          inList(c('status'), f.status),
+          inList(c('cancel_reason'), f.cancel_reason),
+          inList(c('stock_cause'), f.stock_cause),
+          equals(c('is_oversell'), f.oversell),
+          ...timeRange(c('placed_at'), 'timestamp', f, tz),
+        ])}`,
+        orderBy: orderBy('placed_at desc', 'order_id', 'line_id'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/cancellations',
+    filters: {
+      grain,
+      location: oneOrMore.optional(),
+      channel: oneOrMore.optional(),
+      cancel_reason: oneOrMore.optional(),
+      stock_cause: oneOrMore.optional(),
+      ...range,
+    },
+    async query(f, { catalog }) {
+      const columns = await catalog.requireMart('fct_order_line');
+      // Cancellations count on the day they happened (DESIGN §8); placed_at when the mart has no cancelled_at.
+      const at = columns.includes('cancelled_at') ? sql`coalesce(cancelled_at, placed_at)` : sql`placed_at`;
+      const local = sql`timezone(${tz}, ${at})`;
+      const period: SQLQuery = f.grain === 'week' ? sql`date_trunc('week', ${local})::date` : sql`${local}::date`;
+      return {
+        select: sql`
+          select ${period} as ${c(f.grain)}, channel, location_id, cancel_reason, stock_cause,
+            count(*) as lines, sum(quantity) as units, sum(revenue) as revenue
+          from marts.fct_order_line
+          ${where([
+            sql`status = 'cancelled'`,
+            inList(c('location_id'), f.location),
+            inList(c('channel'), f.channel),
+            inList(c('cancel_reason'), f.cancel_reason),
+            inList(c('stock_cause'), f.stock_cause),
+            ...timeRange(at, 'timestamp', f, tz),
+          ])}
+          group by all`,
+        orderBy: orderBy(f.grain, 'location_id', 'channel', 'cancel_reason', 'stock_cause'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/ats-daily',
+    filters: { location: oneOrMore.optional(), sku: oneOrMore.optional(), ...range },
+    async query(f, { catalog }) {
+      await catalog.requireMart('fct_ats_daily');
+      return {
+        select: sql`
+          select day, location_id, count(*) as skus, sum(total_units) as total_units, sum(ats_units) as ats_units,
+            sum(non_sellable_units) as non_sellable_units, sum(committed) as committed, sum(reserved_other) as reserved_other,
+            sum(damaged) as damaged, sum(quality_control) as quality_control, sum(safety_stock) as safety_stock,
+            sum(in_transit) as in_transit
+          from marts.fct_ats_daily
+          ${where([inList(c('location_id'), f.location), inList(c('sku'), f.sku), ...timeRange(c('day'), 'date', f, tz)])}
+          group by all`,
+        orderBy: orderBy('day', 'location_id'),
+      };
+    },
+  });
+
+  tableEndpoint(router, context, {
+    path: '/api/freshness',
+    filters: { source: oneOrMore.optional(), location: oneOrMore.optional(), stale: flag.optional() },
+    async query(f, { catalog }) {
+      await catalog.requireMart('fct_source_freshness');
+      return {
+        select: sql`select * from marts.fct_source_freshness ${where([inList(c('source'), f.source), inList(c('location_id'), f.location), equals(c('is_stale'), f.stale)])}`,
+        orderBy: orderBy('source', 'location_id'),
+      };
+    },
+  });
+
+  return router;
+}

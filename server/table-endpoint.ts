@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import type { Config } from '../core/load-config.ts';
+import { sql, type Database, type SQLQuery } from '../db/database.ts';
+import { requireRole } from './auth/authenticate.ts';
+import type { Role } from './auth/roles.ts';
+import { sendResult } from './encode/send-result.ts';
+import { pageShape, parseQuery } from './filters.ts';
+import type { RelationCatalog } from './relation-catalog.ts';
+import type { ResponseCache } from './response-cache.ts';
+
+export interface EndpointContext {
+  config: Config;
+  db: Database;
+  catalog: RelationCatalog;
+  cache: ResponseCache;
+}
+
+export interface TableQuery {
+  /** A SELECT without ORDER BY / LIMIT; its rows are counted for `total`, then paged. */
+  select: SQLQuery;
+  orderBy: SQLQuery;
+}
+
+export interface TableEndpoint<Shape extends z.ZodRawShape> {
+  path: string;
+  role?: Role;
+  filters: Shape;
+  /** Builds the query; it may ask the catalog for the marts it needs (a 503 when one is missing). */
+  query(filters: z.output<z.ZodObject<Shape>>, context: EndpointContext): Promise<TableQuery> | TableQuery;
+}
+
+/**
+ * Registers a table endpoint: validated filters, `{"columns", "rows", "total"}` JSON or CSV or
+ * Arrow of one page. Answers are cached until the next build publishes (marts only change then).
+ */
+export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, context: EndpointContext, endpoint: TableEndpoint<Shape>): void {
+  const shape = { ...endpoint.filters, ...pageShape };
+  router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
+    const filters = parseQuery(shape, request.query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
+    const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
+    const cached = context.cache.get(request.originalUrl);
+    if (cached) return void sendResult(response, filters.format, cached.result, { total: cached.total }, filename);
+    const { select, orderBy } = await endpoint.query(filters, context);
+    const page = await context.db.withConnection(async (connection) => {
+      const counted = await connection.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
+      const result = await connection.columns(sql`select * from (${select}) as paged order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`);
+      return { total: Number(counted?.n ?? 0), result };
+    });
+    context.cache.set(request.originalUrl, page);
+    await sendResult(response, filters.format, page.result, { total: page.total }, filename);
+  });
+}
+
+/** Identifiers for ORDER BY lists: `orderBy('week', 'location_id')`. */
+export function orderBy(...columns: string[]): SQLQuery {
+  return sql.join(
+    columns.map((column) => {
+      const [name, direction] = column.split(' ');
+      return direction === 'desc' ? sql`${sql.ident(name)} desc nulls last` : sql`${sql.ident(name)}`;
+    }),
+    ', ',
+  );
+}
