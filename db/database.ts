@@ -85,10 +85,13 @@ export class Connection {
   /** Reads a result by columns, which is how the API and Arrow encoder consume it. */
   async columns(statement: Statement): Promise<ColumnarResult> {
     const reader = await this.read(statement);
+    const names = reader.columnNames();
+    const columns = reader.convertColumns(jsonValueConverter) as JsonValue[][];
     return {
-      names: reader.columnNames(),
+      names,
       types: reader.columnTypes().map((type) => type.toString()),
-      columns: reader.convertColumns(jsonValueConverter) as JsonValue[][],
+      // An empty result has no column arrays at all; callers index them by column.
+      columns: columns.length === names.length ? columns : names.map(() => []),
       rowCount: reader.currentRowCount,
     };
   }

@@ -125,10 +125,11 @@ export function createApp(context: AppContext): Express {
 
   const onError: ErrorRequestHandler = (error, request, response, _next) => {
     const status = statusOf(error);
-    if (status >= 500 && status !== 503) logger.error({ err: error, url: redactUrl(request.originalUrl) }, 'request failed');
+    const expected = error instanceof HttpError || status < 500 || status === 503;
+    if (!expected) logger.error({ err: error, url: redactUrl(request.originalUrl) }, 'request failed');
     if (response.headersSent) return void response.destroy();
     if (error instanceof HttpError) response.set(error.headers);
-    response.status(status).json({ error: status === 503 || status < 500 ? messageOf(error, status) : `internal error: ${messageOf(error, status)}` });
+    response.status(status).json({ error: expected ? messageOf(error, status) : `internal error: ${messageOf(error, status)}` });
   };
   app.use(onError);
   return app;

@@ -14,7 +14,13 @@ export const oneOrMore = z.union([text, z.array(text).max(500)]).transform((valu
 export const instant = z
   .string()
   .regex(isoDateOrTimestamp, 'expected an ISO date (2026-03-02) or timestamp (2026-03-02T10:00:00Z)')
-  .refine((value) => !Number.isNaN(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value.replace(' ', 'T'))), 'expected a real calendar date');
+  .refine(isCalendarDate, 'expected a real calendar date');
+
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 export const grain = z.enum(['day', 'week']).default('day');
 export const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -35,7 +41,8 @@ export function parseQuery<Shape extends z.ZodRawShape>(shape: Shape, query: unk
     throw new HttpError(400, `unknown filter ${issue.keys.join(', ')}: this endpoint takes ${Object.keys(shape).join(', ')}`);
   }
   const field = issue.path.join('.') || 'query';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message.replace(/^Invalid input: /, '');
+  const given = issue.path.length > 0 ? (query as Record<string, unknown> | undefined)?.[String(issue.path[0])] : query;
+  const message = issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message.replace(/^Invalid (input|option): /, '');
   throw new HttpError(400, `invalid ${field}: ${message}`);
 }
 

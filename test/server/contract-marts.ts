@@ -1,0 +1,144 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig, type Config } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
+import { writeConfigSeeds } from '../../models/runner/config-seeds.ts';
+import { ensureMetaSchema } from '../../models/runner/run-history.ts';
+
+/**
+ * A real DuckDB file with the marts of DESIGN §8 (contract columns only) and a few known rows,
+ * so the API is tested against the contract rather than whatever the models build today.
+ */
+export const contractConfigYaml = `
+data_dir: ./data
+timezone: UTC
+sources:
+  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms, max_staleness: 2h }
+  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./inbox/shopify, max_staleness: 2h }
+  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp, max_staleness: 7h }
+locations:
+  - { id: WH-EAST, name: East DC, truth_source: wms, lead_email: east@example.com }
+  - { id: WH-WEST, name: West DC, truth_source: wms, lead_email: west@example.com }
+channels:
+  - { name: web, kind: web, source: shopify, locations: [WH-EAST, WH-WEST] }
+server:
+  auth_failure_limit: 1000
+`;
+
+const martsSql = `
+create schema if not exists marts;
+create table marts.fct_stock_position (bucket_at timestamptz, location_id varchar, sku varchar, source varchar, on_hand integer,
+  committed integer, reserved_other integer, damaged integer, quality_control integer, safety_stock integer, in_transit integer,
+  incoming integer, ats integer, available_reported integer, staleness_minutes double, is_stale boolean);
+insert into marts.fct_stock_position values
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'wms',     10, 2, 0, 1, 0, 0, 0, 0, 7, null, 5, false),
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', null, null, null, null, null, null, null, null, null, 9, 30, false),
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'erp',     10, 0, 0, 0, 0, 0, 0, 0, 10, null, 300, false),
+  ('2026-03-02 11:00:00+00', 'WH-EAST', 'SKU-1', 'wms',     8, 2, 0, 1, 0, 0, 0, 0, 5, null, 5, false),
+  ('2026-03-02 11:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', null, null, null, null, null, null, null, null, null, 5, 20, false),
+  ('2026-03-02 11:00:00+00', 'WH-WEST', 'SKU-1', 'wms',     4, 0, 0, 0, 0, 0, 0, 0, 4, null, 5, false),
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-2', 'wms',     3, 0, 0, 0, 0, 0, 0, 0, 3, null, 5, false);
+
+create table marts.fct_ats_daily (day date, location_id varchar, sku varchar, total_units integer, ats_units integer,
+  non_sellable_units integer, committed integer, reserved_other integer, damaged integer, quality_control integer,
+  safety_stock integer, in_transit integer);
+insert into marts.fct_ats_daily values
+  ('2026-03-01', 'WH-EAST', 'SKU-1', 12, 9, 3, 2, 0, 1, 0, 0, 0),
+  ('2026-03-02', 'WH-EAST', 'SKU-1', 8, 5, 3, 2, 0, 1, 0, 0, 0),
+  ('2026-03-02', 'WH-EAST', 'SKU-2', 3, 3, 0, 0, 0, 0, 0, 0, 0),
+  ('2026-03-02', 'WH-WEST', 'SKU-1', 4, 4, 0, 0, 0, 0, 0, 0, 0);
+
+create table marts.fct_mismatch (bucket_at timestamptz, location_id varchar, sku varchar, source varchar, truth_source varchar,
+  truth_units integer, system_units integer, diff_units integer, direction varchar, probable_cause varchar);
+insert into marts.fct_mismatch values
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', 'wms', 7, 9, 2, 'over', 'reservation_ignored'),
+  ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'erp', 'wms', 10, 10, 0, 'over', 'unknown'),
+  ('2026-03-03 09:00:00+00', 'WH-WEST', 'SKU-1', 'shopify', 'wms', 4, 1, -3, 'under', 'sync_lag');
+
+create table marts.agg_mismatch_rate (day date, location_id varchar, source varchar, compared bigint, mismatched bigint, mismatch_rate double);
+insert into marts.agg_mismatch_rate values
+  ('2026-03-02', 'WH-EAST', 'shopify', 48, 12, 0.25),
+  ('2026-03-03', 'WH-EAST', 'shopify', 48, 0, 0.0),
+  ('2026-03-09', 'WH-EAST', 'shopify', 10, 5, 0.5),
+  ('2026-03-02', 'WH-WEST', 'shopify', 20, 2, 0.1),
+  ('2026-03-02', 'WH-EAST', 'erp', 8, 8, 1.0);
+
+create table marts.fct_order_line (order_id varchar, line_id varchar, channel varchar, placed_at timestamptz, sku varchar,
+  quantity integer, location_id varchar, status varchar, cancel_reason varchar, stock_cause varchar, is_oversell boolean,
+  is_stock_delayed boolean, delay_hours double, revenue decimal(18, 2));
+insert into marts.fct_order_line values
+  ('O-1', '1', 'web', '2026-03-02 09:00:00+00', 'SKU-1', 2, 'WH-EAST', 'fulfilled', null, 'none', false, false, null, 20.00),
+  ('O-2', '1', 'web', '2026-03-02 10:30:00+00', 'SKU-1', 1, 'WH-EAST', 'cancelled', 'stock_out', 'confirmed', true, false, null, 10.00),
+  ('O-3', '1', 'web', '2026-03-03 08:00:00+00', 'SKU-2', 1, 'WH-EAST', 'cancelled', 'customer', 'none', false, false, null, 5.50),
+  ('O-4', '1', 'web', '2026-03-09 12:00:00+00', '=HYPERLINK("http://evil.example")', 1, 'WH-WEST', 'cancelled', 'other', 'inferred', false, true, 30, -4.00);
+
+create table marts.rpt_sync_priority (source varchar, sku varchar, mismatch_buckets bigint, max_consecutive bigint,
+  units_per_hour double, p95_lag_minutes double, exposure double, recommended_sync_minutes integer, needs_faster_sync boolean);
+insert into marts.rpt_sync_priority values
+  ('shopify', 'SKU-1', 12, 4, 0.5, 95, 6.0, 15, true),
+  ('erp', 'SKU-1', 8, 8, 0.5, 300, 2.5, 60, false),
+  ('shopify', 'SKU-2', 1, 1, 0.1, null, 0.1, null, false);
+
+create table marts.rpt_weekly_health (week date, location_id varchar, total_units bigint, ats_units bigint, ats_share double,
+  mismatch_rate double, oversell_lines bigint, stock_cancellations bigint, stock_cancel_rate double, stock_delayed_lines bigint,
+  lost_revenue decimal(18, 2), hidden_units bigint);
+insert into marts.rpt_weekly_health values
+  ('2026-02-23', 'ALL', 16, 13, 0.8125, 0.2, 1, 1, 0.33, 0, 10.00, 0),
+  ('2026-02-23', 'WH-EAST', 12, 9, 0.75, 0.25, 1, 1, 0.5, 0, 10.00, 0),
+  ('2026-03-02', 'ALL', 15, 12, 0.8, 0.3, 0, 1, 0.2, 1, 4.00, 3),
+  ('2026-03-02', 'WH-EAST', 11, 8, 0.7272, 0.25, 0, 0, 0, 0, 0.00, 0),
+  ('2026-03-02', 'WH-WEST', 4, 4, 1.0, 0.1, 0, 1, 1.0, 1, 4.00, 3);
+
+create table marts.fct_source_freshness (source varchar, location_id varchar, last_captured_at timestamptz,
+  staleness_minutes double, max_staleness_minutes double, is_stale boolean);
+insert into marts.fct_source_freshness values
+  ('wms', 'WH-EAST', '2026-03-09 12:00:00+00', 15, 120, false),
+  ('shopify', 'WH-EAST', '2026-03-09 08:00:00+00', 255, 120, true),
+  ('erp', 'WH-EAST', '2026-03-09 06:00:00+00', 375, 420, false);
+`;
+
+const ledgerSql = `
+insert into ingest.batches values
+  ('b-1', 'wms', 'stock', 'inbox/wms/stock_20260302T100000Z_full.csv', 'full', '2026-03-02 10:00:00+00', 'aa', 3, 1, 'landed', '2026-03-02 10:01:00+00', '2026-03-02 10:01:01+00', null),
+  ('b-2', 'wms', 'stock', 'inbox/wms/stock_20260303T100000Z_full.csv', 'full', '2026-03-03 10:00:00+00', 'bb', 1, 0, 'held', '2026-03-03 10:01:00+00', '2026-03-03 10:01:01+00', 'rows fell by 66%');
+insert into ingest.quarantine values ('b-1', 4, 'on_hand', 'not an integer: "x"', 'WH-EAST,SKU-9,x');
+insert into ingest.runs values ('r-1', 'wms', 'manual', 1, '2026-03-02 10:00:59+00', '2026-03-02 10:01:02+00', 'succeeded', 2, 4, 1, 1, null);
+insert into meta.run_results values ('run-1', 'fct_mismatch', 'model', 'success', 3, 120, null, '2026-03-02 11:00:00+00', '2026-03-02 11:00:01+00');
+insert into meta.test_results values ('run-1', 'fct_mismatch', 'not_null(sku)', 'error', 'pass', 0, 4, null, '2026-03-02 11:00:02+00');
+`;
+
+export interface ContractDatabase {
+  config: Config;
+  db: Database;
+}
+
+/** Writes the config and a database with every contract mart into `dir`; `without` leaves marts out. */
+export async function buildContractDatabase(dir: string, options: { without?: string[]; yaml?: string } = {}): Promise<ContractDatabase> {
+  mkdirSync(dir, { recursive: true });
+  const configFile = path.join(dir, 'stocklens.config.yaml');
+  writeFileSync(configFile, options.yaml ?? contractConfigYaml);
+  const config = parseConfig(options.yaml ?? contractConfigYaml, configFile);
+  const db = await Database.open(config.databaseFile);
+  await ensureLandingSchema(db);
+  await db.withConnection(async (connection) => {
+    await ensureMetaSchema(connection);
+    await writeConfigSeeds(connection, config);
+    await connection.run(martsSql);
+    await connection.run(ledgerSql);
+    for (const mart of options.without ?? []) await connection.run(`drop table marts.${mart}`);
+  });
+  writeFileSync(
+    path.join(config.data_dir, 'manifest.json'),
+    JSON.stringify({
+      generated_at: '2026-03-02T11:00:02Z',
+      run_id: 'run-1',
+      nodes: [
+        { name: 'stg_stock_snapshot', kind: 'model', layer: 'staging', tags: [], tests: [], columns: [] },
+        { name: 'fct_mismatch', kind: 'model', layer: 'marts', tags: [], tests: ['not_null(sku)'], columns: [{ name: 'sku', type: 'VARCHAR' }] },
+      ],
+      edges: [{ from: 'stg_stock_snapshot', to: 'fct_mismatch' }],
+    }),
+  );
+  return { config, db };
+}
