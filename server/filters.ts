@@ -33,17 +33,17 @@ export const pageShape = {
 };
 
 /** Validates a query string against a route's filters; a 400 names the field and what was expected. */
-export function parseQuery<Shape extends z.ZodRawShape>(shape: Shape, query: unknown): z.output<z.ZodObject<Shape>> {
+export function parseQuery<Shape extends z.ZodRawShape>(shape: Shape, query: unknown, noun = 'filter', hint = ''): z.output<z.ZodObject<Shape>> {
   const result = z.strictObject(shape).safeParse(query ?? {});
   if (result.success) return result.data as z.output<z.ZodObject<Shape>>;
   const issue = result.error.issues[0];
   if (issue.code === 'unrecognized_keys') {
-    throw new HttpError(400, `unknown filter ${issue.keys.join(', ')}: this endpoint takes ${Object.keys(shape).join(', ')}`);
+    throw new HttpError(400, `unknown ${noun} ${issue.keys.join(', ')}: this endpoint takes ${Object.keys(shape).join(', ')}${hint}`);
   }
   const field = issue.path.join('.') || 'query';
   const given = issue.path.length > 0 ? (query as Record<string, unknown> | undefined)?.[String(issue.path[0])] : query;
   const message = issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message.replace(/^Invalid (input|option): /, '');
-  throw new HttpError(400, `invalid ${field}: ${message}`);
+  throw new HttpError(400, `invalid ${field}: ${message}${hint}`);
 }
 
 /** `column IN ($1, $2, …)`, or nothing when the filter is absent. */

@@ -60,7 +60,7 @@ export async function streamResult(response: Response, format: Exclude<Format, '
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     if (response.destroyed) return void (await iterator.return?.(undefined));
     writer.write(encoder.batch(next.value));
-    if (response.writableNeedDrain) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+    if (response.writableNeedDrain) await drained(response);
   }
   writer.finish();
   await once(bytes, 'end');
@@ -69,6 +69,19 @@ export async function streamResult(response: Response, format: Exclude<Format, '
 /** Writes text, waiting for drain when the socket buffer is full; false when the client is gone. */
 async function write(response: Response, text: string): Promise<boolean> {
   if (response.destroyed) return false;
-  if (!response.write(text)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+  if (!response.write(text)) await drained(response);
   return !response.destroyed;
+}
+
+/** Resolves when the socket takes more data, or is gone; no listener is left behind. */
+function drained(response: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }

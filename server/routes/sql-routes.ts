@@ -4,13 +4,12 @@ import { parseDurationMs } from '../../core/duration.ts';
 import { requireRole } from '../auth/authenticate.ts';
 import { formats, streamResult } from '../encode/send-result.ts';
 import { parseQuery } from '../filters.ts';
-import { HttpError } from '../http-error.ts';
 import { analystQueries } from '../metrics.ts';
 import { analystChunks, previewQuery } from '../sql/run-analyst-query.ts';
 import { QueryRefused, checkAnalystSql } from '../sql/sql-guard.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 
-const body = z.strictObject({ sql: z.string().trim().min(1, 'expected a query').max(100_000, 'expected at most 100000 characters') });
+const bodyShape = { sql: z.string().trim().min(1, 'expected a query').max(100_000, 'expected at most 100000 characters') };
 
 /** `POST /api/sql`: one checked read-only query; a capped JSON preview, or a full CSV/Arrow download. */
 export function sqlRoutes({ config, db, catalog }: EndpointContext): Router {
@@ -19,12 +18,7 @@ export function sqlRoutes({ config, db, catalog }: EndpointContext): Router {
 
   router.post('/api/sql', requireRole('analyst'), async (request, response) => {
     const { format } = parseQuery({ format: z.enum(formats).default('json') }, request.query);
-    const parsed = body.safeParse(request.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HttpError(400, issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}: send {"sql": "select …"}` : `invalid ${issue.path.join('.') || 'body'}: ${issue.message.replace(/^Invalid input: /, '')} (send {"sql": "select …"})`);
-    }
-    const text = parsed.data.sql;
+    const { sql: text } = parseQuery(bodyShape, request.body, 'field', ' (send {"sql": "select …"})');
     const connection = await db.connect();
     const closeOnAbort = () => connection.interrupt();
     response.once('close', closeOnAbort);

@@ -50,7 +50,7 @@ export async function checkAnalystSql(connection: Connection, catalog: RelationC
   const tree = JSON.parse(String(parsed!.tree)) as JsonObject;
   if (tree.error) {
     if (tree.error_type === 'not implemented') throw new QueryRefused('only a single read-only query (SELECT, WITH, FROM, VALUES, DESCRIBE, SUMMARIZE) may run here');
-    throw new HttpError(400, String(tree.error_message));
+    throw new HttpError(400, `${tree.error_type === 'parser' ? 'Parser Error: ' : ''}${String(tree.error_message)}`);
   }
   const statements = (tree.statements ?? []) as JsonObject[];
   if (statements.length !== 1) throw new QueryRefused(statements.length === 0 ? 'there is no statement in it' : `send one statement at a time (found ${statements.length})`);
