@@ -8,6 +8,7 @@ import { generateCommand } from './commands/generate-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { sqlCommand } from './commands/sql-command.ts';
+import { tokenCommand } from './commands/token-command.ts';
 import { say } from './terminal.ts';
 
 const program = new Command('stocklens')
@@ -20,7 +21,7 @@ const program = new Command('stocklens')
     if (command.opts().verbose) setLogLevel('info');
   });
 
-for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand()]) {
+for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), serveCommand(), sqlCommand(), tokenCommand()]) {
   program.addCommand(command.showHelpAfterError().exitOverride());
 }
 

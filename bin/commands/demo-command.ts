@@ -4,11 +4,11 @@ import { Command } from 'commander';
 import { loadConfig } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { writeSkeletonDemo } from '../../fixtures/skeleton-demo.ts';
-import { startServer } from '../../server/start-server.ts';
+import { publishExports } from '../../server/exports/publish-exports.ts';
 import { say } from '../terminal.ts';
 import { buildWithProgress } from './build-command.ts';
 import { ingestWithProgress } from './ingest-command.ts';
-import { parsePort } from './serve-command.ts';
+import { parsePort, serve } from './serve-command.ts';
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -29,9 +29,14 @@ export function demoCommand(): Command {
       await ingestWithProgress(config, db);
       const build = await buildWithProgress(config, db);
       if (!build.ok) throw new Error('the demo build failed: see the errors above');
+      await publishExports(config, db);
       if (!options.serve) return;
-      const server = await startServer(config, db, options.port);
-      say(`\nStocklens demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${server.url}`);
+      const server = await serve(config, db, options.port);
+      // The demo signs its visitor in as admin: one click, no token to copy.
+      const { token } = await server.tokens.create('admin', 'demo');
+      say(`\nStocklens demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Sign in with this link:`);
+      say(`  ${server.url}/login?token=${token}`);
+      say(`admin token (API clients: Authorization: Bearer …): ${token}`);
       say(`config: ${path.relative(process.cwd(), configFile) || configFile}   database: ${config.databaseFile}${existsSync(config.databaseFile) ? '' : ' (missing?)'}`);
     });
 }

@@ -1,5 +1,9 @@
 import { Command } from 'commander';
-import { startServer } from '../../server/start-server.ts';
+import type { Config } from '../../core/load-config.ts';
+import { setLogLevel } from '../../core/logger.ts';
+import type { Database } from '../../db/database.ts';
+import { removeServerState, writeServerState } from '../../server/server-state.ts';
+import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { say } from '../terminal.ts';
 
@@ -9,10 +13,28 @@ export function serveCommand(): Command {
     .option('-p, --port <port>', 'port to listen on (default: server.port of the config, 3000)', parsePort)
     .action(async (options: { port?: number }, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      // A server's request logs are its record of what was asked; STOCKLENS_LOG_LEVEL still wins.
+      if (!process.env.STOCKLENS_LOG_LEVEL && !command.optsWithGlobals<{ verbose?: boolean }>().verbose) setLogLevel('info');
       const db = await openDatabase(config, { mustExist: true });
-      const server = await startServer(config, db, options.port);
+      const server = await serve(config, db, options.port);
       say(`Stocklens is serving on ${server.url}  (Ctrl+C to stop)`);
+      say(`sign in: stocklens token create --role viewer, then open ${server.url}/login?token=<token>`);
     });
+}
+
+/**
+ * Starts the server and writes `<data_dir>/server.json` with a fresh admin token for the CLI on
+ * this machine (`stocklens sql`, `stocklens token`); the previous server's CLI token is revoked.
+ */
+export async function serve(config: Config, db: Database, port?: number): Promise<RunningServer> {
+  const server = await startServer(config, db, port);
+  // No other server can hold this database (DuckDB's lock), so an existing server.json is a leftover.
+  const stale = (await server.tokens.list()).filter((token) => token.label === 'local cli' && token.revoked_at === null);
+  for (const token of stale) await server.tokens.revoke(token.token_id);
+  const { token, tokenId } = await server.tokens.create('admin', 'local cli');
+  writeServerState(config, { url: server.url, pid: process.pid, token, token_id: tokenId, started_at: new Date().toISOString() });
+  process.once('exit', () => removeServerState(config));
+  return server;
 }
 
 export function parsePort(text: string): number {

@@ -9,17 +9,21 @@ export function exportsDir(config: Config): string {
   return path.join(config.data_dir, 'exports');
 }
 
-/** Marts are what `stocklens build` puts in schema `marts`; their names are plain identifiers. */
-export async function listMarts(db: Database): Promise<string[]> {
+/**
+ * The marts materialized as tables. Views (fct_stock_position expands change intervals to the
+ * bucket grid) are computed on read: a Parquet copy of one would be the dense grid DESIGN §11 warns
+ * against, so they are queried through the API, the SQL endpoint or their CSV download instead.
+ */
+export async function listPublishableMarts(db: Database): Promise<string[]> {
   const rows = await db.rows<{ name: string }>(`
-    select table_name as name from duckdb_tables() where database_name = current_database() and schema_name = 'marts' and not temporary
-    union select view_name from duckdb_views() where database_name = current_database() and schema_name = 'marts' and not internal
+    select table_name as name from duckdb_tables()
+    where database_name = current_database() and schema_name = 'marts' and not temporary
     order by 1`);
   return rows.map((row) => row.name).filter((name) => /^[a-z0-9_]+$/i.test(name) && !name.startsWith('__'));
 }
 
 /**
- * Writes `<data_dir>/exports/<mart>.parquet` for every mart, each to a temporary name first and
+ * Writes `<data_dir>/exports/<mart>.parquet` for every mart table, each to a temporary name first and
  * renamed into place, so a reader never sees half a file (DESIGN §2). Call it after every
  * successful build; it also tells the API to drop its cached answers.
  */
@@ -28,7 +32,7 @@ export async function publishExports(config: Config, db: Database): Promise<{ ma
   mkdirSync(dir, { recursive: true });
   const published: { mart: string; file: string }[] = [];
   try {
-    for (const mart of await listMarts(db)) {
+    for (const mart of await listPublishableMarts(db)) {
       const file = path.join(dir, `${mart}.parquet`);
       const temporary = path.join(dir, `.${mart}.${process.pid}.${Date.now()}.parquet.tmp`);
       try {

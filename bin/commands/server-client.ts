@@ -1,0 +1,69 @@
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Config } from '../../core/load-config.ts';
+import { QueryError } from '../../core/errors.ts';
+import { readServerState } from '../../server/server-state.ts';
+
+export interface ServerTarget {
+  url: string;
+  token: string;
+}
+
+/**
+ * The running server this CLI should talk to: STOCKLENS_URL (+ STOCKLENS_TOKEN) when set, else
+ * the one `<data_dir>/server.json` names if it answers /healthz. Undefined when none runs.
+ */
+export async function findServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<ServerTarget | undefined> {
+  const state = readServerState(config);
+  const url = env.STOCKLENS_URL ?? state?.url;
+  if (!url) return undefined;
+  const token = env.STOCKLENS_TOKEN ?? state?.token;
+  try {
+    const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    if (!health.ok) return undefined;
+  } catch {
+    if (env.STOCKLENS_URL) throw new QueryError(`STOCKLENS_URL ${url} does not answer: start the server or unset STOCKLENS_URL`);
+    return undefined;
+  }
+  if (!token) throw new QueryError(`a stocklens server runs at ${url}: set STOCKLENS_TOKEN to a token it knows (stocklens token create on the server's machine)`);
+  return { url, token };
+}
+
+/** Calls the server's API; a refusal becomes a QueryError with the server's own message. */
+export async function callServer(target: ServerTarget, pathAndQuery: string, init: RequestInit = {}): Promise<Response> {
+  const response = await fetch(`${target.url}${pathAndQuery}`, {
+    ...init,
+    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json', ...init.headers },
+  });
+  if (response.ok) return response;
+  const body = (await response.json().catch(() => ({}))) as { error?: string };
+  throw new QueryError(`${response.status === 400 ? 'query failed' : `the server answered ${response.status}`}: ${body.error ?? response.statusText}`);
+}
+
+/** Runs analyst SQL on the server, streamed as Arrow (no preview cap), as names and rows of JSON-like values. */
+export async function queryServer(target: ServerTarget, query: string): Promise<{ names: string[]; rows: unknown[][] }> {
+  const response = await callServer(target, '/api/sql?format=arrow', { method: 'POST', body: JSON.stringify({ sql: query }) });
+  return rowsOfArrow(tableFromIPC(new Uint8Array(await response.arrayBuffer())));
+}
+
+/** Arrow values back to what `db.columns()` gives locally: numbers, ISO timestamps, YYYY-MM-DD dates. */
+export function rowsOfArrow(table: Table): { names: string[]; rows: unknown[][] } {
+  const fields = table.schema.fields;
+  const convert = fields.map((field) => {
+    const type = String(field.type);
+    if (type.startsWith('Timestamp')) return (value: unknown) => new Date(Number(value)).toISOString();
+    if (type.startsWith('Date')) return (value: unknown) => new Date(Number(value)).toISOString().slice(0, 10);
+    if (type === 'Int64' || type === 'Uint64') {
+      return (value: unknown) => (typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : String(value));
+    }
+    return (value: unknown) => value;
+  });
+  const vectors = fields.map((_, index) => table.getChildAt(index)!);
+  const rows: unknown[][] = [];
+  for (let row = 0; row < table.numRows; row += 1) {
+    rows.push(vectors.map((vector, index) => {
+      const value = vector.get(row);
+      return value === null || value === undefined ? null : convert[index](value);
+    }));
+  }
+  return { names: fields.map((field) => field.name), rows };
+}
