@@ -26,6 +26,8 @@ export interface TableEndpoint<Shape extends z.ZodRawShape> {
   path: string;
   role?: Role;
   filters: Shape;
+  /** How long an answer may be reused; marts endpoints keep theirs until the next build publishes. */
+  maxAgeMs?: number;
   /** Builds the query; it may ask the catalog for the marts it needs (a 503 when one is missing). */
   query(filters: z.output<z.ZodObject<Shape>>, context: EndpointContext): Promise<TableQuery> | TableQuery;
 }
@@ -39,15 +41,14 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
   router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
     const filters = parseQuery(shape, request.query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
     const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
-    const cached = context.cache.get(request.originalUrl);
-    if (cached) return void sendResult(response, filters.format, cached.result, { total: cached.total }, filename);
-    const { select, orderBy } = await endpoint.query(filters, context);
-    const page = await context.db.withConnection(async (connection) => {
-      const counted = await connection.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
-      const result = await connection.columns(sql`select * from (${select}) as paged order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`);
-      return { total: Number(counted?.n ?? 0), result };
+    const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async () => {
+      const { select, orderBy } = await endpoint.query(filters, context);
+      return context.db.withConnection(async (connection) => {
+        const counted = await connection.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
+        const result = await connection.columns(sql`select * from (${select}) as paged order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`);
+        return { total: Number(counted?.n ?? 0), result };
+      });
     });
-    context.cache.set(request.originalUrl, page);
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
 }

@@ -11,6 +11,8 @@ import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.
 
 const c = (name: string) => sql.ident(name);
 const range = { from: instant.optional(), to: instant.optional() };
+/** Ingest and run history are written between builds: their answers are reused only briefly. */
+const maxAgeMs = 2_000;
 
 async function requireTable(catalog: RelationCatalog, schema: string, name: string, how: string): Promise<void> {
   if (!(await catalog.columnsOf(schema, name))) throw new HttpError(503, `${schema}.${name} does not exist yet: run ${how}`);
@@ -23,6 +25,7 @@ export function opsRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/ingest/runs',
+    maxAgeMs,
     filters: { source: oneOrMore.optional(), status: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
       await requireTable(catalog, 'ingest', 'runs', 'stocklens ingest');
@@ -35,6 +38,7 @@ export function opsRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/ingest/batches',
+    maxAgeMs,
     filters: { source: oneOrMore.optional(), status: oneOrMore.optional(), entity: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
       await requireTable(catalog, 'ingest', 'batches', 'stocklens ingest');
@@ -52,6 +56,7 @@ export function opsRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/ingest/quarantine',
+    maxAgeMs,
     filters: { batch: oneOrMore.optional(), source: oneOrMore.optional() },
     async query(f, { catalog }) {
       await requireTable(catalog, 'ingest', 'quarantine', 'stocklens ingest');
@@ -65,6 +70,7 @@ export function opsRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/models/runs',
+    maxAgeMs,
     filters: { run: oneOrMore.optional(), node: oneOrMore.optional(), status: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
       await requireTable(catalog, 'meta', 'run_results', 'stocklens build');
@@ -82,6 +88,7 @@ export function opsRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/models/tests',
+    maxAgeMs,
     filters: { run: oneOrMore.optional(), node: oneOrMore.optional(), status: oneOrMore.optional(), severity: z.enum(['warn', 'error']).optional() },
     async query(f, { catalog }) {
       await requireTable(catalog, 'meta', 'test_results', 'stocklens build');
