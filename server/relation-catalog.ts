@@ -5,6 +5,7 @@ import { HttpError } from './http-error.ts';
 export class RelationCatalog {
   private cached?: Promise<Map<string, string[]>>;
   private cachedAt = 0;
+  private reloading?: Promise<Map<string, string[]>>;
 
   constructor(
     private readonly db: Database,
@@ -13,12 +14,20 @@ export class RelationCatalog {
 
   /** `schema.name` (lower case) → column names, for the tables and views of the database itself. */
   async relations(fresh = false): Promise<Map<string, string[]>> {
-    if (fresh || !this.cached || Date.now() - this.cachedAt > this.ttlMs) {
-      this.cachedAt = Date.now();
-      this.cached = this.load();
-      this.cached.catch(() => (this.cached = undefined));
-    }
+    const expired = Date.now() - this.cachedAt > this.ttlMs;
+    if (fresh || !this.cached) return this.reload();
+    // Past its time the old answer is used while a new one is read (tables rarely appear or go).
+    if (expired && !this.reloading) void this.reload().catch(() => undefined);
     return this.cached;
+  }
+
+  private reload(): Promise<Map<string, string[]>> {
+    if (this.reloading) return this.reloading;
+    this.cachedAt = Date.now();
+    const loading = this.load().finally(() => (this.reloading = undefined));
+    this.reloading = loading;
+    loading.then((relations) => (this.cached = Promise.resolve(relations))).catch(() => undefined);
+    return loading;
   }
 
   async columnsOf(schema: string, name: string): Promise<string[] | undefined> {

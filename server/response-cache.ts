@@ -15,7 +15,8 @@ interface Entry {
  * Answers of the table endpoints by URL. The marts change only when a build publishes, so an
  * answer stays right until `invalidate()` (on `martsPublished()`); tables written another way
  * (ingest ledgers, run history) give their endpoints a short `maxAgeMs`. Concurrent requests for
- * the same URL share one query, so fifty dashboards opening at once cost one DuckDB query.
+ * the same URL share one query, so fifty dashboards opening at once cost one DuckDB query; an
+ * answer past its age is still sent while the next one is read (stale-while-revalidate).
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
@@ -29,14 +30,18 @@ export class ResponseCache {
 
   async load(key: string, maxAgeMs: number, loader: () => Promise<CachedPage>): Promise<CachedPage> {
     const entry = this.entries.get(key);
-    if (entry && Date.now() - entry.at <= entry.maxAgeMs) {
+    if (entry) {
       // Re-insert so that Map order is least recently used first.
       this.entries.delete(key);
       this.entries.set(key, entry);
+      // Past its age an answer is still sent while a fresh one is read for the next request.
+      if (Date.now() - entry.at > entry.maxAgeMs && !this.inFlight.has(key)) void this.refresh(key, maxAgeMs, loader).catch(() => undefined);
       return entry.page;
     }
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
+    return this.inFlight.get(key) ?? this.refresh(key, maxAgeMs, loader);
+  }
+
+  private async refresh(key: string, maxAgeMs: number, loader: () => Promise<CachedPage>): Promise<CachedPage> {
     const generation = this.generation;
     const loading = loader().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, loading);

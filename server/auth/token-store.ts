@@ -28,6 +28,8 @@ export function sha256(text: string): string {
 export class TokenStore {
   private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
   private readonly touched = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<Principal | undefined>>();
+  private generation = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -43,7 +45,7 @@ export class TokenStore {
     await this.db.run(sql`
       insert into auth.tokens (token_id, token_sha256, role, label, created_at)
       values (${tokenId}, ${sha256(token)}, ${role}, ${label ?? null}, now())`);
-    this.cache.clear();
+    this.forget();
     return { tokenId, token };
   }
 
@@ -61,7 +63,7 @@ export class TokenStore {
       await connection.run(sql`update auth.tokens set revoked_at = now() where token_id = ${tokenId}`);
       await connection.run(sql`delete from auth.sessions where token_id = ${tokenId}`);
     });
-    this.cache.clear();
+    this.forget();
     return true;
   }
 
@@ -95,20 +97,42 @@ export class TokenStore {
 
   async endSession(sessionId: string): Promise<void> {
     const hash = sha256(sessionId);
-    this.cache.delete(`s:${hash}`);
+    this.forget();
     await this.db.run(sql`delete from auth.sessions where session_sha256 = ${hash}`);
   }
 
   private async cached(key: string, look: (hash: string) => Promise<Principal | undefined>): Promise<Principal | undefined> {
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.principal;
-    const principal = await look(key.slice(2));
-    if (this.cache.size > 10_000) this.cache.clear();
-    // Misses are cached too, briefly, so a flood of bad tokens does not become a flood of queries.
-    this.cache.set(key, { principal, until: now + cacheMs });
-    if (principal) this.touch(principal.tokenId, now);
-    return principal;
+    // A verdict past its time is still answered at once while it is checked again in the background:
+    // a token lookup must not wait behind a long build. Revocation clears the cache, so it is immediate.
+    if (hit) {
+      if (hit.until <= now) void this.refresh(key, look).catch((error) => logger.warn({ err: error }, 'token check failed'));
+      if (hit.principal) this.touch(hit.principal.tokenId, now);
+      return hit.principal;
+    }
+    return this.refresh(key, look);
+  }
+
+  private refresh(key: string, look: (hash: string) => Promise<Principal | undefined>): Promise<Principal | undefined> {
+    const pending = this.pending.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const looking = look(key.slice(2))
+      .then((principal) => {
+        if (this.cache.size > 10_000) this.cache.clear();
+        // Misses are cached too, briefly, so a flood of bad tokens does not become a flood of queries.
+        if (generation === this.generation) this.cache.set(key, { principal, until: Date.now() + cacheMs });
+        return principal;
+      })
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, looking);
+    return looking;
+  }
+
+  private forget(): void {
+    this.generation += 1;
+    this.cache.clear();
   }
 
   private touch(tokenId: string, now: number): void {
