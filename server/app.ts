@@ -15,6 +15,7 @@ import type { DashboardBundle } from './dashboard-bundle.ts';
 import { HttpError } from './http-error.ts';
 import { onMartsPublished } from './marts-published.ts';
 import { httpDuration, registry } from './metrics.ts';
+import { QueryGate } from './query-gate.ts';
 import { RelationCatalog } from './relation-catalog.ts';
 import { ResponseCache } from './response-cache.ts';
 import { adminRoutes, type AdminActions } from './routes/admin-routes.ts';
@@ -42,7 +43,7 @@ export function redactUrl(url: string | undefined): string | undefined {
 /** The one express app: auth, the JSON/CSV/Arrow API over the marts, analyst SQL, exports, the dashboard. */
 export function createApp(context: AppContext): Express {
   const { config, db, tokens } = context;
-  const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache() };
+  const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache(), gate: new QueryGate() };
   onMartsPublished(() => {
     endpoints.cache.invalidate();
     endpoints.catalog.invalidate();

@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../core/load-config.ts';
-import { sql, type Database, type SQLQuery } from '../db/database.ts';
+import { sql, type ColumnarResult, type Database, type SQLQuery } from '../db/database.ts';
 import { requireRole } from './auth/authenticate.ts';
 import type { Role } from './auth/roles.ts';
 import { sendResult } from './encode/send-result.ts';
 import { pageShape, parseQuery } from './filters.ts';
 import type { RelationCatalog } from './relation-catalog.ts';
+import type { QueryGate } from './query-gate.ts';
 import type { ResponseCache } from './response-cache.ts';
 
 export interface EndpointContext {
@@ -14,6 +15,7 @@ export interface EndpointContext {
   db: Database;
   catalog: RelationCatalog;
   cache: ResponseCache;
+  gate: QueryGate;
 }
 
 export interface TableQuery {
@@ -43,14 +45,28 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
     const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
     const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async () => {
       const { select, orderBy } = await endpoint.query(filters, context);
-      return context.db.withConnection(async (connection) => {
-        const counted = await connection.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
-        const result = await connection.columns(sql`select * from (${select}) as paged order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`);
-        return { total: Number(counted?.n ?? 0), result };
+      // One pass: the window count rides along with the page instead of running the query twice.
+      return context.gate.run(async () => {
+        const { page, total } = withoutTotal(
+          await context.db.columns(sql`
+            select *, count(*) over () as ${sql.ident(totalColumn)} from (${select}) as paged
+            order by ${orderBy} limit ${filters.limit} offset ${filters.offset}`),
+        );
+        if (total !== undefined || filters.offset === 0) return { result: page, total: total ?? 0 };
+        const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
+        return { result: page, total: Number(counted?.n ?? 0) };
       });
     });
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
+}
+
+const totalColumn = '__stocklens_total';
+
+/** Splits the window count off a page; undefined when the page is empty and so carries no count. */
+function withoutTotal(result: ColumnarResult): { page: ColumnarResult; total?: number } {
+  const page = { names: result.names.slice(0, -1), types: result.types.slice(0, -1), columns: result.columns.slice(0, -1), rowCount: result.rowCount };
+  return { page, total: result.rowCount > 0 ? Number(result.columns.at(-1)![0]) : undefined };
 }
 
 /** Identifiers for ORDER BY lists: `orderBy('week', 'location_id')`. */

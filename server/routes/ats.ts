@@ -11,7 +11,7 @@ import type { EndpointContext } from '../table-endpoint.ts';
  * last day of marts.fct_ats_daily). Its JSON rows are objects, as the foundation's dashboard chart
  * reads them; `columns` and `total` are there as on every table endpoint.
  */
-export function atsRoutes({ db, catalog, cache }: EndpointContext): Router {
+export function atsRoutes({ db, catalog, cache, gate }: EndpointContext): Router {
   const router = Router();
   router.get('/api/ats', requireRole('viewer'), async (request, response) => {
     const { format } = parseQuery({ format: pageShape.format }, request.query);
@@ -23,7 +23,7 @@ export function atsRoutes({ db, catalog, cache }: EndpointContext): Router {
         ? sql`select location_id, total_units, ats_units, captured_at from marts.fct_ats_current`
         : sql`select location_id, total_units, ats_units, day::timestamptz as captured_at from marts.fct_ats_daily
               where day = (select max(day) from marts.fct_ats_daily)`;
-      const columns = await db.columns(sql`
+      const columns = await gate.run(() => db.columns(sql`
         select l.location_id, l.name as location_name,
                coalesce(sum(a.total_units), 0) as total_units,
                coalesce(sum(a.ats_units), 0) as ats_units,
@@ -31,7 +31,7 @@ export function atsRoutes({ db, catalog, cache }: EndpointContext): Router {
         from config.locations l
         left join (${latest}) a using (location_id)
         group by all
-        order by l.location_id`);
+        order by l.location_id`));
       return { result: columns, total: columns.rowCount };
     });
     if (format !== 'json') return sendResult(response, format, result, { total: result.rowCount }, 'ats');
