@@ -123,23 +123,24 @@ export function martRoutes(context: EndpointContext): Router {
     async query(f, { catalog }) {
       await catalog.requireMart('fct_stock_position');
       await catalog.requireMart('fct_mismatch');
-      // Every source's figure per bucket, beside the truth source's figures at that location and the
-      // cause of the mismatch when there was one. The SKU's positions are expanded once (a CTE read twice).
+      // Every source's figure per bucket, beside the truth source's figures at that location (a window
+      // over the bucket, not a second expansion of the view) and the cause of each mismatch. The source
+      // filter applies after the window, so the truth's figures stay when its own rows are filtered out.
       return {
         select: sql`
-          with positions as materialized (
-            select * from marts.fct_stock_position
-            ${where([sql`sku = ${f.sku}`, inList(c('location_id'), f.location), ...timeRange(c('bucket_at'), 'timestamp', f, tz)])}),
-          mismatches as (select * from marts.fct_mismatch where sku = ${f.sku})
-          select p.bucket_at, p.location_id, p.sku, p.source, (p.source = l.truth_source) as is_truth,
-            p.on_hand, p.committed, p.ats, p.available_reported, p.staleness_minutes, p.is_stale,
-            t.ats as truth_ats, t.on_hand as truth_on_hand,
-            m.truth_units, m.system_units, m.diff_units, m.direction, m.probable_cause
-          from positions p
-          left join config.locations l on l.location_id = p.location_id
-          left join positions t on t.bucket_at = p.bucket_at and t.location_id = p.location_id and t.source = l.truth_source
-          left join mismatches m on m.bucket_at = p.bucket_at and m.location_id = p.location_id and m.source = p.source
-          ${where([inList(sql`p.source`, f.source)])}`,
+          select * from (
+            select p.bucket_at, p.location_id, p.sku, p.source, (p.source = l.truth_source) as is_truth,
+              p.on_hand, p.committed, p.ats, p.available_reported, p.staleness_minutes, p.is_stale,
+              max(p.ats) filter (where p.source = l.truth_source) over truth as truth_ats,
+              max(p.on_hand) filter (where p.source = l.truth_source) over truth as truth_on_hand,
+              m.truth_units, m.system_units, m.diff_units, m.direction, m.probable_cause
+            from marts.fct_stock_position p
+            left join config.locations l on l.location_id = p.location_id
+            left join marts.fct_mismatch m
+              on m.sku = ${f.sku} and m.bucket_at = p.bucket_at and m.location_id = p.location_id and m.source = p.source
+            ${where([sql`p.sku = ${f.sku}`, inList(sql`p.location_id`, f.location), ...timeRange(sql`p.bucket_at`, 'timestamp', f, tz)])}
+            window truth as (partition by p.bucket_at, p.location_id))
+          ${where([inList(c('source'), f.source)])}`,
         orderBy: orderBy('bucket_at', 'location_id', 'source'),
       };
     },

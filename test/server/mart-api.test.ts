@@ -85,6 +85,14 @@ describe('table endpoints over the contract marts', () => {
     expect(wmsAt11).toMatchObject({ is_truth: true, ats: 5, truth_ats: 5, probable_cause: null });
   });
 
+  it("keeps the truth's figures on a timeline filtered to one source", async () => {
+    const rows = objects(await api.json<TableBody>('/api/sku-timeline?sku=SKU-1&source=shopify'));
+    expect(rows.map((row) => [row.bucket_at, row.source, row.truth_ats])).toEqual([
+      ['2026-03-02T10:00:00.000Z', 'shopify', 7],
+      ['2026-03-02T11:00:00.000Z', 'shopify', 5],
+    ]);
+  });
+
   it('needs a sku for the timeline and names it when missing', async () => {
     const response = await api.get('/api/sku-timeline?location=WH-EAST');
     expect(response.status).toBe(400);
