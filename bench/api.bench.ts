@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   const { builds, routes } = await stopped;
 
   console.log(`API under load (${ready.mode})`);
+  console.log(`  machine: ${os.availableParallelism()} cores, load average ${os.loadavg().map((value) => value.toFixed(1)).join(' / ')} (1/5/15 min) at the end`);
   console.log(`  ${connections} connections, ${durationS} s each. Dashboard mix: ${dashboard.length} requests in rotation (pages, a flagged SKU's timeline, a location's mismatches)`);
   for (const [name, run] of [['dashboard, idle', idle], ['dashboard, building', busy], ['random-SKU timelines, building', cold]] as const) {
     console.log(`  ${name.padEnd(31)} ${String(run.result.requests.total).padStart(7)} requests  ${run.result.requests.average.toFixed(0).padStart(5)} req/s  latency ms p50 ${run.p50}  p95 ${run.p95}  p99 ${run.p99}  max ${run.max}  errors ${run.errors} (timeouts ${run.result.timeouts}, non-2xx ${run.result.non2xx})`);
