@@ -33,6 +33,12 @@ export class QueryRefused extends HttpError {
   }
 }
 
+class UnknownFunction extends QueryRefused {
+  constructor(name: string) {
+    super(`there is no function ${name}() (extensions are not loaded from here)`);
+  }
+}
+
 interface GuardState {
   relations: Map<string, string[]>;
   functions: Set<string>;
@@ -54,9 +60,9 @@ export async function checkAnalystSql(connection: Connection, catalog: RelationC
   }
   const statements = (tree.statements ?? []) as JsonObject[];
   if (statements.length !== 1) throw new QueryRefused(statements.length === 0 ? 'there is no statement in it' : `send one statement at a time (found ${statements.length})`);
-  functionNames ??= connection
-    .rows<{ name: string }>('select distinct lower(function_name) as name from duckdb_functions()')
-    .then((rows) => new Set(rows.map((row) => row.name)));
+  const readFunctions = () =>
+    connection.rows<{ name: string }>('select distinct lower(function_name) as name from duckdb_functions()').then((rows) => new Set(rows.map((row) => row.name)));
+  functionNames ??= readFunctions();
   const state: GuardState = {
     relations: await catalog.relations(),
     functions: await functionNames,
@@ -64,7 +70,15 @@ export async function checkAnalystSql(connection: Connection, catalog: RelationC
     catalog,
     unknown: new Set(),
   };
-  walkQuery(statements[0].node as JsonObject, new Set(), state);
+  try {
+    walkQuery(statements[0].node as JsonObject, new Set(), state);
+  } catch (error) {
+    // A macro a build created since the list was read: read it again once before refusing.
+    if (!(error instanceof UnknownFunction)) throw error;
+    functionNames = readFunctions();
+    state.functions = await functionNames;
+    walkQuery(statements[0].node as JsonObject, new Set(), state);
+  }
   if (state.unknown.size > 0) {
     // A table built since the cache was filled: look once more before refusing.
     state.relations = await catalog.relations(true);
@@ -151,5 +165,5 @@ function checkFunction(fn: JsonObject, state: GuardState): void {
   if (secretSchemas.has(String(fn.schema ?? '').toLowerCase())) throw new QueryRefused(`functions of ${fn.schema} are not allowed`);
   if (allowedTableFunctions.has(name)) return;
   // Unknown names would make DuckDB try to autoload (and download) an extension.
-  if (!state.functions.has(name)) throw new QueryRefused(`there is no function ${name}() (extensions are not loaded from here)`);
+  if (!state.functions.has(name)) throw new UnknownFunction(name);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../server/app.ts';
 import { sha256 } from '../../server/auth/token-store.ts';
 import { contractConfigYaml } from './contract-marts.ts';
 import { startContractServer, type ContractServer } from './contract-server.ts';
@@ -141,6 +142,11 @@ describe('browser sign-in', () => {
     const response = await api.get('/', null, { redirect: 'manual', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<meta http-equiv="refresh" content="0">');
+  });
+
+  it('keeps sign-in tokens out of the request logs', () => {
+    expect(redactUrl('/login?token=sl_abc-def&next=%2F')).toBe('/login?token=[redacted]&next=%2F');
+    expect(redactUrl('/login?next=%2F&TOKEN=sl_abc')).toBe('/login?next=%2F&TOKEN=[redacted]');
   });
 
   it('ends the session on logout', async () => {
