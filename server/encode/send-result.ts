@@ -16,10 +16,18 @@ export function rowsOf(result: ColumnarResult): JsonValue[][] {
   return rows;
 }
 
+const jsonTexts = new WeakMap<ColumnarResult, string>();
+
 /** Sends one in-memory result as JSON (with `extra` fields such as `total`), CSV or Arrow IPC. */
 export async function sendResult(response: Response, format: Format, result: ColumnarResult, extra: Record<string, JsonValue> = {}, filename = 'result'): Promise<void> {
   if (format === 'json') {
-    response.json({ columns: result.names, rows: rowsOf(result), ...extra });
+    // Cached pages are sent again and again: their JSON text is kept with them.
+    let body = jsonTexts.get(result);
+    if (body === undefined) {
+      body = JSON.stringify({ columns: result.names, rows: rowsOf(result), ...extra });
+      jsonTexts.set(result, body);
+    }
+    response.type('application/json').send(body);
     return;
   }
   for (const [key, value] of Object.entries(extra)) if (typeof value === 'number' || typeof value === 'boolean') response.set(`X-Stocklens-${key}`, String(value));
