@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { HttpError } from './http-error.ts';
 
 /**
  * Runs at most `limit` API queries on DuckDB at once; the rest wait their turn in order. Fifty
@@ -11,8 +12,14 @@ export class QueryGate {
 
   constructor(private readonly limit = Math.max(2, os.availableParallelism())) {}
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` in turn; when `abandoned()` says its caller left while it waited, it is skipped. */
+  async run<T>(fn: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T> {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (abandoned()) {
+      // An overloaded server must not spend its turns on answers nobody waits for any more.
+      this.waiting.shift()?.();
+      throw new HttpError(503, 'the client went away before its query ran');
+    }
     this.running += 1;
     try {
       return await fn();

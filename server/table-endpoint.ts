@@ -55,7 +55,7 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
         if (total !== undefined || filters.offset === 0) return { result: page, total: total ?? 0 };
         const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
         return { result: page, total: Number(counted?.n ?? 0) };
-      });
+      }, () => request.socket.destroyed);
     });
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
