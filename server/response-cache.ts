@@ -20,7 +20,7 @@ interface Entry {
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<CachedPage>>();
+  private readonly inFlight = new Map<string, { page: Promise<CachedPage>; callers: (() => boolean)[] }>();
   private generation = 0;
 
   constructor(
@@ -28,23 +28,33 @@ export class ResponseCache {
     private readonly maxRowsPerEntry = 20_000,
   ) {}
 
-  async load(key: string, maxAgeMs: number, loader: () => Promise<CachedPage>): Promise<CachedPage> {
+  /**
+   * The answer for `key`, from the cache or from `loader`. `gone` tells whether this caller has
+   * left; the loader's `abandoned()` is true only when every caller waiting on it has.
+   */
+  async load(key: string, maxAgeMs: number, loader: (abandoned: () => boolean) => Promise<CachedPage>, gone: () => boolean = () => false): Promise<CachedPage> {
     const entry = this.entries.get(key);
     if (entry) {
       // Re-insert so that Map order is least recently used first.
       this.entries.delete(key);
       this.entries.set(key, entry);
       // Past its age an answer is still sent while a fresh one is read for the next request.
-      if (Date.now() - entry.at > entry.maxAgeMs && !this.inFlight.has(key)) void this.refresh(key, maxAgeMs, loader).catch(() => undefined);
+      if (Date.now() - entry.at > entry.maxAgeMs && !this.inFlight.has(key)) void this.refresh(key, maxAgeMs, loader, []).catch(() => undefined);
       return entry.page;
     }
-    return this.inFlight.get(key) ?? this.refresh(key, maxAgeMs, loader);
+    const flight = this.inFlight.get(key);
+    if (flight) {
+      flight.callers.push(gone);
+      return flight.page;
+    }
+    return this.refresh(key, maxAgeMs, loader, [gone]);
   }
 
-  private async refresh(key: string, maxAgeMs: number, loader: () => Promise<CachedPage>): Promise<CachedPage> {
+  private async refresh(key: string, maxAgeMs: number, loader: (abandoned: () => boolean) => Promise<CachedPage>, callers: (() => boolean)[]): Promise<CachedPage> {
     const generation = this.generation;
-    const loading = loader().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, loading);
+    const abandoned = () => callers.length > 0 && callers.every((gone) => gone());
+    const loading = loader(abandoned).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, { page: loading, callers });
     const page = await loading;
     // An answer read before a publish must not be kept after it.
     if (generation === this.generation && page.result.rowCount <= this.maxRowsPerEntry) {
