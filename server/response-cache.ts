@@ -9,11 +9,17 @@ interface Entry {
   page: CachedPage;
   at: number;
   maxAgeMs: number;
+  /** When a publish made it out of date; it is still sent for a short while, never after. */
+  staleSince?: number;
 }
+
+/** How long after a publish the previous build's answer may still be sent while the new one is read. */
+const staleAfterPublishMs = 60_000;
 
 /**
  * Answers of the table endpoints by URL. The marts change only when a build publishes, so an
- * answer stays right until `invalidate()` (on `martsPublished()`); tables written another way
+ * answer stays right until `invalidate()` (on `martsPublished()`), and for up to a minute after it
+ * is sent once more while its successor is read; tables written another way
  * (ingest ledgers, run history) give their endpoints a short `maxAgeMs`. Concurrent requests for
  * the same URL share one query, so fifty dashboards opening at once cost one DuckDB query; an
  * answer past its age is still sent while the next one is read (stale-while-revalidate).
@@ -34,12 +40,15 @@ export class ResponseCache {
    */
   async load(key: string, maxAgeMs: number, loader: (abandoned: () => boolean) => Promise<CachedPage>, gone: () => boolean = () => false): Promise<CachedPage> {
     const entry = this.entries.get(key);
-    if (entry) {
+    const now = Date.now();
+    if (entry && (entry.staleSince === undefined || now - entry.staleSince < staleAfterPublishMs)) {
       // Re-insert so that Map order is least recently used first.
       this.entries.delete(key);
       this.entries.set(key, entry);
-      // Past its age an answer is still sent while a fresh one is read for the next request.
-      if (Date.now() - entry.at > entry.maxAgeMs && !this.inFlight.has(key)) void this.refresh(key, maxAgeMs, loader, []).catch(() => undefined);
+      // Past its age, or published over, an answer is still sent while a fresh one is read for the
+      // next request: a build's publish does not turn into a burst of queries that all wait.
+      const outdated = entry.staleSince !== undefined || now - entry.at > entry.maxAgeMs;
+      if (outdated && !this.inFlight.has(key)) void this.refresh(key, maxAgeMs, loader, []).catch(() => undefined);
       return entry.page;
     }
     const flight = this.inFlight.get(key);
@@ -64,9 +73,11 @@ export class ResponseCache {
     return page;
   }
 
+  /** A build published: every answer is out of date (sent for at most a minute more while re-read). */
   invalidate(): void {
     this.generation += 1;
-    this.entries.clear();
+    const now = Date.now();
+    for (const entry of this.entries.values()) entry.staleSince ??= now;
     this.inFlight.clear();
   }
 }

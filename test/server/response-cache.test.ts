@@ -37,6 +37,20 @@ describe('the answer cache', () => {
     expect((await cache.load('/b', Infinity, async () => page(3))).total).toBe(3);
   });
 
+  it('sends the previous answer once more after a publish while it reads the new one', async () => {
+    const cache = new ResponseCache();
+    await cache.load('/d', Infinity, async () => page(1));
+    cache.invalidate();
+    let release!: () => void;
+    const next = async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return page(2);
+    };
+    expect((await cache.load('/d', Infinity, next)).total).toBe(1);
+    release();
+    await expect.poll(async () => (await cache.load('/d', Infinity, async () => page(3))).total).toBe(2);
+  });
+
   it('calls a query abandoned only when every caller waiting on it has gone', async () => {
     const cache = new ResponseCache();
     const gone = [false, false];
