@@ -67,7 +67,9 @@ export function createApp(context: AppContext): Express {
         req: (request: Request) => ({ method: request.method, url: redactUrl(request.url) }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
-      customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
+      // An unexpected failure is logged with its error by the error handler; the access line stays info
+      // (a 503 for a mart not built yet is an answer, not a fault).
+      customLogLevel: (_request, response) => (response.statusCode >= 500 && response.statusCode !== 503 ? 'warn' : 'info'),
     }),
   );
   app.use(

@@ -43,7 +43,7 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
   router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
     const filters = parseQuery(shape, request.query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
     const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
-    const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async () => {
+    const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async (abandoned) => {
       const { select, orderBy } = await endpoint.query(filters, context);
       // One pass: the window count rides along with the page instead of running the query twice.
       return context.gate.run(async () => {
@@ -55,8 +55,8 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
         if (total !== undefined || filters.offset === 0) return { result: page, total: total ?? 0 };
         const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
         return { result: page, total: Number(counted?.n ?? 0) };
-      }, () => request.socket.destroyed);
-    });
+      }, abandoned);
+    }, () => request.socket.destroyed);
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
 }
