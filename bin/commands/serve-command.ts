@@ -1,12 +1,11 @@
 import { Command } from 'commander';
 import type { Config } from '../../core/load-config.ts';
-import { logger, setLogLevel } from '../../core/logger.ts';
+import { setLogLevel } from '../../core/logger.ts';
 import type { Database } from '../../db/database.ts';
-import { startIngestSchedules } from '../../ingest/scheduler.ts';
-import { buildModels } from '../../models/runner/build.ts';
 import { removeServerState, writeServerState } from '../../server/server-state.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
+import { startServingPipeline } from '../serving-pipeline.ts';
 import { say } from '../terminal.ts';
 
 export function serveCommand(): Command {
@@ -21,14 +20,6 @@ export function serveCommand(): Command {
       const server = await serve(config, db, options.port);
       say(`Stocklens is serving on ${server.url}  (Ctrl+C to stop)`);
       say(`sign in: stocklens token create --role viewer, then open ${server.url}/login?token=<token>`);
-      // This process owns the database: it also runs the ingest schedules, and builds the models
-      // incrementally whenever new batches land.
-      startIngestSchedules(config, db, {
-        onLanded: async (summaries) => {
-          const build = await buildModels(config, db);
-          logger.info({ sources: summaries.map((summary) => summary.source), ok: build.ok }, 'models built after landing');
-        },
-      });
     });
 }
 
@@ -37,7 +28,9 @@ export function serveCommand(): Command {
  * this machine (`stocklens sql`, `stocklens token`); the previous server's CLI token is revoked.
  */
 export async function serve(config: Config, db: Database, port?: number): Promise<RunningServer> {
-  const server = await startServer(config, db, port);
+  // This process owns the database: it also lands on schedule, rebuilds, exports and alerts.
+  const pipeline = startServingPipeline(config, db);
+  const server = await startServer(config, db, port, { actions: pipeline.actions });
   // No other server can hold this database (DuckDB's lock), so an existing server.json is a leftover.
   const stale = (await server.tokens.list()).filter((token) => token.label === 'local cli' && token.revoked_at === null);
   for (const token of stale) await server.tokens.revoke(token.token_id);
