@@ -11,7 +11,7 @@ import { loginRoutes } from './auth/login-routes.ts';
 import { sameSiteBouncePage } from './auth/sign-in-page.ts';
 import type { TokenStore } from './auth/token-store.ts';
 import { parseDurationMs } from '../core/duration.ts';
-import type { DashboardBundle } from './dashboard-bundle.ts';
+import { sendDashboardScript, type DashboardBundle } from './dashboard-bundle.ts';
 import { HttpError } from './http-error.ts';
 import { onMartsPublished } from './marts-published.ts';
 import { httpDuration, registry } from './metrics.ts';
@@ -116,9 +116,7 @@ export function createApp(context: AppContext): Express {
   app.use(exportRoutes(endpoints));
   app.use(adminRoutes(endpoints, tokens, context.actions ?? {}));
 
-  app.get('/assets/app.js', (_request, response) => {
-    response.type('application/javascript').send(context.dashboard.js);
-  });
+  app.get('/assets/app.js', (request, response) => sendDashboardScript(request, response, context.dashboard));
   app.get('/', (request, response) => {
     if (principalOf(response)) return void response.type('html').send(context.dashboard.html);
     // A link from another site arrives without the SameSite=Strict cookie: reload once from here.

@@ -1,36 +1,307 @@
-import type { Browser } from 'playwright-core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skeletonLocations } from '../../fixtures/skeleton-demo.ts';
+import { runIngest } from '../../ingest/run-ingest.ts';
+import { buildModels } from '../../models/runner/build.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { useTempDir } from '../helpers/temp-dir.ts';
+import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
 
-const tempDir = useTempDir();
+let dir: string;
 let demo: DemoServer;
 let browser: Browser;
+const api = (pathAndQuery: string) => demo.api(pathAndQuery);
+
+async function sqlRows(query: string): Promise<Record<string, unknown>[]> {
+  const response = await demo.api('/api/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: query }) });
+  const body = (await response.json()) as { columns: string[]; rows: unknown[][] };
+  return body.rows.map((row) => Object.fromEntries(body.columns.map((name, index) => [name, row[index]])));
+}
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemoServer(tempDir()), launchBrowser()]);
-});
+  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-e2e-'));
+  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await demo?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-describe('dashboard in Chromium', () => {
-  it('draws one ATS bar and one total bar per demo location', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(demo.signInUrl);
-    await page.goto(`${demo.server.url}/#/warehouses`);
-    const atsBars = page.locator('sl-plot[data-chart="ats-by-location"] g.ats-bar rect');
-    await atsBars.first().waitFor();
-    expect(await atsBars.count()).toBe(skeletonLocations.length);
-    expect(await page.locator('sl-plot[data-chart="ats-by-location"] g.total-bar rect').count()).toBe(skeletonLocations.length);
-    const titles = await atsBars.evaluateAll((bars) => bars.map((bar) => bar.querySelector('title')?.textContent));
-    expect(titles).toEqual(expect.arrayContaining([expect.stringMatching(/^East DC: \d+ units available to sell$/)]));
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+/** A tile shows the API's figure, or nothing when the API has none (no comparisons, no previous week). */
+async function expectTile(tile: Locator, expected: unknown, label: string): Promise<void> {
+  const shown = await tile.locator('.value').getAttribute('data-value');
+  if (expected === null || expected === undefined) expect(shown, label).toBe('');
+  else expect(Number(shown), label).toBeCloseTo(Number(expected), 6);
+}
+
+async function withTab(test: (tab: DashboardTab) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {
+  const tab = await openDashboard(browser, demo.server.url, demo.token, viewport);
+  try {
+    await test(tab);
+    expect(tab.errors).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+}
+
+const byWeek = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.week).localeCompare(String(b.week));
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The week the tiles must show: the latest whose Sunday has stock figures (a week in progress is not compared). */
+async function tileWeek(location: string): Promise<Record<string, unknown>> {
+  const weeks = (await apiRows(api, `/api/weekly-health?location=${encodeURIComponent(location)}&limit=100000`)).rows.sort(byWeek);
+  const days = (await apiRows(api, `/api/ats-daily?limit=100000${location === 'ALL' ? '' : `&location=${encodeURIComponent(location)}`}`)).rows.map((r) => String(r.day).slice(0, 10)).sort();
+  const complete = weeks.filter((w) => addDays(String(w.week).slice(0, 10), 6) <= days.at(-1)!);
+  return complete.at(-1) ?? weeks.at(-1)!;
+}
+
+describe('weekly health', () => {
+  it('shows the latest week of /api/weekly-health in the tiles and draws the stock states and mismatch rates', () =>
+    withTab(async ({ page, open }) => {
+      const latest = await tileWeek('ALL');
+      await open('weekly', 'sl-weekly-health-page');
+      for (const key of ['ats_share', 'mismatch_rate', 'oversell_lines', 'stock_cancellations', 'lost_revenue', 'hidden_units']) {
+        await expectTile(page.locator(`sl-kpi-tile[data-kpi="${key}"]`), latest[key], key);
+      }
+      const share = (Number(latest.ats_share) * 100).toFixed(Number(latest.ats_share) < 0.1 ? 2 : 1);
+      expect(await page.locator('sl-kpi-tile[data-kpi="ats_share"] .value').textContent()).toBe(`${share}%`);
+      // Six stock states stacked, one line per system compared with the truth.
+      expect(await page.locator('sl-plot[data-chart="ats-states"] g.state-area path').count()).toBe(6);
+      const rates = await apiRows(api, '/api/mismatch-rate?grain=day&limit=100000');
+      const sources = new Set(rates.rows.filter((r) => Number(r.compared) > 0).map((r) => r.source));
+      expect(await page.locator('sl-plot[data-chart="mismatch-rate"] g.rate-line path').count()).toBe(sources.size);
+    }));
+});
+
+describe('warehouses', () => {
+  it('draws the location × week heatmap, the ranking and ATS against total per location, and opens a location', () =>
+    withTab(async ({ page, open, drawn }) => {
+      const weekly = await apiRows(api, '/api/mismatch-rate?grain=week&limit=100000');
+      const cells = new Set(weekly.rows.filter((r) => Number(r.compared) > 0).map((r) => `${r.week}|${r.location_id}`));
+      const warehouses = await apiRows(api, '/api/warehouses');
+      const ats = await apiRows(api, '/api/ats');
+      await open('warehouses', 'sl-warehouses-page');
+      expect(await page.locator('sl-plot[data-chart="heatmap"] g.heat-cell rect').count()).toBe(cells.size);
+      expect(await page.locator('sl-plot[data-chart="ranking"] g.rank-bar rect').count()).toBe(warehouses.rows.length);
+      const atsBars = page.locator('sl-plot[data-chart="ats-by-location"] g.ats-bar rect');
+      expect(await atsBars.count()).toBe(ats.rows.length);
+      expect(await page.locator('sl-plot[data-chart="ats-by-location"] g.total-bar rect').count()).toBe(ats.rows.length);
+      const first = ats.rows[0];
+      const titles = await atsBars.evaluateAll((bars) => bars.map((bar) => bar.querySelector('title')?.textContent));
+      expect(titles).toContain(`${first.location_name}: ${first.ats_units} units available to sell`);
+      expect(await page.locator('sl-data-table[data-table="warehouses"] tbody tr').count()).toBe(warehouses.rows.length);
+
+      const top = warehouses.rows[0];
+      await page.locator('sl-data-table[data-table="warehouses"] tbody a', { hasText: String(top.location_name) }).click();
+      await drawn('sl-location-page');
+      expect(new URL(page.url()).hash).toBe(`#/warehouses/${encodeURIComponent(String(top.location_id))}`);
+      expect(await page.locator('sl-location-page h2').textContent()).toBe(top.location_name);
+      const latest = await tileWeek(String(top.location_id));
+      await expectTile(page.locator('sl-location-page sl-kpi-tile[data-kpi="mismatch_rate"]'), latest.mismatch_rate, 'mismatch_rate');
+    }));
+});
+
+describe('SKU drill-down', () => {
+  it("draws every system against the truth with the API's mismatches and order lines on one time axis", () =>
+    withTab(async ({ page, open }) => {
+      // A SKU the systems got wrong, or any SKU when every system agreed.
+      const [mismatch] = (await apiRows(api, '/api/mismatch?limit=1')).rows;
+      const target = mismatch ?? (await sqlRows('select sku, location_id from marts.fct_stock_position order by sku limit 1'))[0];
+      const query = `sku=${encodeURIComponent(String(target.sku))}&location=${encodeURIComponent(String(target.location_id))}`;
+      const timeline = await apiRows(api, `/api/sku-timeline?${query}&limit=100000`);
+      const orders = await apiRows(api, `/api/order-lines?${query}&limit=100000`);
+      await open(`sku?${query}`, 'sl-sku-page');
+      expect(await page.locator('sl-sku-page [data-sku]').textContent()).toBe(target.sku);
+      expect(await page.locator('sl-plot[data-chart="sku-timeline"] g.truth-line path').count()).toBe(1);
+      const mismatched = timeline.rows.filter((r) => r.probable_cause !== null || r.direction !== null);
+      expect(mismatched.length > 0).toBe(mismatch !== undefined);
+      expect(await page.locator('sl-plot[data-chart="sku-timeline"] g.mismatch-dot path').count()).toBe(mismatched.length);
+      expect(await page.locator('sl-data-table[data-table="sku-mismatches"] tbody tr').count()).toBe(Math.min(20, mismatched.length));
+      if (orders.rows.length > 0) expect(await page.locator('sl-plot[data-chart="sku-orders"] g.order-dot circle').count()).toBe(orders.rows.length);
+    }));
+});
+
+describe('sync priority', () => {
+  it('lists the SKUs that need faster sync and sorts them by exposure', () =>
+    withTab(async ({ page, open }) => {
+      const flagged = (await apiRows(api, '/api/sync-priority?needs_faster_sync=true&limit=5000')).rows;
+      await open('sync', 'sl-sync-priority-page');
+      const rows = page.locator('sl-data-table[data-table="sync-priority"] tbody tr');
+      if (flagged.length === 0) {
+        await expect(page.locator('sl-sync-priority-page .state.empty').first().textContent()).resolves.toMatch(/No SKU needs faster sync/);
+        return;
+      }
+      expect(await rows.count()).toBe(Math.min(50, flagged.length));
+      const exposures = flagged.map((r) => Number(r.exposure)).sort((a, b) => b - a);
+      expect(await rows.first().locator('td').nth(2).textContent()).toBe(exposures[0].toFixed(2));
+      await page.locator('sl-data-table[data-table="sync-priority"] th button', { hasText: 'Exposure' }).click();
+      expect(await rows.first().locator('td').nth(2).textContent()).toBe(exposures.at(-1)!.toFixed(2));
+    }));
+});
+
+describe('cancellations', () => {
+  it('stacks cancelled lines by cause per week, splits them by channel and location, and lists the inferred ones', () =>
+    withTab(async ({ page, open }) => {
+      const byWeek = await apiRows(api, '/api/cancellations?grain=week&limit=100000');
+      const inferred = await apiRows(api, '/api/order-lines?stock_cause=inferred&limit=2000');
+      await open('cancellations', 'sl-cancellations-page');
+      if (byWeek.rows.length === 0) {
+        expect(await page.locator('sl-cancellations-page .state.empty').count()).toBeGreaterThan(0);
+        return;
+      }
+      const weekCause = new Set(byWeek.rows.map((r) => `${r.week}|${r.stock_cause === 'confirmed' || r.stock_cause === 'inferred' ? r.stock_cause : 'none'}`));
+      expect(await page.locator('sl-plot[data-chart="cancellations"] g.cancel-bar rect').count()).toBe(weekCause.size);
+      const channels = new Set(byWeek.rows.map((r) => r.channel));
+      expect(await page.locator('sl-plot[data-chart="by-channel"] g[aria-label="y-axis tick label"] text').count()).toBe(channels.size);
+      const lines = byWeek.rows.reduce((sum, r) => sum + Number(r.lines), 0);
+      expect(await page.locator('sl-cancellations-page .lede').textContent()).toContain(`of ${lines.toLocaleString('en-US')} cancelled lines`);
+      expect(await page.locator('sl-data-table[data-table="inferred"] tbody tr').count()).toBe(Math.min(50, inferred.rows.length));
+    }));
+});
+
+describe('data health', () => {
+  it('shows freshness per source, the ingest runs, the latest build and the lineage graph', () =>
+    withTab(async ({ page, open }) => {
+      const freshness = await apiRows(api, '/api/freshness?limit=100000').catch((error: Error) => error);
+      const runs = await apiRows(api, '/api/ingest/runs?limit=200');
+      const lineage = (await (await api('/api/lineage')).json()) as { nodes: unknown[] };
+      await open('data-health', 'sl-data-health-page');
+      if (freshness instanceof Error) {
+        // The page says what failed where the table would be, and draws everything else.
+        expect(await page.locator('sl-data-health-page [role="alert"]').first().textContent()).toMatch(/^Could not load freshness: /);
+      } else {
+        expect(await page.locator('sl-data-table[data-table="freshness"] tbody tr').count()).toBe(new Set(freshness.rows.map((r) => r.source)).size);
+      }
+      expect(await page.locator('sl-data-table[data-table="ingest-runs"] tbody tr').count()).toBe(Math.min(50, runs.rows.length));
+      expect(await page.locator('sl-data-table[data-table="model-runs"] tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('sl-plot[data-chart="lineage"] g.lineage-node circle').count()).toBeGreaterThanOrEqual(lineage.nodes.length);
+    }));
+});
+
+describe('SQL console', () => {
+  it('runs a query into a table and shows a refused one inline', () =>
+    withTab(async ({ page, open }) => {
+      const query = 'select location_id, count(*) as days from marts.fct_ats_daily group by location_id order by location_id';
+      const expected = await sqlRows(query);
+      await open('sql', 'sl-sql-console-page');
+      await page.locator('sl-sql-console-page textarea').fill(query);
+      await page.locator('sl-sql-console-page textarea').press('Control+Enter');
+      const rows = page.locator('sl-data-table[data-table="sql-result"] tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(expected.length);
+      expect(await rows.first().locator('td').first().textContent()).toBe(expected[0].location_id);
+
+      await page.locator('sl-sql-console-page textarea').fill('drop table marts.fct_ats_daily');
+      await page.locator('sl-sql-console-page button', { hasText: 'Run' }).click();
+      const error = page.locator('sl-sql-console-page [data-sql-error]');
+      await error.waitFor();
+      expect(await error.getAttribute('role')).toBe('alert');
+      expect((await error.textContent())!.length).toBeGreaterThan(5);
+      expect(await rows.count()).toBe(0);
+    }));
+});
+
+describe('filters in the URL', () => {
+  it('puts a changed filter into the URL and redraws the tiles for it', () =>
+    withTab(async ({ page, open, drawn }) => {
+      const filters = (await (await api('/api/filters')).json()) as { locations: { location_id: string }[]; max_date: string };
+      const location = filters.locations[0].location_id;
+      const latest = await tileWeek(location);
+      await open('weekly', 'sl-weekly-health-page');
+      await page.locator('sl-filter-bar select[name="location"]').selectOption(location);
+      await page.waitForURL((url) => url.hash.includes(`location=${encodeURIComponent(location)}`));
+      await drawn('sl-weekly-health-page');
+      await expectTile(page.locator('sl-kpi-tile[data-kpi="hidden_units"]'), latest.hidden_units, 'hidden_units');
+      expect(await page.locator('sl-plot[data-chart="ats-states"] g.state-area path').count()).toBe(6);
+
+      await page.locator('sl-filter-bar input[name="from"]').fill(filters.max_date);
+      await page.waitForURL((url) => url.hash.includes(`from=${filters.max_date}`));
+      await drawn('sl-weekly-health-page');
+      expect(new URL(page.url()).hash).toBe(`#/weekly?from=${filters.max_date}&location=${encodeURIComponent(location)}`);
+    }));
+
+  it("opens an alert's deep link on that location's page with its filters in the controls and the requests", () =>
+    withTab(async ({ page, open }) => {
+      const filters = (await (await api('/api/filters')).json()) as { locations: { location_id: string; name: string }[]; min_date: string; max_date: string; sources: { source: string }[] };
+      const { location_id, name } = filters.locations.at(-1)!;
+      const source = filters.sources.at(-1)!.source;
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      // The form the alert emails link to (alerts/email/dashboard-link.ts).
+      await open(`warehouses?from=${filters.min_date}&to=${filters.max_date}&location=${encodeURIComponent(location_id)}&source=${source}`, 'sl-location-page');
+      expect(await page.locator('sl-location-page h2').textContent()).toBe(name);
+      expect(await page.locator('sl-filter-bar input[name="from"]').inputValue()).toBe(filters.min_date);
+      expect(await page.locator('sl-filter-bar input[name="to"]').inputValue()).toBe(filters.max_date);
+      expect(await page.locator('sl-filter-bar select[name="source"]').inputValue()).toBe(source);
+      const rates = requested.find((url) => url.includes('/api/mismatch-rate'))!;
+      expect(new URL(rates).searchParams.get('location')).toBe(location_id);
+      expect(new URL(rates).searchParams.get('from')).toBe(filters.min_date);
+      expect(new URL(rates).searchParams.get('source')).toBe(source);
+      expect(new URL(rates).searchParams.get('format')).toBe('arrow');
+    }));
+});
+
+describe('access', () => {
+  it('reaches the pages from the keyboard and fits a tablet without sideways scrolling', () =>
+    withTab(
+      async ({ page, open, drawn }) => {
+        await open('weekly', 'sl-weekly-health-page');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+        const focusedText = () =>
+          page.evaluate(() => {
+            let active: Element | null = document.activeElement;
+            while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+            return active?.textContent?.trim();
+          });
+        let text: string | undefined;
+        for (let presses = 0; presses < 12 && text !== 'Warehouses'; presses++) {
+          await page.keyboard.press('Tab');
+          text = await focusedText();
+        }
+        expect(text).toBe('Warehouses');
+        await page.keyboard.press('Enter');
+        await drawn('sl-warehouses-page');
+        expect(new URL(page.url()).hash).toBe('#/warehouses');
+      },
+      { width: 800, height: 1000 },
+    ));
+});
+
+describe('untrusted names', () => {
+  it('keeps a SKU named like markup as text, from a link and from landed data', async () => {
+    const sku = '<img src=x onerror=alert(1)>';
+    // Land one WMS delta with that SKU through the real pipeline, one comparison bucket after the last WMS capture.
+    const last = await demo.db.one<{ at: string }>("select max(captured_at) as at from raw.stock_snapshot where source = 'wms'");
+    const capturedAt = new Date(Date.parse(last!.at) + 60 * 60_000);
+    const stamp = capturedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    const location = demo.config.locations[0].id;
+    const wms = demo.config.sources.find((source) => source.name === 'wms') as { path?: string };
+    const file = `stock_${stamp}_delta.csv`;
+    writeFileSync(path.join(wms.path!, file), `location_id,sku,on_hand,committed,safety_stock\n${location},${sku},9,2,1\n`);
+    await runIngest(demo.config, demo.db);
+    const build = await buildModels(demo.config, demo.db);
+    expect(build.ok).toBe(true);
+    expect(await sqlRows(`select status, rows, rejected from ingest.batches where file like '%${file}'`)).toEqual([{ status: 'landed', rows: 1, rejected: 0 }]);
+    expect(await sqlRows(`select count(*) as n from marts.fct_stock_position where sku = '${sku}'`)).not.toEqual([{ n: 0 }]);
+
+    await withTab(async ({ page, open, dialogs }) => {
+      await open(`sku?sku=${encodeURIComponent(sku)}&location=${encodeURIComponent(location)}`, 'sl-sku-page');
+      expect(await page.locator('sl-sku-page [data-sku]').textContent()).toBe(sku);
+      expect(await page.locator('sl-filter-bar input[name="sku"]').inputValue()).toBe(sku);
+      expect(await page.locator('sl-plot[data-chart="sku-timeline"] g.truth-line path').count()).toBe(1);
+      expect(await page.locator('sl-plot[data-chart="sku-timeline"]').getAttribute('label')).toContain(sku);
+
+      await open('sql', 'sl-sql-console-page');
+      await page.locator('sl-sql-console-page textarea').fill(`select distinct sku, location_id from marts.fct_stock_position where sku like '<img%'`);
+      await page.locator('sl-sql-console-page button', { hasText: 'Run' }).click();
+      const cell = page.locator('sl-data-table[data-table="sql-result"] tbody td').first();
+      await cell.waitFor();
+      expect(await cell.textContent()).toBe(sku);
+      expect(await page.locator('img').count()).toBe(0);
+      expect(dialogs).toEqual([]);
+    });
+  }, 300_000);
 });
