@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
-import { writeSkeletonDemo } from '../../fixtures/skeleton-demo.ts';
+import { generate } from '../../fixtures/generate.ts';
+import { formatDuration } from '../../core/duration.ts';
 import { publishExports } from '../../server/exports/publish-exports.ts';
 import { say } from '../terminal.ts';
 import { buildWithProgress } from './build-command.ts';
@@ -22,8 +23,9 @@ export function demoCommand(): Command {
       const configFile = path.join(dir, 'stocklens.config.yaml');
       // The demo is regenerated each time so that `npm start` always shows the same, known data.
       for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal']) rmSync(path.join(dir, stale), { recursive: true, force: true });
-      say(`writing demo data into ${dir}`);
-      writeSkeletonDemo(dir);
+      say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, 8 weeks, every system's files)`);
+      const generated = await generate({ scale: 'demo', seed: 1, outDir: dir });
+      say(`wrote ${generated.files.toLocaleString('en')} files, ${generated.rows.toLocaleString('en')} rows in ${formatDuration(generated.durationMs)}`);
       const config = loadConfig(configFile);
       const db = await Database.open(config.databaseFile);
       await ingestWithProgress(config, db);

@@ -244,12 +244,15 @@ export function martRoutes(context: EndpointContext): Router {
 
   tableEndpoint(router, context, {
     path: '/api/freshness',
-    filters: { source: oneOrMore.optional(), location: oneOrMore.optional(), stale: flag.optional() },
-    async query(f, { catalog }) {
+    // marts.fct_source_freshness keeps every bucket; the page wants each source's state now, and
+    // `history=true` (with from/to) the whole record.
+    filters: { source: oneOrMore.optional(), stale: flag.optional(), history: flag.optional(), from: instant.optional(), to: instant.optional() },
+    async query(f, { catalog, config }) {
       await catalog.requireMart('fct_source_freshness');
+      const current = f.history ? [] : [sql`is_latest`];
       return {
-        select: sql`select * from marts.fct_source_freshness ${where([inList(c('source'), f.source), inList(c('location_id'), f.location), equals(c('is_stale'), f.stale)])}`,
-        orderBy: orderBy('source', 'location_id'),
+        select: sql`select * from marts.fct_source_freshness ${where([...current, inList(c('source'), f.source), equals(c('is_stale'), f.stale), ...timeRange(c('bucket_at'), 'timestamp', f, config.timezone)])}`,
+        orderBy: orderBy('source', 'bucket_at'),
       };
     },
   });

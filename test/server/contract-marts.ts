@@ -90,12 +90,13 @@ insert into marts.rpt_weekly_health values
   ('2026-03-02', 'WH-EAST', 11, 8, 0.7272, 0.25, 0, 0, 0, 0, 0.00, 0),
   ('2026-03-02', 'WH-WEST', 4, 4, 1.0, 0.1, 0, 1, 1.0, 1, 4.00, 3);
 
-create table marts.fct_source_freshness (source varchar, location_id varchar, last_captured_at timestamptz,
-  staleness_minutes double, max_staleness_minutes double, is_stale boolean);
+create table marts.fct_source_freshness (bucket_at timestamptz, source varchar, system varchar, last_captured_at timestamptz,
+  staleness_minutes double, max_staleness_minutes double, is_held boolean, is_stale boolean, is_latest boolean);
 insert into marts.fct_source_freshness values
-  ('wms', 'WH-EAST', '2026-03-09 12:00:00+00', 15, 120, false),
-  ('shopify', 'WH-EAST', '2026-03-09 08:00:00+00', 255, 120, true),
-  ('erp', 'WH-EAST', '2026-03-09 06:00:00+00', 375, 420, false);
+  ('2026-03-09 11:00:00+00', 'shopify', 'ecommerce', '2026-03-09 08:00:00+00', 195, 120, false, true, false),
+  ('2026-03-09 12:00:00+00', 'wms', 'wms', '2026-03-09 12:00:00+00', 0, 120, false, false, true),
+  ('2026-03-09 12:00:00+00', 'shopify', 'ecommerce', '2026-03-09 08:00:00+00', 240, 120, false, true, true),
+  ('2026-03-09 12:00:00+00', 'erp', 'erp', '2026-03-09 06:00:00+00', 360, 480, false, false, true);
 `;
 
 const ledgerSql = `

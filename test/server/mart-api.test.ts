@@ -144,10 +144,11 @@ describe('table endpoints over the contract marts', () => {
     ]);
   });
 
-  it('reports freshness per source and the stale ones', async () => {
+  it("reports each source's freshness now, the stale ones, and the whole record on request", async () => {
     const stale = objects(await api.json<TableBody>('/api/freshness?stale=true'));
-    expect(stale).toEqual([expect.objectContaining({ source: 'shopify', staleness_minutes: 255, max_staleness_minutes: 120, is_stale: true })]);
+    expect(stale).toEqual([expect.objectContaining({ source: 'shopify', staleness_minutes: 240, max_staleness_minutes: 120, is_stale: true })]);
     expect((await api.json<TableBody>('/api/freshness')).total).toBe(3);
+    expect((await api.json<TableBody>('/api/freshness?history=true&source=shopify')).total).toBe(2);
   });
 
   it('lists what there is to filter by', async () => {
