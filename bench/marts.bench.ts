@@ -38,7 +38,10 @@ const work = path.join(cacheDir, 'run.duckdb');
 rmSync(work, { force: true });
 copyFileSync(cached, work);
 const config = loadConfig(path.join(dataDir, 'stocklens.config.yaml'));
-const db = await Database.open(work);
+// DuckDB takes 80% of RAM by default; under a limit it spills to disk instead (the 8 GB budget of issue 6).
+const memoryLimit = process.env.STOCKLENS_BENCH_MEMORY ?? '6GB';
+const db = await Database.open(work, { settings: { memory_limit: memoryLimit, preserve_insertion_order: 'false' } });
+say(`DuckDB memory_limit ${memoryLimit}`);
 
 const full = await timed(() => buildModels(config, db));
 report('full build', full.summary, full.ms, full.cpuMs);
