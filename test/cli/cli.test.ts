@@ -46,15 +46,18 @@ describe('stocklens CLI', () => {
     expect(demo.status).toBe(0);
     // Every model builds, however many the stages add.
     expect(demo.stderr).toMatch(/built (\d+) of \1 models/);
-    const config = ['--config', path.join(dir, 'stocklens.config.yaml')];
-    const query = 'select location_id, count(*) as skus from marts.fct_ats_current group by 1 order by 1 limit 2';
+    const configFile = path.join(dir, 'stocklens.config.yaml');
+    const config = ['--config', configFile];
+    // The simulated demo business: every configured location has a truth with some of the 300 SKUs.
+    const query = 'select location_id, count(*) as skus from marts.fct_ats_current group by 1 order by 1';
+    const rows = JSON.parse(runCli(['sql', ...config, '--format', 'json', query]).stdout) as { location_id: string; skus: number }[];
+    expect(rows.map((row) => row.location_id)).toEqual(loadConfig(configFile).locations.map((location) => location.id).sort());
+    for (const row of rows) expect(row.skus).toBeGreaterThan(0), expect(row.skus).toBeLessThanOrEqual(300);
     const csv = runCli(['sql', ...config, '--format', 'csv', query]);
-    expect(csv.stdout).toBe('location_id,skus\n3PL-CENTRAL,40\nFBA-US,40\n');
-    expect(JSON.parse(runCli(['sql', ...config, '--format', 'json', query]).stdout)).toEqual([
-      { location_id: '3PL-CENTRAL', skus: 40 },
-      { location_id: 'FBA-US', skus: 40 },
-    ]);
-    expect(runCli(['sql', ...config, query]).stdout).toContain('3PL-CENTRAL    40');
+    expect(csv.stdout).toBe(`location_id,skus\n${rows.map((row) => `${row.location_id},${row.skus}`).join('\n')}\n`);
+    const table = runCli(['sql', ...config, query]).stdout.split('\n');
+    expect(table[0]).toMatch(/^location_id\s+skus$/);
+    expect(table.slice(2, 2 + rows.length).map((line) => line.split(/\s+/))).toEqual(rows.map((row) => [row.location_id, String(row.skus)]));
     const failed = runCli(['sql', ...config, 'select * from no_such_table']);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('query failed: Catalog Error');
