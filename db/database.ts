@@ -1,8 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
+  BIGINT,
+  DOUBLE,
   DuckDBConnection,
+  DuckDBDataChunk,
   DuckDBInstance,
+  INTEGER,
+  VARCHAR,
   type DuckDBAppender,
   type DuckDBResultReader,
   type DuckDBValue,
@@ -137,6 +142,27 @@ export class Connection {
     return this.connection.createAppender(table, schema, catalog);
   }
 
+  /**
+   * Bulk-appends columns of values to a table, a data chunk of 2048 rows at a time: the fastest way
+   * in from JS (a typed column avoids a string per cell). Every column has the same length.
+   */
+  async appendColumns(target: { catalog?: string; schema: string; table: string }, columns: readonly AppendColumn[]): Promise<void> {
+    const appender = await this.appender(target.schema, target.table, target.catalog);
+    const types = columns.map((column) => appendTypes[column.type]);
+    const rowCount = columns[0]?.values.length ?? 0;
+    try {
+      for (let start = 0; start < rowCount; start += 2048) {
+        const size = Math.min(2048, rowCount - start);
+        const chunk = DuckDBDataChunk.create(types, size);
+        columns.forEach((column, index) => chunk.setColumnValues(index, column.values.slice(start, start + size) as DuckDBValue[]));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
   /** Stops the statement running on this connection (timeouts of the SQL endpoint). */
   interrupt(): void {
     this.connection.interrupt();
@@ -156,6 +182,14 @@ export class Connection {
     return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined);
   }
 }
+
+/** One column for `appendColumns`: its DuckDB type and its values (null for NULL). */
+export type AppendColumn =
+  | { type: 'varchar'; values: readonly (string | null)[] }
+  | { type: 'integer' | 'double'; values: readonly (number | null)[] }
+  | { type: 'bigint'; values: readonly (bigint | null)[] };
+
+const appendTypes = { varchar: VARCHAR, integer: INTEGER, double: DOUBLE, bigint: BIGINT } as const;
 
 export interface OpenOptions {
   readOnly?: boolean;

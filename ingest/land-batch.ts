@@ -242,7 +242,8 @@ async function landReadRejects(connection: Connection, batchId: string): Promise
   return counted;
 }
 
-const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', column.name)}), '')`;
+// The ::varchar is free on text and lets typed staging (integers from an API) share every check.
+const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', column.name)}::varchar), '')`;
 const text = (column: ColumnSpec) => sql.ident(`t:${column.name}`);
 const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
 

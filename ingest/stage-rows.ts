@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Connection } from '../db/database.ts';
+import { sql, type AppendColumn, type Connection } from '../db/database.ts';
 import type { PendingBatch } from './connectors/connector.ts';
 import type { BatchDescriptor } from './land-batch.ts';
 
@@ -28,24 +28,22 @@ export function rowsBatch(descriptor: Omit<BatchDescriptor, 'contentSha256'>, fe
   return { ...descriptor, contentSha256: hash.digest('hex'), stage: (connection) => stageRows(connection, fetched) };
 }
 
+/**
+ * Stages fetched rows into `batch_input` through the Appender in data chunks. A column whose values
+ * are all integers is staged as INTEGER (no string per cell: the API path's hot loop), anything
+ * else as text; the landing reads every column through its text either way.
+ */
 export async function stageRows(connection: Connection, fetched: FetchedRows): Promise<void> {
-  const columns = fetched.columns.map((name) => sql`${sql.ident(name)} varchar`);
-  await connection.run(sql`create or replace temp table batch_input (__row bigint, ${sql.join(columns, ', ')}, __raw varchar)`);
-  const appender = await connection.appender('main', 'batch_input', 'temp');
-  try {
-    fetched.rows.forEach((row, index) => {
-      appender.appendBigInt(BigInt(index + 1));
-      for (let column = 0; column < fetched.columns.length; column++) {
-        const value = row[column];
-        if (value === null || value === undefined) appender.appendNull();
-        else appender.appendVarchar(String(value));
-      }
-      const raw = fetched.raws?.[index];
-      if (raw === undefined) appender.appendNull();
-      else appender.appendVarchar(JSON.stringify(raw));
-      appender.endRow();
-    });
-  } finally {
-    appender.closeSync();
-  }
+  const columns: AppendColumn[] = [{ type: 'integer', values: fetched.rows.map((_, index) => index + 1) }];
+  for (let index = 0; index < fetched.columns.length; index++) columns.push(stagedColumn(fetched.rows.map((row) => row[index] ?? null)));
+  columns.push({ type: 'varchar', values: fetched.rows.map((_, index) => (fetched.raws?.[index] === undefined ? null : JSON.stringify(fetched.raws[index]))) });
+  const definitions = fetched.columns.map((name, index) => sql`${sql.ident(name)} ${sql.__dangerous__rawValue(columns[index + 1].type)}`);
+  await connection.run(sql`create or replace temp table batch_input (__row integer, ${sql.join(definitions, ', ')}, __raw varchar)`);
+  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_input' }, columns);
+}
+
+function stagedColumn(values: (string | number | null)[]): AppendColumn {
+  const integers = values.every((value) => value === null || (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1));
+  if (integers) return { type: 'integer', values: values as (number | null)[] };
+  return { type: 'varchar', values: values.map((value) => (value === null ? null : String(value))) };
 }

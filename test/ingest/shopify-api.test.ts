@@ -30,7 +30,7 @@ async function setup(script: FakeStep[]): Promise<{ db: Database; run: () => Ret
     url: ${shopify.url}
     access_token: shpat_test
     page_size: 2
-    request_timeout: 300ms
+    request_timeout: 3s
     retry: { attempts: 4, base_delay: 10ms, max_delay: 40ms }
 locations:
   - { id: WH-EAST, name: East DC }
@@ -51,7 +51,7 @@ describe('the shopify-api connector against a fake Shopify', () => {
       { kind: 'status', status: 500 },
       { kind: 'page' },
       { kind: 'throttled' },
-      { kind: 'hang', ms: 1500 },
+      { kind: 'hang', ms: 8000 },
       { kind: 'page' },
     ]);
     const [summary] = await run();
