@@ -40,77 +40,139 @@ export interface LocatedLine {
 /** What a stage knows beyond the rows it staged. */
 export interface StagedInput {
   /**
-   * Maps record numbers (`__row`, 1-based in reading order) of quarantined rows to their line and
-   * original text. Without it the quarantine names the record number and the row as JSON.
+   * Maps record numbers (`__row`, 1-based in reading order within its batch) of quarantined rows of
+   * one batch (`__batch`) to their line and original text. Without it the quarantine names the
+   * record number and the row as JSON.
    */
-  locate?: (rows: number[]) => Promise<Map<number, LocatedLine>>;
+  locate?: (batch: number, rows: number[]) => Promise<Map<number, LocatedLine>>;
 }
 
 /**
- * Fills the temporary table `batch_input` on the connection: `__row` (the record number, 1-based in
- * reading order), every canonical column present as text, any extra columns the input carries
- * (kept in `raw`), and optionally `__raw` (the vendor's row as JSON, for connectors that map
- * vendor columns). Lines the reader itself refused go to the temporary table `batch_read_rejects`
- * (line, column, reason, raw_line), which exists, empty, when the stage starts. Throws IngestError when the input cannot be read at all.
+ * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
+ * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
+ * number, 1-based in reading order within its batch), every canonical column present as text, any
+ * extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
+ * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
+ * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
+ * starts. Throws IngestError when the input cannot be read at all.
  */
 export type StageInput = (connection: Connection) => Promise<StagedInput | void>;
 
-const internalColumns = new Set(['__row', '__raw']);
+/**
+ * How a file batch can be read together with others: batches whose reads share a key (same entity,
+ * format, header and delimiter) are staged by one read of all their files, in the order given.
+ */
+export interface GroupRead {
+  key: string;
+  stage: (files: string[]) => StageInput;
+}
+
+/** A batch ready to land: the descriptor for the ledger, how to stage it alone and, for files, together. */
+export interface LandableBatch extends BatchDescriptor {
+  stage: StageInput;
+  read?: GroupRead;
+}
+
+const internalColumns = new Set(['__batch', '__row', '__raw']);
 
 /** Deterministic batch id: the same content from the same source is the same batch. */
 export function batchIdFor(source: string, contentSha256: string): string {
   return `${source}-${createHash('sha256').update(`${source}\0${contentSha256}`).digest('hex').slice(0, 16)}`;
 }
 
-/**
- * Lands one batch in one transaction with its ledger row (DESIGN §6): either the rows, their
- * quarantined rejects and the ledger row all commit, or none of them does.
- */
+/** Lands one batch: a group of one. */
 export async function landBatch(db: Database, batch: BatchDescriptor, stage: StageInput, options: LandOptions): Promise<LandResult> {
-  // One batch at a time per process: schedules and webhooks share the database, and two landings
+  const [result] = await landBatches(db, [{ ...batch, stage }], options);
+  return result;
+}
+
+/**
+ * Lands batches of one source and entity in one transaction with their ledger rows (DESIGN §6):
+ * either every batch's rows, quarantined rejects and ledger row commit, or none does. More than one
+ * batch needs a shared `read` (one read stages them all). Results come in the order given.
+ */
+export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+  // One landing at a time per process: schedules and webhooks share the database, and two landings
   // of the same batch racing past the ledger check must not both commit.
-  const turn = landingQueue.then(() => landBatchNow(db, batch, stage, options));
+  const turn = landingQueue.then(() => landGroupOrSplit(db, batches, options));
   landingQueue = turn.catch(() => undefined);
   return turn;
 }
 
 let landingQueue: Promise<unknown> = Promise.resolve();
 
-async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageInput, options: LandOptions): Promise<LandResult> {
-  const batchId = batchIdFor(batch.source, batch.contentSha256);
+/** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
+async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+  const landed = await landGroupNow(db, batches, options);
+  if (landed !== 'split') return landed;
+  const results: LandResult[] = [];
+  for (const batch of batches) results.push(...((await landGroupNow(db, [batch], options)) as LandResult[]));
+  return results;
+}
+
+async function landGroupNow(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
+  const ids = batches.map((batch) => batchIdFor(batch.source, batch.contentSha256));
+  const first = batches[0];
+  if (batches.some((batch) => batch.source !== first.source || batch.entity !== first.entity || (batches.length > 1 && batch.read?.key !== first.read?.key))) {
+    throw new Error('landBatches: a group must share its source, entity and read');
+  }
   return db.withConnection(async (connection) => {
     // Timestamps written without an offset are UTC, whatever the machine's zone.
     await connection.run("set TimeZone = 'UTC'");
-    const existing = await connection.one<{ status: string }>(sql`select status from ingest.batches where batch_id = ${batchId}`);
-    if (existing && existing.status !== 'failed') return { batchId, status: 'skipped', rows: 0, rejected: 0 };
+    const existing = new Map(
+      (await connection.rows<{ batch_id: string; status: string }>(sql`select batch_id, status from ingest.batches where batch_id in (${sql.join(ids.map((id) => sql`${id}`), ', ')})`)).map(
+        (row) => [row.batch_id, row.status],
+      ),
+    );
+    const results: (LandResult | undefined)[] = ids.map((batchId) => {
+      const status = existing.get(batchId);
+      return status !== undefined && status !== 'failed' ? { batchId, status: 'skipped', rows: 0, rejected: 0 } : undefined;
+    });
+    const todo = batches.map((batch, index) => ({ batch, batchId: ids[index], index })).filter(({ index }) => results[index] === undefined);
+    if (todo.length === 0) return results as LandResult[];
+    const stage = todo.length === 1 ? todo[0].batch.stage : todo[0].batch.read!.stage(todo.map(({ batch }) => batch.file!));
+    const retried = todo.filter(({ batchId }) => existing.has(batchId)).map(({ batchId }) => sql`${batchId}`);
     const startedAt = new Date();
     try {
-      return await connection.transaction(async () => {
-        if (existing) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
-        const staged = await stageOrReject(connection, stage, batch);
+      const outcomes = await connection.transaction(async () => {
+        if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id in (${sql.join(retried, ', ')})`);
+        await writeBatchMap(connection, todo);
+        const staged = await stageOrReject(connection, stage, first.entity);
         if (typeof staged === 'string') throw new BatchRejection(staged);
-        const counts = await castAndLand(connection, batchId, batch, options, staged);
-        const status = await guardEmptyExtract(connection, batch, counts.rows, options.maxFullDrop);
-        const error = status === 'held' ? 'full batch shrank beyond max_full_drop: held until `stocklens ingest --accept`' : undefined;
-        await writeLedger(connection, batchId, batch, { status, ...counts, error }, startedAt);
-        return { batchId, status, ...counts, error };
+        const counts = await castAndLand(connection, first, todo.length, options, staged);
+        const statuses = await guardEmptyExtract(connection, todo.map(({ batch }) => batch), counts, options.maxFullDrop);
+        const held = 'full batch shrank beyond max_full_drop: held until `stocklens ingest --accept`';
+        const landed = counts.map((count, index) => ({ status: statuses[index], ...count, error: statuses[index] === 'held' ? held : undefined }));
+        await writeLedgers(connection, landed, startedAt);
+        return landed;
       });
+      todo.forEach(({ batchId, index }, position) => (results[index] = { batchId, ...outcomes[position] }));
+      return results as LandResult[];
     } catch (error) {
+      if (todo.length > 1) {
+        logger.warn({ err: error, source: first.source, batches: todo.length }, 'group landing failed: landing its batches one by one');
+        return 'split';
+      }
+      const [{ batch, batchId, index }] = todo;
       if (error instanceof BatchRejection) {
         // A reader error aborts DuckDB's transaction: the rejection is recorded in a fresh one.
         const outcome = { status: 'rejected' as const, rows: 0, rejected: 0, error: error.message };
         await connection.transaction(async () => {
-          if (existing) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
+          if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
           await writeLedger(connection, batchId, batch, outcome, startedAt);
         });
-        return { batchId, ...outcome };
+        results[index] = { batchId, ...outcome };
+        return results as LandResult[];
       }
       const message = causeMessage(error);
       logger.error({ err: error, batchId, file: batch.file }, 'batch failed');
       await writeLedger(connection, batchId, batch, { status: 'failed', rows: 0, rejected: 0, error: message }, startedAt, { keepExisting: true }).catch(() => {});
-      return { batchId, status: 'failed', rows: 0, rejected: 0, error: message };
+      results[index] = { batchId, status: 'failed', rows: 0, rejected: 0, error: message };
+      return results as LandResult[];
     } finally {
-      await connection.run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines').catch(() => {});
+      await connection
+        .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map')
+        .catch(() => {});
     }
   });
 }
@@ -118,10 +180,21 @@ async function landBatchNow(db: Database, batch: BatchDescriptor, stage: StageIn
 /** The whole batch is refused (unreadable, a required column missing): recorded, never retried. */
 class BatchRejection extends Error {}
 
+/** `batch_map`: each batch of the group by its index `__batch`, with what its rows and ledger row need. */
+async function writeBatchMap(connection: Connection, todo: readonly { batch: BatchDescriptor; batchId: string }[]): Promise<void> {
+  const rows = todo.map(
+    ({ batch, batchId }, index) =>
+      sql`(${index}, ${batchId}, ${batch.capturedAt.toISOString()}::timestamptz, ${batch.source}, ${batch.entity}, ${batch.file ?? null}, ${batch.mode}, ${batch.contentSha256})`,
+  );
+  await connection.run(sql`
+    create or replace temp table batch_map as
+    select * from (values ${sql.join(rows, ', ')}) m(__batch, batch_id, captured_at, source, entity, file, mode, content_sha256)`);
+}
+
 /** Stages the input; a string is the reason the whole batch is rejected. */
-async function stageOrReject(connection: Connection, stage: StageInput, batch: BatchDescriptor): Promise<string | StagedInput & { present: Set<string> }> {
+async function stageOrReject(connection: Connection, stage: StageInput, entity: Entity): Promise<string | StagedInput & { present: Set<string> }> {
   let staged: StagedInput;
-  await connection.run('create or replace temp table batch_read_rejects (line bigint, "column" varchar, reason varchar, raw_line varchar)');
+  await connection.run('create or replace temp table batch_read_rejects (__batch integer default 0, line bigint, "column" varchar, reason varchar, raw_line varchar)');
   try {
     staged = (await stage(connection)) ?? {};
   } catch (error) {
@@ -129,13 +202,15 @@ async function stageOrReject(connection: Connection, stage: StageInput, batch: B
     throw error;
   }
   const present = new Set((await connection.rows<{ column_name: string }>('select column_name from (describe batch_input)')).map((row) => row.column_name));
-  const spec = entitySpecs[batch.entity];
+  // A stage of one batch may leave out its index.
+  if (!present.has('__batch')) await connection.run('alter table batch_input add column __batch integer default 0');
+  const spec = entitySpecs[entity];
   const missing = spec.columns.filter((column) => column.required && !present.has(column.name)).map((column) => column.name);
   if (missing.length > 0) {
-    return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${batch.entity} file needs ${requiredColumns(batch.entity).join(', ')})`;
+    return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${entity} file needs ${requiredColumns(entity).join(', ')})`;
   }
   const uncovered = (spec.oneOf ?? []).find((group) => !group.some((name) => present.has(name)));
-  if (uncovered) return `missing column: a ${batch.entity} file needs ${uncovered.join(' or ')}`;
+  if (uncovered) return `missing column: a ${entity} file needs ${uncovered.join(' or ')}`;
   return { ...staged, present };
 }
 
@@ -143,30 +218,38 @@ function requiredColumns(entity: Entity): string[] {
   return entitySpecs[entity].columns.filter((column) => column.required).map((column) => column.name);
 }
 
-/** Casts every row from text, quarantines the rows that fail with the first reason, lands the rest. */
-async function castAndLand(connection: Connection, batchId: string, batch: BatchDescriptor, options: LandOptions, staged: StagedInput & { present: Set<string> }) {
+interface BatchCounts {
+  rows: number;
+  rejected: number;
+}
+
+/**
+ * Casts every row from text, quarantines the rows that fail with the first reason, lands the rest;
+ * answers the counts of each batch of the group, by index.
+ */
+async function castAndLand(connection: Connection, batch: BatchDescriptor, size: number, options: LandOptions, staged: StagedInput & { present: Set<string> }): Promise<BatchCounts[]> {
   const spec = entitySpecs[batch.entity];
   const present = staged.present;
   const canonical = new Set(spec.columns.map((column) => column.name));
   const inputColumns = [...present].filter((name) => !internalColumns.has(name));
   const extras = inputColumns.filter((name) => !canonical.has(name));
   const cells = spec.columns.filter((column) => present.has(column.name));
-  const typed = spec.columns.map((column) => sql`${typedValue(column, present, batch)} as ${sql.ident(column.name)}`);
+  const typed = spec.columns.map((column) => sql`${typedValue(column, present)} as ${sql.ident(column.name)}`);
   const checks = spec.columns.flatMap((column) => columnChecks(column, present, options));
   const keyColumns = spec.key.filter((name) => present.has(name));
   if (keyColumns.length > 0) {
     checks.push({ column: null, failed: sql`__duplicate`, reason: sql`${`duplicate key (${keyColumns.join(', ')}) within the batch`}` });
   }
-  // Later rows repeating a key are the duplicates: found with an aggregate and a hash join, which
-  // costs far less than a window partitioned by the key on every batch.
+  // Later rows of a batch repeating a key are the duplicates: found with an aggregate and a hash
+  // join, which costs far less than a window partitioned by the key.
   const duplicate =
     keyColumns.length > 0
       ? {
           flag: sql`coalesce(i.__row > d.__first_row, false)`,
           join: sql`left join (
-            select ${sql.join(keyColumns.map((name) => sql.ident(name)), ', ')}, min(__row) as __first_row
+            select __batch, ${sql.join(keyColumns.map((name) => sql.ident(name)), ', ')}, min(__row) as __first_row
             from batch_input group by all having count(*) > 1
-          ) d on ${sql.join(keyColumns.map((name) => sql`d.${sql.ident(name)} is not distinct from i.${sql.ident(name)}`), ' AND ')}`,
+          ) d on d.__batch = i.__batch AND ${sql.join(keyColumns.map((name) => sql`d.${sql.ident(name)} is not distinct from i.${sql.ident(name)}`), ' AND ')}`,
         }
       : { flag: sql`false`, join: sql`` };
   // raw keeps what the canonical columns cannot: the vendor's own row, or the columns a file carries
@@ -178,26 +261,27 @@ async function castAndLand(connection: Connection, batchId: string, batch: Batch
   await connection.run(sql`
     create or replace temp table batch_checked as
     with cells as (
-      select i.__row, ${duplicate.flag} as __duplicate, ${rawValue} as raw
+      select i.__batch, i.__row, m.captured_at as __captured_at, ${duplicate.flag} as __duplicate, ${rawValue} as raw
         ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
-      from batch_input i ${duplicate.join}
+      from batch_input i join batch_map m on m.__batch = i.__batch ${duplicate.join}
     ), failures as (
-      select __row, ${sql.join(typed, ', ')}, ${failure} as __failure, raw from cells
+      select __batch, __row, ${sql.join(typed, ', ')}, ${failure} as __failure, raw from cells
     )
     select * exclude (__failure), __failure[1] as __column, __failure[2] as __reason from failures`);
-  const counts = await connection.one<{ rows: number; rejected: number }>(
-    'select count(*) filter (where __reason is null) as rows, count(*) filter (where __reason is not null) as rejected from batch_checked',
+  const counted = await connection.rows<{ __batch: number; rows: number; rejected: number }>(
+    'select __batch, count(*) filter (where __reason is null) as rows, count(*) filter (where __reason is not null) as rejected from batch_checked group by __batch',
   );
-  const rejected = Number(counts?.rejected ?? 0);
-  if (rejected > 0) await quarantineRows(connection, batchId, staged, packColumns(inputColumns, 'i'));
+  const counts: BatchCounts[] = Array.from({ length: size }, () => ({ rows: 0, rejected: 0 }));
+  for (const row of counted) counts[Number(row.__batch)] = { rows: Number(row.rows), rejected: Number(row.rejected) };
+  if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, staged, packColumns(inputColumns, 'i'));
   const columnNames = spec.columns.map((column) => sql.ident(column.name));
   await connection.run(sql`
     insert into ${sql.ident('raw', spec.table)} (batch_id, source, ${sql.join(columnNames, ', ')}, raw)
-    select ${batchId}, ${batch.source}, ${sql.join(columnNames, ', ')}, raw
-    from batch_checked where __reason is null order by __row`);
+    select m.batch_id, m.source, ${sql.join(columnNames.map((name) => sql`c.${name}`), ', ')}, c.raw
+    from batch_checked c join batch_map m on m.__batch = c.__batch where c.__reason is null order by c.__batch, c.__row`);
   await connection.run('drop table batch_checked');
-  const unreadable = await landReadRejects(connection, batchId);
-  return { rows: Number(counts?.rows ?? 0), rejected: rejected + unreadable };
+  for (const [index, unreadable] of await landReadRejects(connection)) counts[index].rejected += unreadable;
+  return counts;
 }
 
 function packColumns(names: string[], alias = 'i'): SQLQuery {
@@ -207,39 +291,54 @@ function packColumns(names: string[], alias = 'i'): SQLQuery {
 
 /**
  * Writes the rejected rows to the quarantine with the line they came from: the stage's locator
- * gives the physical line and its original text; without one, the record number and the row as JSON.
+ * gives the physical line and its original text (walking only the files that have rejects);
+ * without one, the record number and the row as JSON.
  */
-async function quarantineRows(connection: Connection, batchId: string, staged: StagedInput, packedInput: SQLQuery): Promise<void> {
-  await connection.run('create or replace temp table batch_lines (__row bigint, line bigint, text varchar)');
+async function quarantineRows(connection: Connection, staged: StagedInput, packedInput: SQLQuery): Promise<void> {
+  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
   if (staged.locate) {
-    const rows = (await connection.rows<{ __row: number }>('select __row from batch_checked where __reason is not null order by __row')).map((row) => Number(row.__row));
-    const located = await staged.locate(rows);
-    const appender = await connection.appender('main', 'batch_lines', 'temp');
-    for (const [row, { line, text }] of located) {
-      appender.appendBigInt(BigInt(row));
-      appender.appendBigInt(BigInt(line));
-      appender.appendVarchar(text);
-      appender.endRow();
+    const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
+    const byBatch = new Map<number, number[]>();
+    for (const row of rejected) {
+      const rows = byBatch.get(Number(row.__batch)) ?? [];
+      rows.push(Number(row.__row));
+      byBatch.set(Number(row.__batch), rows);
     }
-    appender.closeSync();
+    const appender = await connection.appender('main', 'batch_lines', 'temp');
+    try {
+      for (const [batch, rows] of byBatch) {
+        for (const [row, { line, text }] of await staged.locate(batch, rows)) {
+          appender.appendInteger(batch);
+          appender.appendBigInt(BigInt(row));
+          appender.appendBigInt(BigInt(line));
+          appender.appendVarchar(text);
+          appender.endRow();
+        }
+      }
+    } finally {
+      appender.closeSync();
+    }
   }
   await connection.run(sql`
     insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
-    select ${batchId}, coalesce(l.line, c.__row), c.__column, c.__reason, coalesce(l.text, to_json(${packedInput})::varchar)
+    select m.batch_id, coalesce(l.line, c.__row), c.__column, c.__reason, coalesce(l.text, to_json(${packedInput})::varchar)
     from batch_checked c
-    join batch_input i using (__row)
-    left join batch_lines l using (__row)
+    join batch_map m on m.__batch = c.__batch
+    join batch_input i on i.__batch = c.__batch and i.__row = c.__row
+    left join batch_lines l on l.__batch = c.__batch and l.__row = c.__row
     where c.__reason is not null
-    order by c.__row`);
+    order by c.__batch, c.__row`);
 }
 
-/** Lines the reader itself could not parse (wrong field count, bad quoting) are quarantined too. */
-async function landReadRejects(connection: Connection, batchId: string): Promise<number> {
-  const counted = Number((await connection.one<{ n: number }>('select count(*) as n from batch_read_rejects'))?.n ?? 0);
-  if (counted > 0) {
-    await connection.run(sql`insert into ingest.quarantine (batch_id, line, "column", reason, raw_line) select ${batchId}, line, "column", reason, raw_line from batch_read_rejects`);
+/** Lines the reader itself could not parse (wrong field count, bad quoting) are quarantined too; answers their count per batch. */
+async function landReadRejects(connection: Connection): Promise<Map<number, number>> {
+  const counted = await connection.rows<{ __batch: number; n: number }>('select __batch, count(*) as n from batch_read_rejects group by __batch');
+  if (counted.length > 0) {
+    await connection.run(`
+      insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
+      select m.batch_id, r.line, r."column", r.reason, r.raw_line from batch_read_rejects r join batch_map m on m.__batch = r.__batch order by r.__batch, r.line`);
   }
-  return counted;
+  return new Map(counted.map((row) => [Number(row.__batch), Number(row.n)]));
 }
 
 // The ::varchar is free on text and lets typed staging (integers from an API) share every check.
@@ -247,12 +346,15 @@ const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', column.n
 const text = (column: ColumnSpec) => sql.ident(`t:${column.name}`);
 const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
 
-function typedValue(column: ColumnSpec, present: Set<string>, batch: BatchDescriptor): SQLQuery {
+/** A batch's captured_at default (DESIGN §5: the time in its file name), from `batch_map`. */
+const capturedDefault = sql.ident('__captured_at');
+
+function typedValue(column: ColumnSpec, present: Set<string>): SQLQuery {
   if (!present.has(column.name)) {
-    if (column.whenAbsent === 'captured_at') return sql`${batch.capturedAt.toISOString()}::timestamptz`;
+    if (column.whenAbsent === 'captured_at') return capturedDefault;
     return sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
   }
-  if (column.whenAbsent === 'captured_at') return sql`coalesce(${value(column)}, ${batch.capturedAt.toISOString()}::timestamptz)`;
+  if (column.whenAbsent === 'captured_at') return sql`coalesce(${value(column)}, ${capturedDefault})`;
   if (column.whenAbsent !== undefined) return sql`coalesce(${value(column)}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
   return value(column);
 }
@@ -294,15 +396,43 @@ function columnChecks(column: ColumnSpec, present: Set<string>, options: LandOpt
   return checks;
 }
 
-/** DESIGN §6 empty-extract guard: a full batch far smaller than the previous full one is held. */
-async function guardEmptyExtract(connection: Connection, batch: BatchDescriptor, rows: number, maxFullDrop: number): Promise<BatchStatus> {
-  if (batch.entity !== 'stock' || batch.mode !== 'full') return 'landed';
-  const previous = await connection.one<{ rows: number }>(sql`
-    select rows from ingest.batches
-    where source = ${batch.source} and entity = 'stock' and mode = 'full' and status = 'landed' and captured_at < ${batch.capturedAt.toISOString()}::timestamptz
-    order by captured_at desc limit 1`);
-  if (previous && rows < previous.rows * (1 - maxFullDrop)) return 'held';
-  return 'landed';
+/**
+ * DESIGN §6 empty-extract guard: a full batch far smaller than the previous full one of its source
+ * (in capture order, landed before or earlier in this group) is held.
+ */
+async function guardEmptyExtract(connection: Connection, batches: readonly BatchDescriptor[], counts: readonly BatchCounts[], maxFullDrop: number): Promise<BatchStatus[]> {
+  const isFull = (batch: BatchDescriptor) => batch.entity === 'stock' && batch.mode === 'full';
+  const fulls = batches.filter(isFull);
+  if (fulls.length === 0) return batches.map(() => 'landed');
+  const times = fulls.map((batch) => batch.capturedAt.getTime());
+  const [from, to] = [new Date(Math.min(...times)).toISOString(), new Date(Math.max(...times)).toISOString()];
+  const landedFull = sql`source = ${fulls[0].source} and entity = 'stock' and mode = 'full' and status = 'landed'`;
+  // The last landed full before the group, and those landed between its batches (a rerun filling gaps).
+  const earlier = (
+    await connection.rows<{ captured_at: string; rows: number }>(sql`
+      (select captured_at, rows from ingest.batches where ${landedFull} and captured_at < ${from}::timestamptz order by captured_at desc limit 1)
+      union all
+      (select captured_at, rows from ingest.batches where ${landedFull} and captured_at >= ${from}::timestamptz and captured_at < ${to}::timestamptz)`)
+  ).map((row) => ({ at: Date.parse(row.captured_at), rows: Number(row.rows) }));
+  return batches.map((batch, index) => {
+    if (!isFull(batch)) return 'landed';
+    const at = batch.capturedAt.getTime();
+    const previous = earlier.filter((full) => full.at < at).reduce<{ at: number; rows: number } | undefined>((last, full) => (!last || full.at >= last.at ? full : last), undefined);
+    const rows = counts[index].rows;
+    if (previous && rows < previous.rows * (1 - maxFullDrop)) return 'held';
+    earlier.push({ at, rows });
+    return 'landed';
+  });
+}
+
+/** The ledger rows of a landed group, from `batch_map` and each batch's outcome by index. */
+async function writeLedgers(connection: Connection, outcomes: readonly (BatchCounts & { status: BatchStatus; error?: string })[], startedAt: Date): Promise<void> {
+  const values = outcomes.map((outcome, index) => sql`(${index}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${outcome.error ?? null})`);
+  await connection.run(sql`
+    insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
+    select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error
+    from batch_map m join (values ${sql.join(values, ', ')}) o(__batch, rows, rejected, status, error) on o.__batch = m.__batch
+    order by m.__batch`);
 }
 
 async function writeLedger(

@@ -7,7 +7,7 @@ import { sql, type Database } from '../db/database.ts';
 import type { PendingBatch } from './connectors/connector.ts';
 import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
-import { landBatch, type LandResult } from './land-batch.ts';
+import { landBatches, type LandResult } from './land-batch.ts';
 import { landingEvents } from './landing-events.ts';
 import { isTransient } from './retry.ts';
 
@@ -57,8 +57,8 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
 }
 
 /**
- * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands each in its
- * own transaction. Listing failures (a Shopify outage) fail the run with nothing landed.
+ * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands them in
+ * groups (see `landingGroups`), each group in one transaction. Listing failures (a Shopify outage) fail the run with nothing landed.
  */
 export async function ingestBatches(config: Config, db: Database, source: SourceConfig, list: () => Promise<PendingBatch[]>, options: IngestOptions = {}): Promise<SourceSummary> {
   await ensureLandingSchema(db);
@@ -72,15 +72,17 @@ export async function ingestBatches(config: Config, db: Database, source: Source
       knownLocations: config.locations.map((location) => location.id),
       maxFullDrop: source.max_full_drop ?? config.ingest.max_full_drop,
     };
-    for (const [index, batch] of pending.entries()) {
-      const result = await landBatch(db, batch, batch.stage, landOptions);
-      if (result.status === 'skipped') summary.skipped += 1;
-      else summary.batches += 1;
-      if (result.status === 'held') summary.held += 1;
-      if (result.status === 'failed' || result.status === 'rejected') summary.failedBatches += 1;
-      summary.rows += result.rows;
-      summary.rejected += result.rejected;
-      options.onProgress?.({ source: source.name, done: index + 1, total: pending.length, result });
+    let done = 0;
+    for (const group of landingGroups(pending)) {
+      for (const result of await landBatches(db, group, landOptions)) {
+        if (result.status === 'skipped') summary.skipped += 1;
+        else summary.batches += 1;
+        if (result.status === 'held') summary.held += 1;
+        if (result.status === 'failed' || result.status === 'rejected') summary.failedBatches += 1;
+        summary.rows += result.rows;
+        summary.rejected += result.rejected;
+        options.onProgress?.({ source: source.name, done: ++done, total: pending.length, result });
+      }
     }
     if (pending.length === 0) options.onProgress?.({ source: source.name, done: 0, total: 0 });
   } catch (error) {
@@ -96,4 +98,31 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     where run_id = ${runId}`);
   if (summary.batches - summary.failedBatches - summary.held > 0) landingEvents.emit('landed', summary);
   return summary;
+}
+
+/** Files read together per landing: large enough that per-statement costs vanish, small enough to keep a group's memory modest. */
+const maxGroupSize = 500;
+
+/**
+ * Plans the landing of a source's pending batches (in capture order): batches sharing a read (same
+ * entity, format and header) join one group of up to `maxGroupSize`, landed in one transaction.
+ * Entities interleave freely, but within an entity the groups keep capture order, so the
+ * empty-extract guard always compares a full batch with the full ones before it. A batch without a
+ * shared read is a group of one.
+ */
+export function landingGroups(pending: readonly PendingBatch[]): PendingBatch[][] {
+  const groups: PendingBatch[][] = [];
+  const open = new Map<string, PendingBatch[]>();
+  for (const batch of pending) {
+    const current = open.get(batch.entity);
+    if (batch.read && current && current.length < maxGroupSize && current[0].read?.key === batch.read.key) {
+      current.push(batch);
+      continue;
+    }
+    const group = [batch];
+    groups.push(group);
+    if (batch.read) open.set(batch.entity, group);
+    else open.delete(batch.entity);
+  }
+  return groups;
 }

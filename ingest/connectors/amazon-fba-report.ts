@@ -5,7 +5,8 @@ import type { Config } from '../../core/load-config.ts';
 import { logger } from '../../core/logger.ts';
 import { sql, type SQLQuery } from '../../db/database.ts';
 import { parseStamp } from '../batch-file-name.ts';
-import { stageVendorFile } from '../files/stage-vendor-file.ts';
+import { stageVendorFile, type VendorMapping } from '../files/stage-vendor-file.ts';
+import type { GroupRead } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
 import { inspectOrRefuse, listFolder } from './csv-drop.ts';
 import { channelOf } from './vendor-locations.ts';
@@ -23,6 +24,24 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
   return {
     async listBatches() {
       const location = fbaLocation(source, config);
+      const mapping: VendorMapping = {
+        required: ['sku', 'afn-warehouse-quantity'],
+        columns: (present) => {
+          const mapped: Record<string, SQLQuery> = {
+            location_id: sql`${location}::varchar`,
+            sku: sql`v."sku"`,
+            on_hand: sql`v."afn-warehouse-quantity"`,
+            quantity_semantics: sql`'physical'`,
+            channel: sql`${channel}::varchar`,
+          };
+          if (present.has('afn-fulfillable-quantity')) mapped.available_reported = sql`v."afn-fulfillable-quantity"`;
+          if (present.has('afn-unsellable-quantity')) mapped.damaged = sql`v."afn-unsellable-quantity"`;
+          if (present.has('afn-reserved-quantity')) mapped.committed = sql`v."afn-reserved-quantity"`;
+          const parts = inbound.filter((column) => present.has(column)).map((column) => sql.ident('v', column));
+          if (parts.length > 0) mapped.incoming = inboundSum(parts);
+          return mapped;
+        },
+      };
       const batches: PendingBatch[] = [];
       for (const name of await listFolder(source)) {
         const match = fileName.exec(name);
@@ -33,6 +52,10 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
         }
         const file = path.join(source.path!, name);
         const inspection = await inspectOrRefuse(file, false);
+        // Reports with the same header are read together; a refused file alone.
+        const read: GroupRead | undefined = inspection.refusal
+          ? undefined
+          : { key: JSON.stringify(inspection.firstLine), stage: (files) => (connection) => stageVendorFile(connection, files, inspection, { delimiter: '\t' }, mapping) };
         batches.push({
           source: source.name,
           entity: 'stock',
@@ -41,27 +64,10 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
           mode: 'full',
           capturedAt,
           contentSha256: inspection.sha256,
-          stage: async (connection) => {
-            if (inspection.refusal) throw inspection.refusal;
-            return stageVendorFile(connection, file, inspection, { delimiter: '\t' }, {
-              required: ['sku', 'afn-warehouse-quantity'],
-              columns: (present) => {
-                const mapped: Record<string, SQLQuery> = {
-                  location_id: sql`${location}::varchar`,
-                  sku: sql`v."sku"`,
-                  on_hand: sql`v."afn-warehouse-quantity"`,
-                  quantity_semantics: sql`'physical'`,
-                  channel: sql`${channel}::varchar`,
-                };
-                if (present.has('afn-fulfillable-quantity')) mapped.available_reported = sql`v."afn-fulfillable-quantity"`;
-                if (present.has('afn-unsellable-quantity')) mapped.damaged = sql`v."afn-unsellable-quantity"`;
-                if (present.has('afn-reserved-quantity')) mapped.committed = sql`v."afn-reserved-quantity"`;
-                const parts = inbound.filter((column) => present.has(column)).map((column) => sql.ident('v', column));
-                if (parts.length > 0) mapped.incoming = inboundSum(parts);
-                return mapped;
-              },
-            });
+          stage: read ? read.stage([file]) : async () => {
+            throw inspection.refusal!;
           },
+          read,
         });
       }
       return batches.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime());

@@ -1,11 +1,12 @@
 import type { SourceConfig } from '../../core/config-schema.ts';
 import type { Config } from '../../core/load-config.ts';
-import type { BatchDescriptor, StageInput } from '../land-batch.ts';
+import type { LandableBatch } from '../land-batch.ts';
 
-/** A batch a connector found and can stage: the descriptor for the ledger and how to read it. */
-export interface PendingBatch extends BatchDescriptor {
-  stage: StageInput;
-}
+/**
+ * A batch a connector found and can stage: the descriptor for the ledger, how to read it alone and,
+ * for a file that can be read together with others of its source, how (`read`).
+ */
+export type PendingBatch = LandableBatch;
 
 /** Every connector turns its system's export into pending batches of canonical entities. */
 export interface Connector {

@@ -7,11 +7,12 @@ import { literal, type Connection } from '../../db/database.ts';
 import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
 import { inspectFile, type FileInspection } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
-import type { StagedInput } from '../land-batch.ts';
+import type { GroupRead, StagedInput } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
 
 /**
- * The generic file drop (DESIGN §5): `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch,
+ * The generic file drop (DESIGN §5): `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch
+ * (CSV files of one header are read many at a time),
  * read by DuckDB itself so that malformed lines are recorded with DuckDB's own reason.
  */
 export function csvDropConnector(source: SourceConfig): Connector {
@@ -26,6 +27,7 @@ export function csvDropConnector(source: SourceConfig): Connector {
         }
         const file = path.join(source.path!, name);
         const inspection = await inspectOrRefuse(file, parsed.format === 'csv.gz');
+        const read = delimitedRead(parsed, inspection);
         batches.push({
           source: source.name,
           entity: parsed.entity,
@@ -33,7 +35,8 @@ export function csvDropConnector(source: SourceConfig): Connector {
           mode: parsed.mode,
           capturedAt: parsed.capturedAt,
           contentSha256: inspection.sha256,
-          stage: (connection) => stageFile(connection, file, parsed, inspection),
+          stage: read ? read.stage([file]) : (connection) => stageFile(connection, file, parsed, inspection),
+          read,
         });
       }
       return batches.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.entity.localeCompare(b.entity));
@@ -64,12 +67,31 @@ export async function inspectOrRefuse(file: string, gzip: boolean): Promise<File
   }
 }
 
-/** Reads the file as text columns into `batch_input`; structural rejects go to `batch_read_rejects`. */
+/**
+ * How a CSV file is read, alone or with others of the same entity, compression and header; none for
+ * a file its inspection refused (empty, truncated, a bad header): its stage refuses it alone.
+ */
+function delimitedRead(parsed: BatchFileName, inspection: FileInspection & { refusal?: IngestError }): GroupRead | undefined {
+  if (inspection.refusal || inspection.unbalancedQuotes || (parsed.format !== 'csv' && parsed.format !== 'csv.gz')) return undefined;
+  const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
+  let header: string[];
+  try {
+    header = headerOf(inspection, format);
+  } catch {
+    return undefined;
+  }
+  return {
+    key: JSON.stringify([parsed.entity, parsed.format, header]),
+    stage: (files) => (connection) => readDelimited(connection, files, header, format),
+  };
+}
+
+/** Reads a file no group can take (JSON, Parquet, a refused file) into `batch_input`. */
 async function stageFile(connection: Connection, file: string, parsed: BatchFileName, inspection: FileInspection & { refusal?: IngestError }): Promise<StagedInput | void> {
   if (inspection.refusal) throw inspection.refusal;
   if (parsed.format === 'csv' || parsed.format === 'csv.gz') {
     const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
-    return readDelimited(connection, file, headerOf(inspection, format), format);
+    return readDelimited(connection, [file], headerOf(inspection, format), format);
   }
   if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
   const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;

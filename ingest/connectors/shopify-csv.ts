@@ -4,7 +4,8 @@ import type { Config } from '../../core/load-config.ts';
 import { logger } from '../../core/logger.ts';
 import { sql, type SQLQuery } from '../../db/database.ts';
 import { parseStamp } from '../batch-file-name.ts';
-import { stageVendorFile, locationCase } from '../files/stage-vendor-file.ts';
+import { stageVendorFile, locationCase, type VendorMapping } from '../files/stage-vendor-file.ts';
+import type { GroupRead } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
 import { inspectOrRefuse, listFolder } from './csv-drop.ts';
 import { channelOf, vendorLocationNames } from './vendor-locations.ts';
@@ -24,6 +25,23 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
   const locations = vendorLocationNames(source, config);
   const channel = channelOf(source, config) ?? null;
   const quantity = (present: ReadonlySet<string>, column: string): SQLQuery[] => (present.has(column) ? [sql.ident('v', column)] : []);
+  const mapping: VendorMapping = {
+    required: ['SKU', 'Location', 'On hand'],
+    columns: (present) => {
+      const mapped: Record<string, SQLQuery> = {
+        location_id: locationCase(sql`trim(v."Location")`, locations),
+        sku: sql`v."SKU"`,
+        on_hand: sql`v."On hand"`,
+        quantity_semantics: sql`'salable'`,
+        channel: sql`${channel}::varchar`,
+      };
+      const optional = { committed: 'Committed', damaged: 'Unavailable', incoming: 'Incoming', available_reported: 'Available' };
+      for (const [canonical, vendor] of Object.entries(optional)) for (const value of quantity(present, vendor)) mapped[canonical] = value;
+      return mapped;
+    },
+    // A variant not stocked at a location has no reading there, not a zero.
+    skip: () => sql`lower(trim(v."On hand")) = 'not stocked'`,
+  };
   return {
     async listBatches() {
       const batches: PendingBatch[] = [];
@@ -37,6 +55,14 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
         const file = path.join(source.path!, name);
         const gzip = match[3] !== undefined;
         const inspection = await inspectOrRefuse(file, gzip);
+        // Exports with the same header and compression are read together; a refused file alone.
+        const reader: GroupRead | undefined = inspection.refusal
+          ? undefined
+          : {
+              key: JSON.stringify([gzip, inspection.firstLine]),
+              stage: (files) => (connection) => stageVendorFile(connection, files, inspection, { delimiter: ',', quote: '"', gzip }, mapping),
+            };
+        const read = inspection.unbalancedQuotes ? undefined : reader;
         batches.push({
           source: source.name,
           entity: 'stock',
@@ -44,26 +70,10 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
           mode: (match[2] as 'full' | 'delta' | undefined) ?? 'full',
           capturedAt,
           contentSha256: inspection.sha256,
-          stage: async (connection) => {
-            if (inspection.refusal) throw inspection.refusal;
-            return stageVendorFile(connection, file, inspection, { delimiter: ',', quote: '"', gzip }, {
-              required: ['SKU', 'Location', 'On hand'],
-              columns: (present) => {
-                const mapped: Record<string, SQLQuery> = {
-                  location_id: locationCase(sql`trim(v."Location")`, locations),
-                  sku: sql`v."SKU"`,
-                  on_hand: sql`v."On hand"`,
-                  quantity_semantics: sql`'salable'`,
-                  channel: sql`${channel}::varchar`,
-                };
-                const optional = { committed: 'Committed', damaged: 'Unavailable', incoming: 'Incoming', available_reported: 'Available' };
-                for (const [canonical, vendor] of Object.entries(optional)) for (const value of quantity(present, vendor)) mapped[canonical] = value;
-                return mapped;
-              },
-              // A variant not stocked at a location has no reading there, not a zero.
-              skip: () => sql`lower(trim(v."On hand")) = 'not stocked'`,
-            });
+          stage: reader ? reader.stage([file]) : async () => {
+            throw inspection.refusal!;
           },
+          read,
         });
       }
       return batches.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime());

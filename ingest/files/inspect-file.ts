@@ -10,6 +10,19 @@ export interface FileInspection {
   sizeBytes: number;
   /** The first line of the (decompressed) content without BOM and line ending; undefined when empty. */
   firstLine?: string;
+  /**
+   * The (decompressed) content holds an odd number of `"`: some quote is never closed. DuckDB's
+   * multi-file CSV scan can lose the reject of such a quote at a file's end, so the file is read alone.
+   */
+  unbalancedQuotes?: boolean;
+}
+
+const quoteByte = 0x22;
+
+function countQuotes(chunk: Buffer): number {
+  let count = 0;
+  for (let index = chunk.indexOf(quoteByte); index >= 0; index = chunk.indexOf(quoteByte, index + 1)) count++;
+  return count;
 }
 
 /** Keep at most this much of the first line: a header longer than this is not a header. */
@@ -26,6 +39,7 @@ export async function inspectFile(file: string, options: { gzip?: boolean } = {}
   const head: Buffer[] = [];
   let headBytes = 0;
   let headDone = false;
+  let quotes = 0;
   const collectHead = (chunk: Buffer) => {
     if (headDone) return;
     const newline = chunk.indexOf(0x0a);
@@ -38,7 +52,10 @@ export async function inspectFile(file: string, options: { gzip?: boolean } = {}
     write(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       sizeBytes += chunk.length;
-      if (!options.gzip) collectHead(chunk);
+      if (!options.gzip) {
+        collectHead(chunk);
+        quotes += countQuotes(chunk);
+      }
       done();
     },
   });
@@ -48,6 +65,7 @@ export async function inspectFile(file: string, options: { gzip?: boolean } = {}
       const decompressed = new Writable({
         write(chunk: Buffer, _encoding, done) {
           collectHead(chunk);
+          quotes += countQuotes(chunk);
           done();
         },
       });
@@ -68,7 +86,7 @@ export async function inspectFile(file: string, options: { gzip?: boolean } = {}
     throw new IngestError(`cannot read ${file}: ${causeMessage(error)}`, { file, transient: code === 'EBUSY' || code === 'EAGAIN' }, { cause: error });
   }
   const firstLine = Buffer.concat(head).toString('utf8').replace(/^\uFEFF/, '').replace(/\r$/, '');
-  return { sha256: hash.digest('hex'), sizeBytes, firstLine: firstLine.length > 0 ? firstLine : undefined };
+  return { sha256: hash.digest('hex'), sizeBytes, firstLine: firstLine.length > 0 ? firstLine : undefined, unbalancedQuotes: quotes % 2 === 1 };
 }
 
 /** Splits one header line on the delimiter, honouring double quotes when the format has them. */

@@ -39,29 +39,53 @@ export function headerOf(inspection: FileInspection, format: DelimitedFormat): s
 }
 
 /**
- * Reads a delimited file into `target` as text columns named by its header, plus `__row`. Lines the
+ * Reads delimited files sharing one header and format into `target` as text columns named by the
+ * header, plus `__batch` (the file's index in `files`) and `__row` (the record number within its
+ * file), in ONE read: landing many small files costs one statement, not one per file. Lines the
  * reader refuses (field count, quoting, line size) go to `batch_read_rejects` with DuckDB's reason.
- * The returned locator finds the physical line and original text of any record.
+ * The returned locator finds the physical line and original text of any record of a file.
  */
-export async function readDelimited(connection: Connection, file: string, header: string[], format: DelimitedFormat, target = 'batch_input'): Promise<StagedInput> {
+export async function readDelimited(connection: Connection, files: readonly string[], header: string[], format: DelimitedFormat, target = 'batch_input'): Promise<StagedInput> {
   const columns = `{${header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
-  const reader = `read_csv(${literal(file)}, header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
+  const reader = `read_csv([${files.map((file) => literal(file)).join(', ')}], header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
-    store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
-  await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans');
+    filename = '__file', store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
+  const fileList = files.map((file, index) => `(${index}, ${literal(file)})`).join(', ');
+  await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
+    create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
+  const label = files.length === 1 ? path.basename(files[0]) : `${files.length} files (${path.basename(files[0])} ...)`;
+  // Many tiny files read several times faster on one thread than on several (DuckDB's threads
+  // setting is the database's: it is restored right after the read).
+  const threads = (await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads;
+  await connection.run('set threads = 1');
   try {
-    // row_number() over () is computed by DuckDB's streaming window, in the order of the file.
-    await connection.run(`create or replace temp table ${target} as select row_number() over () as __row, * from ${reader}`);
+    // row_number() over () is computed by DuckDB's streaming window, in the order of the files and
+    // of each file's records; a file's first record number gives its records' numbers.
+    await connection.run(`
+      create or replace temp table ${target} as
+      with numbered as (select row_number() over () as __read, * from ${reader}),
+      firsts as (select __file, min(__read) as __first from numbered group by __file)
+      select f.__batch, n.__read - s.__first + 1 as __row, n.* exclude (__read, __file)
+      from numbered n join firsts s on s.__file = n.__file join batch_files f on f.__file = n.__file`);
   } catch (error) {
-    throw new IngestError(`${path.basename(file)} cannot be read: ${causeMessage(error)}`, { file }, { cause: error });
+    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0] }, { cause: error });
+  } finally {
+    await connection.run(`set threads = ${Number(threads ?? 1)}`);
   }
   await connection.run(`
-    insert into batch_read_rejects
-    select distinct on (line) line, column_name, lower(error_type) || ': ' || error_message, regexp_replace(csv_line, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
-    from batch_reject_errors order by line`);
-  const refused = await connection.rows<{ line: number }>('select line from batch_read_rejects');
-  await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans');
-  const refusedLines = new Set(refused.map((row) => Number(row.line)));
-  return { locate: (rows) => locateRecords(file, rows, { gzip: format.gzip, quote: format.quote, refusedLines }) };
+    insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
+    select distinct on (f.__batch, e.line) f.__batch, e.line, e.column_name, lower(e.error_type) || ': ' || e.error_message, regexp_replace(e.csv_line, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
+    from batch_reject_errors e join batch_reject_scans s using (scan_id, file_id) join batch_files f on f.__file = s.file_path
+    order by f.__batch, e.line`);
+  const refused = await connection.rows<{ __batch: number; line: number }>('select __batch, line from batch_read_rejects');
+  await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans; drop table batch_files');
+  const refusedLines = new Map<number, Set<number>>();
+  for (const row of refused) {
+    const lines = refusedLines.get(Number(row.__batch)) ?? new Set<number>();
+    lines.add(Number(row.line));
+    refusedLines.set(Number(row.__batch), lines);
+  }
+  return {
+    locate: (batch, rows) => locateRecords(files[batch], rows, { gzip: format.gzip, quote: format.quote, refusedLines: refusedLines.get(batch) ?? new Set() }),
+  };
 }
-

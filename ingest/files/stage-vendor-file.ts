@@ -14,13 +14,13 @@ export interface VendorMapping {
 }
 
 /**
- * Reads a vendor export with DuckDB into `batch_vendor`, then maps it onto canonical text columns
+ * Reads vendor exports sharing one header (one or many files, see `readDelimited`) with DuckDB into `batch_vendor`, then maps it onto canonical text columns
  * in `batch_input`, keeping the vendor's own row as `__raw`: the landing then validates and casts
  * it like any other file, and a quarantined row points at the vendor file's line.
  */
 export async function stageVendorFile(
   connection: Connection,
-  file: string,
+  files: readonly string[],
   inspection: FileInspection,
   format: DelimitedFormat,
   mapping: VendorMapping,
@@ -31,13 +31,13 @@ export async function stageVendorFile(
   if (missing.length > 0) {
     throw new IngestError(`missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the export needs ${mapping.required.join(', ')})`);
   }
-  const staged = await readDelimited(connection, file, header, format, 'batch_vendor');
+  const staged = await readDelimited(connection, files, header, format, 'batch_vendor');
   const mapped = Object.entries(mapping.columns(present)).map(([name, value]) => sql`${value} as ${sql.ident(name)}`);
   const vendorRow = sql`to_json(struct_pack(${sql.join(header.map((name) => sql`${sql.ident(name)} := ${sql.ident('v', name)}`), ', ')}))::varchar`;
   const skip = mapping.skip?.(present);
   await connection.run(sql`
     create or replace temp table batch_input as
-    select v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw
+    select v.__batch, v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw
     from batch_vendor v ${skip ? sql`where not (${skip})` : sql``}`);
   await connection.run('drop table batch_vendor');
   return staged;
