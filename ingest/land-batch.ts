@@ -133,6 +133,10 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     const stage = todo.length === 1 ? todo[0].batch.stage : todo[0].batch.read!.stage(todo.map(({ batch }) => batch.file!));
     const retried = todo.filter(({ batchId }) => existing.has(batchId)).map(({ batchId }) => sql`${batchId}`);
     const startedAt = new Date();
+    // A group is many small files and a few tens of thousands of rows: one thread does it with far
+    // less CPU than several (DuckDB's threads setting is the database's: restored right after).
+    const threads = Number((await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads ?? 1);
+    await connection.run('set threads = 1');
     try {
       const outcomes = await connection.transaction(async () => {
         if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id in (${sql.join(retried, ', ')})`);
@@ -170,6 +174,7 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       results[index] = { batchId, status: 'failed', rows: 0, rejected: 0, error: message };
       return results as LandResult[];
     } finally {
+      await connection.run(`set threads = ${threads}`).catch(() => {});
       await connection
         .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map')
         .catch(() => {});

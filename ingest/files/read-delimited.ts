@@ -54,10 +54,6 @@ export async function readDelimited(connection: Connection, files: readonly stri
   await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
     create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
   const label = files.length === 1 ? path.basename(files[0]) : `${files.length} files (${path.basename(files[0])} ...)`;
-  // Many tiny files read several times faster on one thread than on several (DuckDB's threads
-  // setting is the database's: it is restored right after the read).
-  const threads = (await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads;
-  await connection.run('set threads = 1');
   try {
     // row_number() over () is computed by DuckDB's streaming window, in the order of the files and
     // of each file's records; a file's first record number gives its records' numbers.
@@ -69,8 +65,6 @@ export async function readDelimited(connection: Connection, files: readonly stri
       from numbered n join firsts s on s.__file = n.__file join batch_files f on f.__file = n.__file`);
   } catch (error) {
     throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0] }, { cause: error });
-  } finally {
-    await connection.run(`set threads = ${Number(threads ?? 1)}`);
   }
   await connection.run(`
     insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
