@@ -97,4 +97,45 @@ describe('csv-drop landing', () => {
     ]);
     db.closeSync();
   });
+
+  it('lands files read together batch by batch: own captured_at, own duplicate keys, own ledger row and quarantine', async () => {
+    const { config, db } = await setup({
+      'stock_20261101T010000Z_delta.csv': 'location_id,sku,on_hand\nWH-EAST,A,1\nWH-EAST,A,2\n',
+      'stock_20261101T020000Z_delta.csv': 'location_id,sku,on_hand\nWH-EAST,A,3\nWH-EAST,B,x\n',
+      'stock_20261101T030000Z_delta.csv': 'location_id,sku,on_hand\n',
+    });
+    const [summary] = await runIngest(config, db);
+    expect(summary).toMatchObject({ batches: 3, rows: 2, rejected: 2 });
+    expect(await db.rows('select captured_at, sku, on_hand from raw.stock_snapshot order by captured_at, sku')).toEqual([
+      { captured_at: '2026-11-01T01:00:00.000Z', sku: 'A', on_hand: 1 },
+      { captured_at: '2026-11-01T02:00:00.000Z', sku: 'A', on_hand: 3 },
+    ]);
+    expect(await db.rows('select b.captured_at, q.line, q.reason from ingest.quarantine q join ingest.batches b using (batch_id) order by b.captured_at')).toEqual([
+      { captured_at: '2026-11-01T01:00:00.000Z', line: 3, reason: 'duplicate key (location_id, sku) within the batch' },
+      { captured_at: '2026-11-01T02:00:00.000Z', line: 3, reason: 'on_hand: "x" is not an integer' },
+    ]);
+    expect(await db.rows('select captured_at, rows, rejected, status from ingest.batches order by captured_at')).toEqual([
+      { captured_at: '2026-11-01T01:00:00.000Z', rows: 1, rejected: 1, status: 'landed' },
+      { captured_at: '2026-11-01T02:00:00.000Z', rows: 1, rejected: 1, status: 'landed' },
+      { captured_at: '2026-11-01T03:00:00.000Z', rows: 0, rejected: 0, status: 'landed' },
+    ]);
+    db.closeSync();
+  });
+
+  it('holds a shrunken full batch against an earlier full batch landed by a previous run between the new ones', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `WH-EAST,S${i},5`).join('\n');
+    const { config, db } = await setup({ 'stock_20261102T000000Z_full.csv': `location_id,sku,on_hand\n${rows(10)}\n` });
+    await runIngest(config, db);
+    const inbox = config.sources[0].path!;
+    writeFileSync(path.join(inbox, 'stock_20261101T000000Z_full.csv'), `location_id,sku,on_hand\n${rows(2)}\n`);
+    writeFileSync(path.join(inbox, 'stock_20261103T000000Z_full.csv'), `location_id,sku,on_hand\n${rows(3)}\n`);
+    const [summary] = await runIngest(config, db);
+    expect(summary).toMatchObject({ batches: 2, skipped: 1, held: 1 });
+    expect(await db.rows('select captured_at, status from ingest.batches order by captured_at')).toEqual([
+      { captured_at: '2026-11-01T00:00:00.000Z', status: 'landed' },
+      { captured_at: '2026-11-02T00:00:00.000Z', status: 'landed' },
+      { captured_at: '2026-11-03T00:00:00.000Z', status: 'held' },
+    ]);
+    db.closeSync();
+  });
 });
