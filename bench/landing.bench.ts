@@ -1,6 +1,7 @@
 /**
  * Landing throughput, in one run (DESIGN §11):
- *  1. csv-drop landing (validation, quarantine, ledger, one transaction per file) against DuckDB's
+ *  1. csv-drop landing (validation, quarantine, ledger; files of one header landed in groups, one
+ *     read and one transaction per group) against DuckDB's
  *     bare `read_csv` of the same files into a table: the ratio is the landing's overhead;
  *  2. API rows through the Appender (staging) and landed end to end, rows/s;
  *  3. peak memory landing one large file with a DuckDB memory limit, against the file's size.
