@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../core/load-config.ts';
@@ -17,21 +17,34 @@ export function demoCommand(): Command {
     .option('-d, --dir <folder>', 'where the demo data, config and database go', './data')
     .option('-p, --port <port>', 'port to serve on', parsePort, 3000)
     .option('--no-serve', 'stop after the build instead of serving')
-    .action(async (options: { dir: string; port: number; serve: boolean }) => {
+    .option('--fresh', 'simulate, ingest and build again even when this folder already holds the built demo')
+    .action(async (options: { dir: string; port: number; serve: boolean; fresh?: boolean }) => {
       const started = Date.now();
       const dir = path.resolve(options.dir);
       const configFile = path.join(dir, 'stocklens.config.yaml');
-      // The demo is regenerated each time so that `npm start` always shows the same, known data.
-      for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal']) rmSync(path.join(dir, stale), { recursive: true, force: true });
-      say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, 8 weeks, every system's files)`);
-      const generated = await generate({ scale: 'demo', seed: 1, outDir: dir });
-      say(`wrote ${generated.files.toLocaleString('en')} files, ${generated.rows.toLocaleString('en')} rows in ${formatDuration(generated.durationMs)}`);
-      const config = loadConfig(configFile);
-      const db = await Database.open(config.databaseFile);
-      await ingestWithProgress(config, db);
-      const build = await buildWithProgress(config, db);
-      if (!build.ok) throw new Error('the demo build failed: see the errors above');
-      await publishExports(config, db);
+      const stampFile = path.join(dir, 'demo.json');
+      // The demo is deterministic (one seed), so a folder that holds a complete build of this
+      // version's demo is served as it is: the second `npm start` is up in a second or two.
+      const reusable = !options.fresh && readStamp(stampFile) === demoStamp && existsSync(path.join(dir, 'stocklens.duckdb'));
+      let db: Database;
+      let config;
+      if (reusable) {
+        say(`serving the demo already built in ${dir} (stocklens demo --fresh builds it again)`);
+        config = loadConfig(configFile);
+        db = await Database.open(config.databaseFile);
+      } else {
+        for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json']) rmSync(path.join(dir, stale), { recursive: true, force: true });
+        say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, 8 weeks, every system's files)`);
+        const generated = await generate({ scale: 'demo', seed: demoSeed, outDir: dir });
+        say(`wrote ${generated.files.toLocaleString('en')} files, ${generated.rows.toLocaleString('en')} rows in ${formatDuration(generated.durationMs)}`);
+        config = loadConfig(configFile);
+        db = await Database.open(config.databaseFile);
+        await ingestWithProgress(config, db);
+        const build = await buildWithProgress(config, db);
+        if (!build.ok) throw new Error('the demo build failed: see the errors above');
+        await publishExports(config, db);
+        writeFileSync(stampFile, `${JSON.stringify({ stamp: demoStamp, built_at: new Date().toISOString() }, null, 2)}\n`);
+      }
       if (!options.serve) return;
       const server = await serve(config, db, options.port);
       // The demo signs its visitor in as admin: one click, no token to copy.
@@ -41,4 +54,17 @@ export function demoCommand(): Command {
       say(`admin token (API clients: Authorization: Bearer …): ${token}`);
       say(`config: ${path.relative(process.cwd(), configFile) || configFile}   database: ${config.databaseFile}${existsSync(config.databaseFile) ? '' : ' (missing?)'}`);
     });
+}
+
+const demoSeed = 1;
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** What a reusable demo build must have been made by: this package version and seed. */
+const demoStamp = `stocklens ${packageVersion} demo seed ${demoSeed}`;
+
+function readStamp(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { stamp?: string }).stamp;
+  } catch {
+    return undefined;
+  }
 }
