@@ -40,6 +40,7 @@ describe('stocklens CLI', () => {
     expect(result.stderr).toMatch(/stocklens\.duckdb does not exist yet: run `stocklens ingest` and `stocklens build` first/);
   });
 
+  // The whole demo (simulate ~2M rows, land 11,000 files, build) takes 35-60 s on a loaded 2-core machine.
   it('runs the demo pipeline and answers SQL as csv, json and a table on stdout', () => {
     const dir = tempDir();
     const demo = runCli(['demo', '--dir', dir, '--no-serve']);
@@ -61,7 +62,7 @@ describe('stocklens CLI', () => {
     const failed = runCli(['sql', ...config, 'select * from no_such_table']);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('query failed: Catalog Error');
-  });
+  }, 240_000);
 
   it('generates a simulated business whose config loads and names every inbox folder', () => {
     const dir = tempDir();
