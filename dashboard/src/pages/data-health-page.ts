@@ -37,7 +37,7 @@ export class DataHealthPage extends PageElement {
   }
 
   // fct_source_freshness has one row per bucket and source: the history for the chart, the latest for the table.
-  private freshness = new QueryController<Row>(this, () => ({ path: '/api/freshness', params: { source: this.filters.source, limit: 100000 } }));
+  private freshness = new QueryController<Row>(this, () => ({ path: '/api/freshness', params: { source: this.filters.source, history: 'true', limit: 100000 } }));
   private runs = new QueryController<Row>(this, () => ({ path: '/api/ingest/runs', params: { ...this.range(), limit: 200 } }));
   private held = new QueryController<Row>(this, () => ({ path: '/api/ingest/batches', params: { ...this.range(), status: 'held', limit: 1000 } }));
   private quarantine = new QueryController<Row>(this, () => ({ path: '/api/ingest/quarantine', params: { ...this.range(), limit: 5000 } }));
