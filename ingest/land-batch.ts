@@ -75,9 +75,14 @@ export interface LandableBatch extends BatchDescriptor {
 
 const internalColumns = new Set(['__batch', '__row', '__raw']);
 
-/** Deterministic batch id: the same content from the same source is the same batch. */
-export function batchIdFor(source: string, contentSha256: string): string {
-  return `${source}-${createHash('sha256').update(`${source}\0${contentSha256}`).digest('hex').slice(0, 16)}`;
+/**
+ * Deterministic batch id: the same content from the same source is the same batch. A file's
+ * capture time (its name) is part of what it says: two header-only deltas an hour apart are two
+ * captures that each prove the source alive, not one file landed twice.
+ */
+export function batchIdFor(batch: Pick<BatchDescriptor, 'source' | 'contentSha256' | 'file' | 'capturedAt'>): string {
+  const identity = batch.file === undefined ? `${batch.source}\0${batch.contentSha256}` : `${batch.source}\0${batch.contentSha256}\0${batch.capturedAt.toISOString()}`;
+  return `${batch.source}-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 /** Lands one batch: a group of one. */
@@ -111,7 +116,7 @@ async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[],
 }
 
 async function landGroupNow(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
-  const ids = batches.map((batch) => batchIdFor(batch.source, batch.contentSha256));
+  const ids = batches.map((batch) => batchIdFor(batch));
   const first = batches[0];
   if (batches.some((batch) => batch.source !== first.source || batch.entity !== first.entity || (batches.length > 1 && batch.read?.key !== first.read?.key))) {
     throw new Error('landBatches: a group must share its source, entity and read');

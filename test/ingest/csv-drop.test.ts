@@ -139,3 +139,23 @@ describe('csv-drop landing', () => {
     db.closeSync();
   });
 });
+
+describe('header-only deltas', () => {
+  it('lands each capture of an unchanged source as its own empty batch, so the source stays fresh', async () => {
+    const { config, db } = await setup({
+      'stock_20261101T000000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,A,10\n',
+      'stock_20261101T010000Z_delta.csv': 'location_id,sku,on_hand\n',
+      'stock_20261101T020000Z_delta.csv': 'location_id,sku,on_hand\n',
+    });
+    const [first] = await runIngest(config, db);
+    expect(first).toMatchObject({ batches: 3, skipped: 0, rows: 1 });
+    expect(await db.rows('select captured_at, mode, rows, status from ingest.batches order by captured_at')).toEqual([
+      { captured_at: '2026-11-01T00:00:00.000Z', mode: 'full', rows: 1, status: 'landed' },
+      { captured_at: '2026-11-01T01:00:00.000Z', mode: 'delta', rows: 0, status: 'landed' },
+      { captured_at: '2026-11-01T02:00:00.000Z', mode: 'delta', rows: 0, status: 'landed' },
+    ]);
+    const [again] = await runIngest(config, db);
+    expect(again).toMatchObject({ batches: 0, skipped: 3 });
+    db.closeSync();
+  });
+});
