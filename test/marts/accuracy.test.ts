@@ -5,7 +5,7 @@ import { generate, type GenerateOptions } from '../../fixtures/generate.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { scoreCancellations, scoreCauses, scoreOutages, scoreTruthAts, type KindScore } from './accuracy-report.ts';
-import { landSimulated } from './land-simulated.ts';
+import { runIngest } from '../../ingest/run-ingest.ts';
 import { runModelTests } from './model-tests.ts';
 
 /**
@@ -49,7 +49,8 @@ for (const scenario of scenarios) {
       await generate({ ...scenario.options, outDir });
       config = loadConfig(`${outDir}/stocklens.config.yaml`);
       db = await Database.open(config.databaseFile);
-      await landSimulated(db, outDir);
+      // Through the real connectors and landing, exactly as `stocklens ingest` lands the files.
+      await runIngest(config, db);
       const summary = await buildModels(config, db);
       expect(summary.results.filter((result) => result.status !== 'success')).toEqual([]);
       causes = await scoreCauses(db, outDir);
