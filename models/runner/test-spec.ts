@@ -1,3 +1,4 @@
+import { splitTopLevel } from './model-file.ts';
 import { sql, type SQLQuery } from '../../db/database.ts';
 
 export type Severity = 'error' | 'warn';
@@ -24,7 +25,7 @@ export function parseTestSpec(text: string): TestSpec {
   if (!call) throw new Error(`test ${JSON.stringify(text)} is not written as name(arguments), e.g. not_null(sku)`);
   const kind = call[1];
   if (!(kinds as readonly string[]).includes(kind)) throw new Error(`test ${JSON.stringify(text)}: ${kind} is not one of ${kinds.join(', ')}`);
-  let args = splitArguments(call[2]);
+  let args = splitTopLevel(call[2]);
   let severity: Severity = 'error';
   const option = args.at(-1)?.match(/^severity\s*=\s*(\w+)$/);
   if (option) {
@@ -96,30 +97,10 @@ function columnSql(column: string): SQLQuery {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? sql.ident(column) : sql.__dangerous__rawValue(column);
 }
 
-function splitArguments(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let current = '';
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') quote = char;
-    else if (char === '(' || char === '[') depth++;
-    else if (char === ')' || char === ']') depth--;
-    if (char === ',' && depth === 0 && !quote) {
-      parts.push(current.trim());
-      current = '';
-    } else current += char;
-  }
-  if (current.trim()) parts.push(current.trim());
-  return parts.filter(Boolean);
-}
-
 function parseValues(text: string, spec: string): (string | number | boolean)[] {
   const list = /^\[([\s\S]*)\]$/.exec(text.trim());
   if (!list) throw new Error(`test ${JSON.stringify(spec)}: write the accepted values as a list, e.g. ['over', 'under']`);
-  return splitArguments(list[1]).map((item) => {
+  return splitTopLevel(list[1]).map((item) => {
     const quoted = /^'((?:[^']|'')*)'$|^"((?:[^"])*)"$/.exec(item);
     if (quoted) return (quoted[1] ?? quoted[2]).replace(/''/g, "'");
     if (/^-?\d+(\.\d+)?$/.test(item)) return Number(item);
