@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { IngestError, causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
-import { entitySpecs, type ColumnSpec, type Entity } from './entities.ts';
+import { columnChecks, strictCast, textOf, typedValue } from './cell-checks.ts';
+import { entitySpecs, type Entity } from './entities.ts';
 
 export interface BatchDescriptor {
   source: string;
@@ -76,16 +78,16 @@ export interface LandableBatch extends BatchDescriptor {
 const internalColumns = new Set(['__batch', '__row', '__raw']);
 
 /**
- * Deterministic batch id: the same content from the same source is the same batch. A file's
- * capture time (its name) is part of what it says: two header-only deltas an hour apart are two
- * captures that each prove the source alive, not one file landed twice.
+ * Deterministic batch id: the same content from the same source is the same batch. A file's name
+ * (which carries its capture time) is part of what it says: two header-only deltas an hour apart
+ * are two captures that each prove the source alive, not one file landed twice. A webhook's
+ * `file` names its delivery id, so a redelivery stays the same batch.
  */
-export function batchIdFor(batch: Pick<BatchDescriptor, 'source' | 'contentSha256' | 'file' | 'capturedAt'>): string {
-  const identity = batch.file === undefined ? `${batch.source}\0${batch.contentSha256}` : `${batch.source}\0${batch.contentSha256}\0${batch.capturedAt.toISOString()}`;
+export function batchIdFor(batch: Pick<BatchDescriptor, 'source' | 'contentSha256' | 'file'>): string {
+  const identity = batch.file === undefined ? `${batch.source}\0${batch.contentSha256}` : `${batch.source}\0${batch.contentSha256}\0${path.basename(batch.file)}`;
   return `${batch.source}-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
-/** Lands one batch: a group of one. */
 export async function landBatch(db: Database, batch: BatchDescriptor, stage: StageInput, options: LandOptions): Promise<LandResult> {
   const [result] = await landBatches(db, [{ ...batch, stage }], options);
   return result;
@@ -349,61 +351,6 @@ async function landReadRejects(connection: Connection): Promise<Map<number, numb
       select m.batch_id, r.line, r."column", r.reason, r.raw_line from batch_read_rejects r join batch_map m on m.__batch = r.__batch order by r.__batch, r.line`);
   }
   return new Map(counted.map((row) => [Number(row.__batch), Number(row.n)]));
-}
-
-// The ::varchar is free on text and lets typed staging (integers from an API) share every check.
-const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', column.name)}::varchar), '')`;
-const text = (column: ColumnSpec) => sql.ident(`t:${column.name}`);
-const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
-
-/** A batch's captured_at default (DESIGN §5: the time in its file name), from `batch_map`. */
-const capturedDefault = sql.ident('__captured_at');
-
-function typedValue(column: ColumnSpec, present: Set<string>): SQLQuery {
-  if (!present.has(column.name)) {
-    if (column.whenAbsent === 'captured_at') return capturedDefault;
-    return sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
-  }
-  if (column.whenAbsent === 'captured_at') return sql`coalesce(${value(column)}, ${capturedDefault})`;
-  if (column.whenAbsent !== undefined) return sql`coalesce(${value(column)}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
-  return value(column);
-}
-
-/**
- * DuckDB's cast to integer accepts 2.5 (rounding it), 1e3, 0x1F and 1_000: a quantity must be
- * written as plain digits, anything else is quarantined rather than silently reinterpreted.
- */
-function strictCast(cellText: SQLQuery, column: ColumnSpec): SQLQuery {
-  const cast = sql`try_cast(${cellText} as ${sql.__dangerous__rawValue(column.type)})`;
-  return column.type === 'integer' ? sql`case when regexp_full_match(${cellText}, '[+-]?[0-9]+') then ${cast} end` : cast;
-}
-
-interface Check {
-  column: string | null;
-  failed: SQLQuery;
-  reason: SQLQuery;
-}
-
-/** The checks of one present column, over its trimmed text and cast value, in the order they are reported. */
-function columnChecks(column: ColumnSpec, present: Set<string>, options: LandOptions): Check[] {
-  if (!present.has(column.name)) return [];
-  const [cellText, cast] = [text(column), value(column)];
-  const checks: Check[] = [];
-  if (column.required || column.notEmpty) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
-  const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;
-  if (kind) {
-    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cast} is null`, reason: sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}` });
-  }
-  if (column.nonNegative) checks.push({ column: column.name, failed: sql`${cast} < 0`, reason: sql`${`${column.name} is negative: `} || ${cellText}` });
-  if (column.name === 'location_id' && options.knownLocations.length > 0) {
-    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cellText} not in (${sql.join(options.knownLocations.map((id) => sql`${id}`), ', ')})`, reason: sql`${'unknown location '} || to_json(${cellText})::varchar` });
-  }
-  if (column.type === 'timestamptz' && ['captured_at', 'placed_at', 'occurred_at'].includes(column.name)) {
-    // A capture from the future is a clock or time-zone error upstream; landing it would poison as-of joins.
-    const limit = new Date((options.now ?? new Date()).getTime() + 5 * 60_000).toISOString();
-    checks.push({ column: column.name, failed: sql`${cast} > ${limit}::timestamptz`, reason: sql`${`${column.name} is in the future: `} || ${cellText}` });
-  }
-  return checks;
 }
 
 /**
