@@ -3,6 +3,7 @@ import path from 'node:path';
 import { IngestError, causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
+import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
 import { columnChecks, strictCast, textOf, typedValue } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
 
@@ -230,7 +231,7 @@ function requiredColumns(entity: Entity): string[] {
   return entitySpecs[entity].columns.filter((column) => column.required).map((column) => column.name);
 }
 
-interface BatchCounts {
+export interface BatchCounts {
   rows: number;
   rejected: number;
 }
@@ -351,59 +352,4 @@ async function landReadRejects(connection: Connection): Promise<Map<number, numb
       select m.batch_id, r.line, r."column", r.reason, r.raw_line from batch_read_rejects r join batch_map m on m.__batch = r.__batch order by r.__batch, r.line`);
   }
   return new Map(counted.map((row) => [Number(row.__batch), Number(row.n)]));
-}
-
-/**
- * DESIGN §6 empty-extract guard: a full batch far smaller than the previous full one of its source
- * (in capture order, landed before or earlier in this group) is held.
- */
-async function guardEmptyExtract(connection: Connection, batches: readonly BatchDescriptor[], counts: readonly BatchCounts[], maxFullDrop: number): Promise<BatchStatus[]> {
-  const isFull = (batch: BatchDescriptor) => batch.entity === 'stock' && batch.mode === 'full';
-  const fulls = batches.filter(isFull);
-  if (fulls.length === 0) return batches.map(() => 'landed');
-  const times = fulls.map((batch) => batch.capturedAt.getTime());
-  const [from, to] = [new Date(Math.min(...times)).toISOString(), new Date(Math.max(...times)).toISOString()];
-  const landedFull = sql`source = ${fulls[0].source} and entity = 'stock' and mode = 'full' and status = 'landed'`;
-  // The last landed full before the group, and those landed between its batches (a rerun filling gaps).
-  const earlier = (
-    await connection.rows<{ captured_at: string; rows: number }>(sql`
-      (select captured_at, rows from ingest.batches where ${landedFull} and captured_at < ${from}::timestamptz order by captured_at desc limit 1)
-      union all
-      (select captured_at, rows from ingest.batches where ${landedFull} and captured_at >= ${from}::timestamptz and captured_at < ${to}::timestamptz)`)
-  ).map((row) => ({ at: Date.parse(row.captured_at), rows: Number(row.rows) }));
-  return batches.map((batch, index) => {
-    if (!isFull(batch)) return 'landed';
-    const at = batch.capturedAt.getTime();
-    const previous = earlier.filter((full) => full.at < at).reduce<{ at: number; rows: number } | undefined>((last, full) => (!last || full.at >= last.at ? full : last), undefined);
-    const rows = counts[index].rows;
-    if (previous && rows < previous.rows * (1 - maxFullDrop)) return 'held';
-    earlier.push({ at, rows });
-    return 'landed';
-  });
-}
-
-/** The ledger rows of a landed group, from `batch_map` and each batch's outcome by index. */
-async function writeLedgers(connection: Connection, outcomes: readonly (BatchCounts & { status: BatchStatus; error?: string })[], startedAt: Date): Promise<void> {
-  const values = outcomes.map((outcome, index) => sql`(${index}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${outcome.error ?? null})`);
-  await connection.run(sql`
-    insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
-    select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error
-    from batch_map m join (values ${sql.join(values, ', ')}) o(__batch, rows, rejected, status, error) on o.__batch = m.__batch
-    order by m.__batch`);
-}
-
-async function writeLedger(
-  connection: Connection,
-  batchId: string,
-  batch: BatchDescriptor,
-  outcome: { status: BatchStatus; rows: number; rejected: number; error?: string },
-  startedAt: Date,
-  { keepExisting = false } = {},
-): Promise<void> {
-  // A failure is recorded only where no outcome exists: it must never overwrite a landed batch.
-  const verb = keepExisting ? sql`insert or ignore` : sql`insert or replace`;
-  await connection.run(sql`
-    ${verb} into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
-    values (${batchId}, ${batch.source}, ${batch.entity}, ${batch.file ?? null}, ${batch.mode}, ${batch.capturedAt.toISOString()}::timestamptz,
-            ${batch.contentSha256}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${startedAt.toISOString()}::timestamptz, now(), ${outcome.error ?? null})`);
 }
