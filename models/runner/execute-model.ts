@@ -33,7 +33,7 @@ export async function executeModel(connection: Connection, model: Model, run: Mo
   const existing = await existingKind(connection, schema, name);
   const incremental = model.materialized === 'incremental' && existing === 'table' && !run.fullRefresh;
   const window = incremental ? await incrementalWindow(connection, model, target) : undefined;
-  const context: RenderContext = { ref: (ref) => refTarget(run.project, ref), self: quotedRelation(schema, name), window };
+  const context: RenderContext = { ref: (ref) => refTarget(run.project, ref), self: quotedRelation(schema, name), window, incremental };
   const rendered = renderSql(model, context);
   const input = {
     schema,

@@ -89,4 +89,62 @@ select id from src.ids where id not in (select id from {{ this }})`,
     expect(await db.rows('select id from marts.seen order by id')).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
     db.closeSync();
   });
+
+  it('keeps the {% if is_incremental() %} branch only on an incremental run, so a first build need not read {{ this }}', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/totals.sql': `-- materialized: incremental
+-- unique_key: [sku]
+-- incremental_strategy: merge
+-- Running totals: an incremental run adds the new sales to what is published.
+select s.sku, sum(s.units) + coalesce(any_value(t.units), 0) as units, max(s.seq) as seq
+from src.sales s
+{% if is_incremental() %}
+left join {{ this }} t using (sku)
+where s.seq > (select max(seq) from {{ this }})
+{% else %}
+left join (select null as sku, null as units) t using (sku)
+{% endif %}
+group by s.sku`,
+    });
+    const db = await openProjectDb(config);
+    await db.run(`create schema src; create table src.sales as select * from (values ('a', 1, 1), ('b', 2, 2)) v(sku, units, seq)`);
+    expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
+    await db.run(`insert into src.sales values ('a', 10, 3)`);
+    const run = await buildModels(config, db, { modelsDir: dir });
+    expect(run.results[0].rows).toBe(1);
+    expect(await db.rows('select sku, units from marts.totals order by sku')).toEqual([{ sku: 'a', units: 11 }, { sku: 'b', units: 2 }]);
+    db.closeSync();
+  });
+
+  it('fails on an unclosed or unknown block tag naming the file and line', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/broken.sql': `-- materialized: table
+select 1 as x
+{% if is_incremental() %}
+where true`,
+    });
+    const db = await openProjectDb(config);
+    const run = await buildModels(config, db, { modelsDir: dir });
+    expect(run.results[0].error).toMatch(/broken\.sql:3: \{% if %\} is never closed with \{% endif %\}/);
+    writeModel(dir, 'marts/broken.sql', `-- materialized: table\nselect 1 as x\n{% for x in y %}\n{% endfor %}`);
+    const again = await buildModels(config, db, { modelsDir: dir });
+    expect(again.results[0].error).toMatch(/broken\.sql:3: \{% for x in y %\} is not a tag the runner knows/);
+    db.closeSync();
+  });
+
+  it('keeps DuckDB errors on the model file line inside a kept block', async () => {
+    const { dir, config } = writeProject(tempDir(), {
+      'marts/lines.sql': `-- materialized: table
+select 1 as x
+{% if is_incremental() %}
+from nowhere
+{% else %}
+from no_such_table
+{% endif %}`,
+    });
+    const db = await openProjectDb(config);
+    const run = await buildModels(config, db, { modelsDir: dir });
+    expect(run.results[0].error).toMatch(/lines\.sql:6: .*no_such_table/);
+    db.closeSync();
+  });
 });
