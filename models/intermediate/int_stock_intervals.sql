@@ -1,17 +1,56 @@
 -- Change intervals per source, location and SKU: one row per state a system reported, valid from its capture until the next change ([valid_from, valid_to), open while valid_to is null); a full batch that omits a SKU closes it with a 0 row.
--- materialized: table
+-- materialized: incremental
+-- unique_key: [source, location_id, sku, valid_from]
+-- incremental_strategy: delete+insert
+-- time_column: valid_from
 -- tests: not_null(source), not_null(location_id), not_null(sku), not_null(valid_from), unique(source, location_id, sku, valid_from), expression(valid_to is null or valid_to > valid_from)
 -- History costs changes, not captures x SKUs (DESIGN §11): a daily full snapshot that repeats
--- yesterday's figures adds no row here.
-with captured as (
+-- yesterday's figures adds no row here. An hourly run reads the captures from the latest change
+-- built on, and continues each series it touches from the interval that series was in then (that
+-- interval is written again, with the valid_to the new captures give it); a capture older than
+-- that arriving late needs `stocklens build --full-refresh`.
+with new_rows as (
   select
     -- One integer per series: partitioning a window by it sorts far faster than by three strings.
     hash(s.source, s.location_id, s.sku) as series,
     s.source, s.location_id, s.sku, s.captured_at, s.quantity_semantics = 'salable' as is_salable,
-    s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.in_transit, s.incoming, s.available_reported,
-    c.next_full_at
+    s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.in_transit, s.incoming, s.available_reported
   from {{ ref('stg_stock_snapshot') }} s
-  join {{ ref('int_stock_captures') }} c using (source, location_id, captured_at)
+  where {{ incremental_window('s.captured_at') }}
+),
+-- Each capture's next full capture of the same source and location (which restates every SKU).
+captures as (
+  select
+    source, location_id, captured_at,
+    min(case when is_full then captured_at end) over (
+      partition by source, location_id order by captured_at rows between 1 following and unbounded following
+    ) as next_full_at
+  from {{ ref('int_stock_captures') }}
+  where {{ incremental_window('captured_at') }}
+),
+captured as (
+  select n.*, c.next_full_at
+  from new_rows n
+  join captures c using (source, location_id, captured_at)
+{% if is_incremental() %}
+  union all by name
+  -- The interval each touched series was in before the window, standing in for its last capture
+  -- there. No full batch between that capture and the window left the series out (it would have
+  -- closed the interval), so the next full batch that can is the window's first.
+  select
+    hash(i.source, i.location_id, i.sku) as series,
+    i.source, i.location_id, i.sku, i.valid_from as captured_at, i.quantity_semantics = 'salable' as is_salable,
+    i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.in_transit, i.incoming, i.available_reported,
+    f.first_full_at as next_full_at
+  from {{ this }} i
+  left join (
+    select source, location_id, min(captured_at) as first_full_at from {{ ref('int_stock_captures') }}
+    where {{ incremental_window('captured_at') }} and is_full group by all
+  ) f using (source, location_id)
+  where not {{ incremental_window('i.valid_from') }}
+    and (i.valid_to is null or {{ incremental_window('i.valid_to') }})
+    and (f.first_full_at is not null or hash(i.source, i.location_id, i.sku) in (select series from new_rows))
+{% endif %}
 ),
 sequenced as (
   select
