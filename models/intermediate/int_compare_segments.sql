@@ -1,10 +1,15 @@
 -- Per compared system, location and SKU: segments of time in which neither the system's figure nor the truth's changes, with both figures and their difference (DESIGN §11: merged change points, no dense grid).
--- materialized: table
+-- materialized: incremental
+-- unique_key: [source, location_id, sku, segment_from]
+-- incremental_strategy: delete+insert
 -- tests: not_null(source), not_null(segment_from), unique(source, location_id, sku, segment_from)
 -- Both figures are read at the same instant: the latest at or before the bucket when the system
 -- and the truth both captured. A system that syncs every 6 hours is judged on what it could know
 -- at its last sync; being behind is staleness (fct_source_freshness, excluded past max_staleness),
 -- not a mismatch. A system that captures on time and still shows an old figure is sync_lag.
+-- An hourly run touches only the pairs whose system or truth changed since the segments built:
+-- each continues from its open segment (written again with its new segment_to) and the agreement
+-- that segment remembers; a pair seen for the first time is built from its whole history.
 with spec as (
   select * from {{ ref('int_comparison_spec') }}
 ),
@@ -32,19 +37,55 @@ visible as (
   ) c
   asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
 ),
+{% if is_incremental() %}
+-- Each system's latest published change: a change of either side after it is new.
+built as (
+  select source, max(segment_from) as built_until from {{ this }} group by source
+),
+-- Each pair's open segment: what the system and the truth showed when the last build ended.
+carried as (
+  select * from {{ this }} where segment_to is null
+),
+changed_pairs as (
+  select i.source, i.location_id, i.sku
+  from {{ ref('int_stock_intervals') }} i
+  join spec using (source, location_id)
+  left join built b using (source)
+  where b.built_until is null or i.valid_from > b.built_until
+  union
+  select c.source, c.location_id, c.sku
+  from carried c
+  join built b using (source)
+  join {{ ref('int_stock_intervals') }} t on t.source = c.truth_source and t.location_id = c.location_id and t.sku = c.sku
+  where t.valid_from > b.built_until
+),
+pairs as (
+  select p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until
+  from changed_pairs p
+  left join carried c using (source, location_id, sku)
+  left join built b using (source)
+),
+{% else %}
+pairs as (
+  select distinct i.source, i.location_id, i.sku, cast(null as timestamptz) as carried_from, cast(null as timestamptz) as built_until
+  from {{ ref('int_stock_intervals') }} i
+  join spec using (source, location_id)
+),
+{% endif %}
 system_points as (
   select
     i.source, i.location_id, i.sku, v.visible_at as changed_at, 2 as priority,
     {'units': case when spec.measure = 'on_hand' then i.on_hand else i.available_reported end} as system,
     null as truth
   from {{ ref('int_stock_intervals') }} i
+  join pairs p using (source, location_id, sku)
   join spec using (source, location_id)
   join visible v on v.source = i.source and v.truth_source = spec.truth_source and v.captured_at = i.valid_from
   -- Superseded before the next joint instant: never compared.
-  where i.valid_to is null or v.visible_at < i.valid_to
-),
-system_pairs as (
-  select distinct source, location_id, sku from system_points
+  where (i.valid_to is null or v.visible_at < i.valid_to)
+    -- A continued pair needs only what came after its open segment; no change it already had is
+    -- newer than the system's latest published one.
+    and (p.carried_from is null or (i.valid_from > p.built_until and v.visible_at > p.carried_from))
 ),
 truth_points as (
   select
@@ -54,9 +95,10 @@ truth_points as (
      'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
   from {{ ref('int_stock_intervals') }} t
   join spec on t.source = spec.truth_source and t.location_id = spec.location_id
+  join pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
   join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = t.valid_from
-  semi join system_pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
-  where t.valid_to is null or v.visible_at < t.valid_to
+  where (t.valid_to is null or v.visible_at < t.valid_to)
+    and (p.carried_from is null or (t.valid_from > p.built_until and v.visible_at > p.carried_from))
 ),
 -- A SKU the truth never listed at a location it counts is 0 there from its first capture on.
 truth_starts as (
@@ -69,12 +111,38 @@ truth_starts as (
 truth_zero_points as (
   select p.source, p.location_id, p.sku, s.visible_at as changed_at, 0 as priority, null as system,
     {'on_hand': 0, 'committed': 0, 'in_transit': 0, 'quality_control': 0, 'ats': 0} as truth
-  from system_pairs p join truth_starts s using (source, location_id)
+  from pairs p join truth_starts s using (source, location_id)
+  where p.carried_from is null
 ),
+{% if is_incremental() %}
+-- Where a continued pair stood: its open segment, as one point carrying both figures.
+carried_points as (
+  select c.source, c.location_id, c.sku, c.segment_from as changed_at, -1 as priority,
+    {'units': c.system_units} as system,
+    {'on_hand': c.truth_on_hand, 'committed': c.truth_committed, 'in_transit': c.truth_in_transit, 'quality_control': c.truth_quality_control, 'ats': c.truth_ats} as truth
+  from carried c
+  semi join changed_pairs p using (source, location_id, sku)
+),
+-- The last agreement before it, which the windows below cannot see.
+agreed_before as (
+  select c.source, c.location_id, c.sku, c.last_agreed_from, c.last_agreed_units
+  from carried c
+  semi join changed_pairs p using (source, location_id, sku)
+),
+{% else %}
+agreed_before as (
+  select cast(null as varchar) as source, cast(null as varchar) as location_id, cast(null as varchar) as sku,
+    cast(null as timestamptz) as last_agreed_from, cast(null as integer) as last_agreed_units
+  where false
+),
+{% endif %}
 points as (
   select * from system_points
   union all by name select * from truth_points
   union all by name select * from truth_zero_points
+{% if is_incremental() %}
+  union all by name select * from carried_points
+{% endif %}
 ),
 filled as (
   select
@@ -125,10 +193,11 @@ compared as (
   where b.system_units is not null and b.expected_units is not null
 )
 select
-  *,
+  c.*,
   -- Where the last agreement began: what the truth recorded since then, the system may have missed.
-  max(case when not is_mismatch then segment_from end) over before as last_agreed_from,
+  coalesce(max(case when not c.is_mismatch then c.segment_from end) over before, a.last_agreed_from) as last_agreed_from,
   -- What the truth expected then: a system still showing exactly that is a stale copy.
-  last_value(case when not is_mismatch then expected_units end ignore nulls) over before as last_agreed_units
-from compared
+  coalesce(last_value(case when not c.is_mismatch then c.expected_units end ignore nulls) over before, a.last_agreed_units) as last_agreed_units
+from compared c
+left join agreed_before a using (source, location_id, sku)
 window before as (partition by hash(source, location_id, sku) order by segment_from rows between unbounded preceding and 1 preceding)
