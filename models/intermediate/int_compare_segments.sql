@@ -194,6 +194,8 @@ compared as (
 )
 select
   c.*,
+  -- When this row was written: a model downstream reads the rows written since its own last build.
+  current_timestamp as refreshed_at,
   -- Where the last agreement began: what the truth recorded since then, the system may have missed.
   coalesce(max(case when not c.is_mismatch then c.segment_from end) over before, a.last_agreed_from) as last_agreed_from,
   -- What the truth expected then: a system still showing exactly that is a stale copy.

@@ -1,8 +1,22 @@
 -- Mismatched segments with their probable cause: the first of DESIGN §8's causes that the data shows, checked in its order.
--- materialized: table
+-- materialized: incremental
+-- unique_key: [source, location_id, sku, segment_from]
+-- incremental_strategy: delete+insert
 -- tests: not_null(probable_cause), unique(source, location_id, sku, segment_from), accepted_values(probable_cause, ['unsynced_adjustment','transfer_not_reflected','return_before_qc','reservation_ignored','double_deduction','sync_lag','unknown'])
+-- A cause can depend on what followed in the episode and the pair's other mix-ups, so an hourly run
+-- classifies anew the whole history of each pair whose mismatched segments were written again.
 with settings as (
   select to_microseconds(cast(lag_lookback_minutes * 60000000 as bigint)) as lookback from config.settings
+),
+pair_segments as (
+  select s.*
+  from {{ ref('int_compare_segments') }} s
+{% if is_incremental() %}
+  semi join (
+    select distinct source, location_id, sku from {{ ref('int_compare_segments') }}
+    where is_mismatch and refreshed_at > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
+  ) p on p.source = s.source and p.location_id = s.location_id and p.sku = s.sku
+{% endif %}
 ),
 mismatched as (
   select
@@ -14,7 +28,7 @@ mismatched as (
     -- stale copy even when it froze between two buckets, at a value no bucket of the truth shows.
     min(system_units) over episode = max(system_units) over episode
       and (min(expected_units) over episode <> max(expected_units) over episode or expected_units is distinct from last_agreed_units) as is_frozen
-  from {{ ref('int_compare_segments') }}
+  from pair_segments
   where is_mismatch
   window episode as (partition by source, location_id, sku, last_agreed_from order by segment_from rows between unbounded preceding and current row)
 ),
@@ -33,7 +47,7 @@ adjustments as (
 earlier_match as (
   select distinct m.source, m.location_id, m.sku, m.segment_from
   from mismatched m cross join settings g
-  join {{ ref('int_compare_segments') }} e
+  join pair_segments e
     on e.source = m.source and e.location_id = m.location_id and e.sku = m.sku
     and e.segment_from < m.segment_from
     and coalesce(e.segment_to, m.segment_from) > m.segment_from - g.lookback
@@ -91,5 +105,6 @@ select
     when m.next_mixup is not null and m.next_mixup_at < m.segment_from + g.lookback then m.next_mixup
     -- Nothing tells them apart: a figure that never moved since the agreement is a stale copy.
     else 'sync_lag'
-  end as probable_cause
+  end as probable_cause,
+  current_timestamp as refreshed_at
 from with_context m, settings g
