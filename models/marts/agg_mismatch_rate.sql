@@ -1,9 +1,14 @@
 -- Per day, location and source: comparisons made, comparisons mismatched and the mismatch rate (mismatched / compared).
--- materialized: table
+-- materialized: incremental
+-- unique_key: [day, location_id, source]
+-- incremental_strategy: delete+insert
+-- time_column: day
 -- tests: not_null(day), not_null(location_id), not_null(source), unique(day, location_id, source), expression(mismatch_rate between 0 and 1), expression(mismatched <= compared)
 -- A comparison is one (bucket, location, sku) of a non-stale source whose truth is not stale
 -- either, from the pair's first bucket where both had a capture (DESIGN §8). Counting pairs per
 -- first bucket keeps this from expanding the grid: a cohort of pairs costs one row per bucket.
+-- An hourly run recomputes the latest day built and the days after it: earlier buckets keep their
+-- comparisons (a cause may change later, whether the figures differed does not).
 with settings as (
   select compare_every_minutes * 60 as step_seconds from config.settings
 ),
@@ -21,7 +26,7 @@ cohorts as (
 compared as (
   select g.day, c.location_id, c.source, sum(c.pairs) as compared
   from cohorts c
-  join {{ ref('int_bucket_grid') }} g on g.bucket_at >= c.first_bucket_at
+  join (select * from {{ ref('int_bucket_grid') }} where {{ incremental_window('day') }}) g on g.bucket_at >= c.first_bucket_at
   join {{ ref('int_source_staleness') }} fs on fs.source = c.source and fs.bucket_at = g.bucket_at and not fs.is_stale
   join {{ ref('int_source_staleness') }} ft on ft.source = c.truth_source and ft.bucket_at = g.bucket_at and not ft.is_stale
   group by all
@@ -29,6 +34,7 @@ compared as (
 mismatched as (
   select day, location_id, source, count(*) as mismatched
   from {{ ref('fct_mismatch') }}
+  where {{ incremental_window('day') }}
   group by all
 )
 select

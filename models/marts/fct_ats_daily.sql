@@ -1,13 +1,20 @@
 -- Per day, location and SKU: the truth's total stock and available-to-sell at the day's last bucket, and the non-sellable rest split by state.
--- materialized: table
+-- materialized: incremental
+-- unique_key: [day, location_id, sku]
+-- incremental_strategy: delete+insert
+-- time_column: day
 -- tests: not_null(day), not_null(location_id), not_null(sku), unique(day, location_id, sku), expression(ats_units <= total_units), expression(ats_units >= 0), expression(non_sellable_units >= 0)
+-- An hourly run recomputes the latest day built (its last bucket moved on) and the days after it.
 with day_ends as (
-  select day, bucket_at from {{ ref('int_bucket_grid') }} where is_day_end
+  select day, bucket_at from {{ ref('int_bucket_grid') }} where is_day_end and {{ incremental_window('day') }}
 ),
 truth as (
   select i.*
   from {{ ref('int_stock_intervals') }} i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
+{% if is_incremental() %}
+  where i.valid_to is null or i.valid_to > (select min(bucket_at) from day_ends)
+{% endif %}
 )
 select
   d.day,
