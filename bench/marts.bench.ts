@@ -1,64 +1,79 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/load-config.ts';
-import { Database } from '../db/database.ts';
+import { Database, sql } from '../db/database.ts';
+import { duckdbSettings } from '../db/duckdb-settings.ts';
+import { runIngest } from '../ingest/run-ingest.ts';
 import { buildModels, type BuildSummary } from '../models/runner/build.ts';
-import { landSimulated } from '../test/marts/land-simulated.ts';
 
 /**
- * The marts on a simulator output (default the `m` scale the lead generates at /work/bench-data/m;
- * `npm run bench -- marts DIR` for another): a full build, then one more hour of captures and the
- * build again, with wall time per model and the process's peak memory (DuckDB runs in-process).
+ * The marts at scale m (issue 6): a full build, then one more hour of captures landed by the real
+ * ingest and the build again (incremental), with wall and CPU time per model and the process's
+ * peak memory (DuckDB runs in-process, under the product's memory limit).
  *
- * Landing is not measured here (bench/landing is): the history up to the last hour is landed once
- * into a cached DuckDB file next to the OS temp dir and copied for each run.
+ * Input: a folder with a stocklens.config.yaml whose data/stocklens.duckdb has the m output landed
+ * (`stocklens generate --scale m`, then `stocklens ingest` there; default /work/bench-data/m-built,
+ * or `npm run bench -- marts DIR`). The bench works on a copy: it takes the last hour's batches
+ * out of the copy (rows and ledger), builds in full, lands that hour again from the inbox and builds.
  */
-const dataDir = process.argv[2] ?? process.env.STOCKLENS_BENCH_DATA ?? '/work/bench-data/m';
-if (!existsSync(path.join(dataDir, 'stocklens.config.yaml'))) {
-  process.stderr.write(`marts bench: no simulator output at ${dataDir} (generate one: stocklens generate --scale m --out DIR)\n`);
+const dataDir = process.argv[2] ?? process.env.STOCKLENS_BENCH_M_DIR ?? '/work/bench-data/m-built';
+const configFile = path.join(dataDir, 'stocklens.config.yaml');
+const config = existsSync(configFile) ? loadConfig(configFile) : undefined;
+if (!config || !existsSync(config.databaseFile)) {
+  process.stderr.write(`marts bench: no landed database under ${dataDir} (generate: stocklens generate --scale m --out DIR; then stocklens ingest in DIR)\n`);
   process.exit(1);
 }
 
-const lastCapture = latestStamp(path.join(dataDir, 'inbox', 'wms'));
-const lastHourStart = new Date(lastCapture.getTime() - 3600_000);
-const cacheDir = path.join(os.tmpdir(), 'stocklens-bench-marts');
-mkdirSync(cacheDir, { recursive: true });
-const cached = path.join(cacheDir, `${path.basename(dataDir)}-until-${lastHourStart.toISOString().slice(0, 13)}.duckdb`);
-if (!existsSync(cached)) {
-  const started = performance.now();
-  const db = await Database.open(cached);
-  await landSimulated(db, dataDir, { until: lastHourStart });
-  const landed = await db.one<{ rows: number }>('select (select count(*) from raw.stock_snapshot) + (select count(*) from raw.order_line) + (select count(*) from raw.inventory_event) as rows');
+const work = mkdtempSync(path.join(os.tmpdir(), 'stocklens-marts-bench-'));
+const copy = path.join(work, 'stocklens.duckdb');
+copyFileSync(config.databaseFile, copy);
+const settings = duckdbSettings(config);
+const db = await Database.open(copy, { settings });
+say(`DuckDB ${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+
+try {
+  const rewound = await rewindLastHour(db);
+  say(`took the last hour (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
+
+  const full = await timed(() => buildModels(config, db, { fullRefresh: true }));
+  report('full build', full.summary, full.ms, full.cpuMs);
+
+  const landStarted = performance.now();
+  const landed = await runIngest(config, db);
+  const batches = landed.reduce((sum, source) => sum + source.batches, 0);
+  say(`landed the hour again through the real ingest: ${batches} batches in ${seconds(performance.now() - landStarted)}`);
+
+  const hour = await timed(() => buildModels(config, db));
+  report('incremental build after one more hour of captures', hour.summary, hour.ms, hour.cpuMs);
+
+  const rows = await db.one<Record<string, number>>(`
+    select (select count(*) from raw.stock_snapshot) as stock_rows, (select count(*) from raw.order_line) as order_rows,
+      (select count(*) from intermediate.int_stock_intervals) as intervals, (select count(*) from intermediate.int_compare_segments) as segments,
+      (select count(*) from marts.fct_mismatch) as mismatches`);
+  say(`landed stock rows ${rows?.stock_rows}, order rows ${rows?.order_rows}, change intervals ${rows?.intervals}, compared segments ${rows?.segments}, mismatched comparisons ${rows?.mismatches}`);
+  say(`incremental / full build: ${(hour.ms / full.ms).toFixed(3)} (wall), ${(hour.cpuMs / full.cpuMs).toFixed(3)} (CPU)`);
+  say(`peak memory (max RSS of this process, DuckDB included): ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`);
+  say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+} finally {
   db.closeSync();
-  say(`landed the history once (${landed?.rows} rows) in ${seconds(performance.now() - started)} into ${cached}`);
+  rmSync(work, { recursive: true, force: true });
 }
 
-const work = path.join(cacheDir, 'run.duckdb');
-rmSync(work, { force: true });
-copyFileSync(cached, work);
-const config = loadConfig(path.join(dataDir, 'stocklens.config.yaml'));
-// DuckDB takes 80% of RAM by default; under a limit it spills to disk instead (the 8 GB budget of issue 6).
-const memoryLimit = process.env.STOCKLENS_BENCH_MEMORY ?? '6GB';
-const db = await Database.open(work, { settings: { memory_limit: memoryLimit, preserve_insertion_order: 'false' } });
-say(`DuckDB memory_limit ${memoryLimit}`);
-
-const full = await timed(() => buildModels(config, db));
-report('full build', full.summary, full.ms, full.cpuMs);
-
-await landSimulated(db, dataDir, { after: lastHourStart });
-const hour = await timed(() => buildModels(config, db));
-report('build after one more hour of captures', hour.summary, hour.ms, hour.cpuMs);
-
-const rows = await db.one<Record<string, number>>(`
-  select (select count(*) from raw.stock_snapshot) as stock_rows, (select count(*) from intermediate.int_stock_intervals) as intervals,
-    (select count(*) from intermediate.int_compare_segments) as segments, (select count(*) from marts.fct_mismatch) as mismatches`);
-say(`landed stock rows ${rows?.stock_rows}, change intervals ${rows?.intervals}, compared segments ${rows?.segments}, mismatched comparisons ${rows?.mismatches}`);
-say(`after one hour / full build: ${(hour.ms / full.ms).toFixed(2)}`);
-say(`peak memory (max RSS of this process, DuckDB included): ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`);
-say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
-db.closeSync();
-rmSync(work, { force: true });
+/** Removes the batches captured in the last hour (every entity), so the ingest lands them anew. */
+async function rewindLastHour(db: Database): Promise<{ after: string; batches: number }> {
+  const bound = await db.one<{ after: string }>(`select (max(captured_at) - interval 1 hour)::varchar as after from ingest.batches where entity = 'stock' and status = 'landed'`);
+  const after = bound!.after;
+  const rewound = sql`select batch_id from ingest.batches where captured_at > ${after}::timestamptz`;
+  const batches = await db.one<{ n: number }>(sql`select count(*) as n from (${rewound})`);
+  await db.transaction(async (connection) => {
+    for (const [schema, table] of [['raw', 'stock_snapshot'], ['raw', 'order_line'], ['raw', 'inventory_event'], ['ingest', 'quarantine']] as const) {
+      await connection.run(sql`delete from ${sql.ident(schema, table)} where batch_id in (${rewound})`);
+    }
+    await connection.run(sql`delete from ingest.batches where batch_id in (${rewound})`);
+  });
+  return { after, batches: Number(batches?.n ?? 0) };
+}
 
 async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildSummary; ms: number; cpuMs: number }> {
   const started = performance.now();
@@ -71,17 +86,9 @@ async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildS
 /** Wall time, and CPU time: on a shared machine the CPU seconds over the cores bound the idle wall time. */
 function report(label: string, summary: BuildSummary, ms: number, cpuMs: number): void {
   say(`${label}: ${seconds(ms)} wall, ${seconds(cpuMs)} CPU (${os.cpus().length} cores) ${summary.ok ? '' : '(FAILED)'}`);
-  for (const result of [...summary.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 8)) {
-    say(`  ${result.node.padEnd(28)} ${seconds(result.durationMs).padStart(8)} ${result.status}${result.error ? ` ${result.error}` : ''}`);
+  for (const result of [...summary.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10)) {
+    say(`  ${result.node.padEnd(28)} ${seconds(result.durationMs).padStart(8)} ${String(result.rows ?? '').padStart(10)} rows ${result.status}${result.error ? ` ${result.error}` : ''}`);
   }
-}
-
-function latestStamp(folder: string): Date {
-  const stamps = readdirSync(folder)
-    .map((name) => /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(name))
-    .filter((match) => match !== null)
-    .map((match) => Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6]));
-  return new Date(Math.max(...stamps));
 }
 
 function seconds(ms: number): string {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../core/errors.ts';
 import { defaultConfigFile, loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
+import { duckdbSettings } from '../db/duckdb-settings.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -17,5 +18,5 @@ export async function openDatabase(config: Config, options: { readOnly?: boolean
   if ((options.mustExist || options.readOnly) && !existsSync(config.databaseFile)) {
     throw new ConfigError(`${config.databaseFile} does not exist yet: run \`stocklens ingest\` and \`stocklens build\` first (or \`npm start\` for the demo)`, config.file, 'data_dir');
   }
-  return Database.open(config.databaseFile, { readOnly: options.readOnly });
+  return Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
 }

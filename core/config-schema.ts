@@ -255,6 +255,18 @@ export const configSchema = z
     models: z
       .strictObject({ dir: z.string().optional(), threads: z.number().int().min(1).default(2) })
       .default({ threads: 2 }),
+    /**
+     * How much of the machine DuckDB may take: `memory_limit` (`6GB`, `512MB`; default 60% of the
+     * machine's memory, at most 6 GB: past it DuckDB spills to `temp_directory`, default
+     * `<data_dir>/tmp`) and `threads` (default one per core).
+     */
+    duckdb: z
+      .strictObject({
+        memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'is not a size such as 6GB or 512MB' }).optional(),
+        threads: z.number().int().min(1).optional(),
+        temp_directory: z.string().optional(),
+      })
+      .default({}),
     /** Alert rules, routing and the CEO digest (DESIGN §9); absent means the default rule set to each location's lead. */
     alerts: alertsSchema.prefault({}),
   })

@@ -54,6 +54,7 @@ export function parseConfig(text: string, absoluteFile: string, env: NodeJS.Proc
     file: absoluteFile,
     data_dir: dataDir,
     databaseFile: path.join(dataDir, 'stocklens.duckdb'),
+    duckdb: { ...parsed.duckdb, temp_directory: path.resolve(folder, parsed.duckdb.temp_directory ?? path.join(dataDir, 'tmp')) },
     compareEveryMs: parseDurationMs(parsed.compare_every)!,
     lagLookbackMs: parseDurationMs(parsed.lag_lookback)!,
     sources: parsed.sources.map((source) => ({ ...source, path: source.path && path.resolve(folder, source.path) })),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../core/load-config.ts';
+import { duckdbSettings } from '../../db/duckdb-settings.ts';
 import { Database } from '../../db/database.ts';
 import { generate } from '../../fixtures/generate.ts';
 import { formatDuration } from '../../core/duration.ts';
@@ -31,14 +32,14 @@ export function demoCommand(): Command {
       if (reusable) {
         say(`serving the demo already built in ${dir} (stocklens demo --fresh builds it again)`);
         config = loadConfig(configFile);
-        db = await Database.open(config.databaseFile);
+        db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
       } else {
         for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json']) rmSync(path.join(dir, stale), { recursive: true, force: true });
         say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, 8 weeks, every system's files)`);
         const generated = await generate({ scale: 'demo', seed: demoSeed, outDir: dir });
         say(`wrote ${generated.files.toLocaleString('en')} files, ${generated.rows.toLocaleString('en')} rows in ${formatDuration(generated.durationMs)}`);
         config = loadConfig(configFile);
-        db = await Database.open(config.databaseFile);
+        db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
         await ingestWithProgress(config, db);
         const build = await buildWithProgress(config, db);
         if (!build.ok) throw new Error('the demo build failed: see the errors above');

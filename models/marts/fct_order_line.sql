@@ -1,7 +1,13 @@
 -- One row per order line in its latest state: oversell, stock-caused cancellation (confirmed, inferred or none), delay for stock and the line's revenue.
--- materialized: table
+-- materialized: incremental
+-- unique_key: [order_id, line_id]
+-- incremental_strategy: delete+insert
+-- time_column: last_captured_at
 -- tests: not_null(order_id), not_null(line_id), unique(order_id, line_id), accepted_values(stock_cause, ['confirmed','inferred','none']), accepted_values(status, ['open','fulfilled','cancelled','backordered']), expression(delay_hours is null or delay_hours >= 0), expression(stock_cause = 'none' or status = 'cancelled')
-with lines as (
+-- An hourly run recomputes the lines captured since its last build, every line that shares a
+-- location, SKU and truth capture with one of them (the ATS at order counts the lines before it),
+-- and the vague cancellations whose next bucket's truth may have landed since.
+with all_lines as (
   select l.*, t.truth_source
   from {{ ref('stg_order_line') }} l
   left join {{ ref('int_location_truth') }} t using (location_id)
@@ -9,9 +15,39 @@ with lines as (
 truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
-truth_intervals as (
+{% if is_incremental() %}
+changed as (
+  select l.location_id, l.sku, b.captured_at as truth_captured_at
+  from (
+    select l.* from all_lines l, config.settings g
+    where {{ incremental_window('l.last_captured_at') }}
+      or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+        and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
+  ) l
+  asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
+),
+lines as (
+  select l.*
+  from all_lines l
+  semi join changed c on c.location_id = l.location_id and c.sku = l.sku and (c.truth_captured_at is null or l.placed_at >= c.truth_captured_at)
+),
+-- The stock history of the lines' SKUs only: an as-of join sorts all of its right side.
+stock_intervals as (
   select i.*
   from {{ ref('int_stock_intervals') }} i
+  semi join (select distinct location_id, sku from lines) l on l.location_id = i.location_id and l.sku = i.sku
+),
+{% else %}
+lines as (
+  select * from all_lines
+),
+stock_intervals as (
+  select * from {{ ref('int_stock_intervals') }}
+),
+{% endif %}
+truth_intervals as (
+  select i.*
+  from stock_intervals i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
 ),
 -- The truth at placement: its latest capture before the line, less what the lines placed since
@@ -58,7 +94,7 @@ with_channel as (
 published as (
   select w.*, p.available_reported as channel_available_reported
   from with_channel w
-  asof left join {{ ref('int_stock_intervals') }} p
+  asof left join stock_intervals p
     on p.source = w.channel_source and p.location_id = w.location_id and p.sku = w.sku and p.valid_from <= w.placed_at
 ),
 vague_cancellations as (
@@ -118,6 +154,8 @@ select
   p.quantity * p.unit_price as revenue,
   p.location_ats_at_order,
   p.channel_ats_at_order,
-  p.channel_available_reported
+  p.channel_available_reported,
+  -- The line's latest capture: what this row knows it as of.
+  p.last_captured_at
 from published p
 left join shrunk s using (order_id, line_id)

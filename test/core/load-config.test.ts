@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
 import { loadConfig } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { defaultMemoryLimit, duckdbSettings } from '../../db/duckdb-settings.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
@@ -30,6 +32,18 @@ describe('loadConfig', () => {
     expect(config.mismatch).toEqual({ abs_tol: 0, rel_tol: 0 });
     expect(config.locations[0].truth_source).toBe('wms');
     expect(Object.isFrozen(config.sources[0])).toBe(true);
+  });
+
+  it('limits DuckDB to 60% of the machine and at most 6 GB unless the config says otherwise, and DuckDB takes the setting', async () => {
+    expect(defaultMemoryLimit(4 * 1024 ** 3)).toBe('2457MB');
+    expect(defaultMemoryLimit(64 * 1024 ** 3)).toBe('6144MB');
+    const file = write(`${minimal}duckdb: { memory_limit: 1GB, threads: 1 }\n`);
+    const config = loadConfig(file);
+    expect(duckdbSettings(config)).toEqual({ memory_limit: '1GB', threads: '1', temp_directory: path.join(path.dirname(file), 'data', 'tmp') });
+    const db = await Database.open(':memory:', { settings: duckdbSettings(config) });
+    expect(await db.one(`select current_setting('memory_limit') as memory_limit, current_setting('threads') as threads`)).toEqual({ memory_limit: '953.6 MiB', threads: 1 });
+    db.closeSync();
+    expect(() => loadConfig(write(`${minimal}duckdb: { memory_limit: lots }\n`))).toThrow(/duckdb\.memory_limit: .*is not a size such as 6GB or 512MB/);
   });
 
   it('names the file, the key path and the expectation when a schedule is not cron', () => {
