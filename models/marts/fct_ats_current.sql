@@ -6,14 +6,20 @@ with truth as (
   from {{ ref('stg_stock_snapshot') }} s
   join config.locations l on l.location_id = s.location_id and l.truth_source = s.source
 ),
--- A full batch restates every SKU of the source, so only rows since the latest full capture count.
+-- A full batch restates every SKU of the source, so only rows since the latest full capture count
+-- (found among the captures, not the rows).
 latest_full as (
-  select source, max(captured_at) as full_at from truth where batch_mode = 'full' group by source
+  select source, max(captured_at) as full_at from {{ ref('int_stock_captures') }} where is_full group by source
 ),
+-- One hash aggregation, no sort: arg_max keeps the latest row's fields together.
 latest as (
-  select t.*
+  select arg_max(t, t.captured_at) as row
   from truth t join latest_full f on f.source = t.source and t.captured_at >= f.full_at
-  qualify row_number() over (partition by t.location_id, t.sku order by t.captured_at desc) = 1
+  where t.captured_at >= (select min(full_at) from latest_full)
+  group by t.location_id, t.sku
+),
+unpacked as (
+  select unnest(row) from latest
 )
 select
   location_id,
@@ -24,4 +30,4 @@ select
   greatest(0, on_hand - committed - reserved_other - damaged - quality_control - safety_stock) as ats_units,
   on_hand - greatest(0, on_hand - committed - reserved_other - damaged - quality_control - safety_stock) as non_sellable_units,
   committed, reserved_other, damaged, quality_control, safety_stock, in_transit
-from latest
+from unpacked

@@ -28,8 +28,9 @@ per_sku as (
 compared as (
   select source, sum(compared) as compared_buckets, count(distinct day) as days from {{ ref('agg_mismatch_rate') }} group by source
 ),
+-- Pairs compared per source: each pair has one open segment (its latest), so no distinct is needed.
 pairs as (
-  select source, count(distinct location_id || '|' || sku) as pairs from {{ ref('int_compare_segments') }} group by source
+  select source, count(*) as pairs from {{ ref('int_compare_segments') }} where segment_to is null group by source
 ),
 -- The source's current sync interval: the median gap between its batches.
 cadence as (
@@ -44,15 +45,21 @@ cadence as (
 span as (
   select greatest(1, epoch(max(bucket_at) - min(bucket_at)) / 3600) as hours from {{ ref('int_bucket_grid') }}
 ),
--- Units sold per hour on the channels the source publishes (every channel for a stock system).
+-- Units sold per hour on the channels the source publishes (every channel for a stock system):
+-- the lines are summed per channel and SKU first, so sources meet thousands of rows, not millions.
+source_channels as (
+  select s.name as source, c.channel from config.sources s join config.channels c on c.source = s.name
+  union all
+  select s.name, null from config.sources s where not exists (select 1 from config.channels c where c.source = s.name)
+),
+channel_sales as (
+  select channel, sku, sum(quantity) as units from {{ ref('fct_order_line') }} where status <> 'cancelled' group by all
+),
 sales as (
-  select s.name as source, o.sku, sum(o.quantity) / any_value(span.hours) as units_per_hour
-  from config.sources s
-  join {{ ref('fct_order_line') }} o
-    on o.channel in (select channel from config.channels c where c.source = s.name)
-    or not exists (select 1 from config.channels c where c.source = s.name)
+  select c.source, x.sku, sum(x.units) / any_value(span.hours) as units_per_hour
+  from source_channels c
+  join channel_sales x on c.channel is null or x.channel = c.channel
   cross join span
-  where o.status <> 'cancelled'
   group by all
 ),
 scored as (
