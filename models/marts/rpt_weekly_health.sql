@@ -32,25 +32,32 @@ hidden as (
   where m.direction = 'under' and m.measure = 'available_reported'
   group by all
 ),
-lines as (
-  select o.*,
-    cast(date_trunc('week', cast(timezone(s.timezone, o.placed_at) as date)) as date) as placed_week,
-    cast(date_trunc('week', cast(timezone(s.timezone, o.cancelled_at) as date)) as date) as cancelled_week
-  from {{ ref('fct_order_line') }} o, settings s
-),
-placed as (
-  select placed_week as week, location_id,
+-- Lines are counted per quarter hour first (every time zone's offset is a multiple of 15 minutes),
+-- so the local week is worked out for a thousand instants, not for every line.
+placed_quarters as (
+  select time_bucket(interval 15 minutes, placed_at) as quarter_at, location_id,
     count(*) as lines,
     count(*) filter (where is_oversell) as oversell_lines,
     count(*) filter (where is_stock_delayed) as stock_delayed_lines,
     count(*) filter (where stock_cause <> 'none') as stock_cancelled_cohort
-  from lines group by all
+  from {{ ref('fct_order_line') }} group by all
 ),
-cancelled as (
-  select cancelled_week as week, location_id,
+cancelled_quarters as (
+  select time_bucket(interval 15 minutes, cancelled_at) as quarter_at, location_id,
     count(*) as stock_cancellations,
     sum(revenue) as lost_revenue
-  from lines where stock_cause <> 'none' group by all
+  from {{ ref('fct_order_line') }} where stock_cause <> 'none' group by all
+),
+placed as (
+  select cast(date_trunc('week', cast(timezone(s.timezone, q.quarter_at) as date)) as date) as week, q.location_id,
+    sum(q.lines) as lines, sum(q.oversell_lines) as oversell_lines, sum(q.stock_delayed_lines) as stock_delayed_lines,
+    sum(q.stock_cancelled_cohort) as stock_cancelled_cohort
+  from placed_quarters q, settings s group by all
+),
+cancelled as (
+  select cast(date_trunc('week', cast(timezone(s.timezone, q.quarter_at) as date)) as date) as week, q.location_id,
+    sum(q.stock_cancellations) as stock_cancellations, sum(q.lost_revenue) as lost_revenue
+  from cancelled_quarters q, settings s group by all
 ),
 per_location as (
   select
