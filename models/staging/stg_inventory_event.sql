@@ -1,18 +1,25 @@
 -- Every landed inventory movement (adjustments, transfers, receipts, returns, QC releases), once per source and event_id.
--- materialized: table
+-- materialized: incremental
+-- unique_key: [source, event_id]
+-- incremental_strategy: merge
+-- time_column: captured_at
 -- tests: not_null(event_id), unique(source, event_id), not_null(occurred_at)
--- One hash aggregation, no sort: an event landed twice keeps its latest batch's version.
+-- One hash aggregation, no sort: an event landed twice keeps its latest batch's version. An hourly
+-- run reads the batches captured from the latest one built on; a newer version replaces the row.
 with events as (
   select
     e.source, e.event_id,
-    arg_max({'occurred_at': e.occurred_at, 'location_id': e.location_id, 'sku': e.sku, 'delta': e.delta, 'reason': e.reason, 'reference': e.reference}, b.captured_at) as event
+    arg_max({'occurred_at': e.occurred_at, 'location_id': e.location_id, 'sku': e.sku, 'delta': e.delta, 'reason': e.reason, 'reference': e.reference}, b.captured_at) as event,
+    max(b.captured_at) as captured_at
   from raw.inventory_event e
   join ingest.batches b using (batch_id)
-  where b.status = 'landed'
+  where b.status = 'landed' and {{ incremental_window('b.captured_at') }}
   group by e.source, e.event_id
 )
 select
   source, event_id, event.occurred_at, event.location_id, event.sku, event.delta, event.reason, event.reference,
   -- The manual adjustments DESIGN §8 names for unsynced_adjustment: counts and write-offs a person keyed in.
-  event.reason in ('cycle_count', 'correction', 'shrinkage', 'damaged', 'found') as is_manual_adjustment
+  event.reason in ('cycle_count', 'correction', 'shrinkage', 'damaged', 'found') as is_manual_adjustment,
+  -- The capture of the batch this version came from.
+  captured_at
 from events
