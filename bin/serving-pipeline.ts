@@ -24,6 +24,7 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
         const build = await buildModels(config, db);
         await publishExports(config, db);
         await alerting.afterBuild();
+        if (build.fullRefreshReason) logger.warn(build.fullRefreshReason);
         logger.info({ reason, ok: build.ok }, 'models rebuilt, exports published, alerts evaluated');
       } catch (error) {
         logger.error({ err: error, reason }, `refresh after ${reason} failed: ${causeMessage(error)}`);

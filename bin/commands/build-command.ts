@@ -105,6 +105,7 @@ export async function report(verb: string, run: () => Promise<BuildSummary>): Pr
   const summary = await run();
   const count = (status: NodeResult['status']) => summary.results.filter((result) => result.status === status).length;
   const failed = summary.results.filter((result) => result.status === 'error');
+  if (summary.fullRefreshReason) say(summary.fullRefreshReason);
   for (const result of failed) say(`\nFAILED ${result.node}: ${result.error}`);
   if (summary.results.length > 0) {
     const models = summary.results.filter((result) => result.kind === 'model');

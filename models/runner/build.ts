@@ -7,6 +7,7 @@ import { writeConfigSeeds } from './config-seeds.ts';
 import { executeModel } from './execute-model.ts';
 import { writeManifest, type Manifest } from './manifest.ts';
 import { stagePrefix } from './materialize-plan.ts';
+import { keepLandedSeen, lateCaptures, snapshotLanded } from './late-captures.ts';
 import { addParsedDependencies, parseRelations } from './parse-relations.ts';
 import { defaultModelsDir, layers, loadProject, type Project } from './project.ts';
 import { runDag, type DagNode, type NodeStatus } from './run-dag.ts';
@@ -46,6 +47,8 @@ export interface BuildSummary {
   tests: TestOutcome[];
   ok: boolean;
   manifest?: Manifest;
+  /** Why an incremental build rebuilt everything instead (a capture landed late). */
+  fullRefreshReason?: string;
 }
 
 // One build at a time per process: the scheduler and the server's build endpoint share the file.
@@ -71,18 +74,23 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
   const history = await RunHistory.open(db);
   const workers: Connection[] = [];
   try {
+    let fullRefreshReason: string | undefined;
+    let landedSnapshot = false;
     const relations = await db.withConnection(async (connection) => {
       if (!options.testOnly) {
         await writeConfigSeeds(connection, config);
         for (const schema of layers) await connection.run(sql`create schema if not exists ${sql.ident(schema)}`);
         await dropLeftoverStages(connection);
+        if (!options.fullRefresh) fullRefreshReason = describeLate(await lateCaptures(connection));
+        landedSnapshot = await snapshotLanded(connection);
       }
       const found = await parseRelations(connection, project);
       addParsedDependencies(project, found);
       return found;
     });
+    const fullRefresh = Boolean(options.fullRefresh) || fullRefreshReason !== undefined;
     const nodes = plannedNodes(project, options);
-    await history.startRun({ runId, command: options.command ?? 'build', selector: options.select?.join(' '), fullRefresh: Boolean(options.fullRefresh), nodes: nodes.map((node) => node.name) });
+    await history.startRun({ runId, command: options.command ?? 'build', selector: options.select?.join(' '), fullRefresh, nodes: nodes.map((node) => node.name) });
     const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
     const total = freshness.length + nodes.length;
     const finish = async (result: NodeResult) => {
@@ -105,7 +113,7 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
       execute: async (node, connection) => {
         const startedAt = new Date();
         options.onStart?.(node.name, kindOf(node));
-        const result = await executeNode(connection, project, node, { runId, fullRefresh: Boolean(options.fullRefresh), testOnly: Boolean(options.testOnly), onTest }).then(
+        const result = await executeNode(connection, project, node, { runId, fullRefresh, testOnly: Boolean(options.testOnly), onTest }).then(
           (done) => ({ runId, node: node.name, kind: kindOf(node), startedAt, durationMs: Date.now() - startedAt.getTime(), ...done }),
           (error: unknown) => {
             const message = error instanceof ModelError ? error.message : `${project.models.get(node.name)?.file ?? node.name}: ${causeMessage(error)}`;
@@ -118,12 +126,19 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
     });
     const ok = results.every((result) => result.status === 'success' || result.status === 'warn');
     await history.finishRun(runId, ok ? 'success' : 'error');
+    if (ok && landedSnapshot) await db.withConnection(keepLandedSeen);
     const manifest = await db.withConnection((connection) => writeManifest(connection, config, project, relations, runId));
-    return { runId, results, tests, ok, manifest };
+    return { runId, results, tests, ok, manifest, ...(fullRefreshReason ? { fullRefreshReason } : {}) };
   } finally {
     for (const worker of workers) worker.closeSync();
     await history.close();
   }
+}
+
+function describeLate(late: Awaited<ReturnType<typeof lateCaptures>>): string | undefined {
+  if (late.length === 0) return undefined;
+  const first = late[0]!;
+  return `${first.source} ${first.entity} captured at ${first.captured_at} landed after a newer capture was built${late.length > 1 ? ' (and others)' : ''}: rebuilding incremental models in full`;
 }
 
 /** `models.dir` of the config, relative to the config file; else the models shipped with Stocklens. */

@@ -39,10 +39,12 @@ describe('incremental marts', () => {
     replay.revealUntil(until);
     await runIngest(config, db);
     builds.push(await buildModels(config, db));
-    for (const hours of [1, 1, 2, 5, 7, 12, 1]) {
+    for (const hours of [1, 1, 2, 5, 7, 12, 1, 1]) {
       // A full ERP batch that leaves SKUs out, first in its step, closes their intervals with 0
       // rows (DESIGN §4), including intervals opened before the step.
       if (hours === 5) dropFullLeavingOut(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000));
+      // A file dropped three hours late: incremental models read forward, so the build rebuilds in full.
+      if (builds.length === 8) dropFullLeavingOut(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() - 3 * hour + 120_000));
       until = new Date(until.getTime() + hours * hour);
       expect(replay.revealUntil(until)).toBeGreaterThan(0);
       await runIngest(config, db);
@@ -53,6 +55,11 @@ describe('incremental marts', () => {
 
   it('builds every step without a failed model or test', () => {
     for (const build of builds) expect(build.results.filter((result) => result.status !== 'success')).toEqual([]);
+  });
+
+  it('rebuilds in full, saying why, when a capture lands older than one already built', () => {
+    expect(builds.slice(1, 8).map((build) => build.fullRefreshReason)).toEqual(Array(7).fill(undefined));
+    expect(builds[8]!.fullRefreshReason).toMatch(/^erp stock captured at .* landed after a newer capture was built/);
   });
 
   it('writes only a slice of the history on an hourly run', () => {

@@ -79,8 +79,8 @@ describe('running the DAG', () => {
 `;
     const { dir, config } = writeProject(tempDir(), { 'marts/x.sql': 'select 1 as x' }, sources);
     const db = await openProjectDb(config);
-    await db.run(`create schema ingest; create table ingest.batches (source varchar, captured_at timestamptz, status varchar);
-      insert into ingest.batches values ('erp', '2026-11-02 03:00:00+00', 'landed'), ('shop', '2026-11-02 09:30:00+00', 'landed'), ('shop', '2026-11-02 11:00:00+00', 'held')`);
+    await db.run(`create schema ingest; create table ingest.batches (source varchar, entity varchar, captured_at timestamptz, status varchar);
+      insert into ingest.batches values ('erp', 'stock', '2026-11-02 03:00:00+00', 'landed'), ('shop', 'stock', '2026-11-02 09:30:00+00', 'landed'), ('shop', 'stock', '2026-11-02 11:00:00+00', 'held')`);
     const run = await buildModels(config, db, { modelsDir: dir, now: new Date('2026-11-02T11:00:00Z') });
     const sourceResults = run.results.filter((result) => result.kind === 'source').map((result) => [result.node, result.status, result.error]);
     expect(sourceResults).toEqual([
