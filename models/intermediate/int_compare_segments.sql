@@ -38,9 +38,18 @@ visible as (
   asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
 ),
 {% if is_incremental() %}
--- Each system's latest published change: a change of either side after it is new.
+-- Each system's latest published change (none for a system not compared yet): a change of either
+-- side after it is new.
 built as (
-  select source, max(segment_from) as built_until from {{ this }} group by source
+  select s.source, max(t.segment_from) as built_until
+  from (select distinct source from spec) s
+  left join {{ this }} t using (source)
+  group by s.source
+),
+-- Intervals that began after the earliest of those: every new change is among them.
+recent_intervals as (
+  select * from {{ ref('int_stock_intervals') }}
+  where valid_from > coalesce((select min(built_until) from built), '-infinity'::timestamptz)
 ),
 -- Each pair's open segment: what the system and the truth showed when the last build ended.
 carried as (
@@ -48,15 +57,21 @@ carried as (
 ),
 changed_pairs as (
   select i.source, i.location_id, i.sku
+  from recent_intervals i
+  join spec using (source, location_id)
+  join built b using (source)
+  where b.built_until is null or i.valid_from > b.built_until
+  union
+  select i.source, i.location_id, i.sku
   from {{ ref('int_stock_intervals') }} i
   join spec using (source, location_id)
-  left join built b using (source)
-  where b.built_until is null or i.valid_from > b.built_until
+  join built b using (source)
+  where b.built_until is null
   union
   select c.source, c.location_id, c.sku
   from carried c
   join built b using (source)
-  join {{ ref('int_stock_intervals') }} t on t.source = c.truth_source and t.location_id = c.location_id and t.sku = c.sku
+  join recent_intervals t on t.source = c.truth_source and t.location_id = c.location_id and t.sku = c.sku
   where t.valid_from > b.built_until
 ),
 pairs as (
@@ -65,11 +80,28 @@ pairs as (
   left join carried c using (source, location_id, sku)
   left join built b using (source)
 ),
+-- Where points come from: a continued pair needs only its recent changes, a new pair (its system's
+-- and its truth's) the whole history.
+point_intervals as (
+  select * from recent_intervals
+  union all
+  select i.*
+  from {{ ref('int_stock_intervals') }} i
+  semi join (
+    select p.source, p.location_id, p.sku from pairs p where p.carried_from is null
+    union
+    select spec.truth_source, p.location_id, p.sku from pairs p join spec using (source, location_id) where p.carried_from is null
+  ) n on n.source = i.source and n.location_id = i.location_id and n.sku = i.sku
+  where not (i.valid_from > coalesce((select min(built_until) from built), '-infinity'::timestamptz))
+),
 {% else %}
 pairs as (
   select distinct i.source, i.location_id, i.sku, cast(null as timestamptz) as carried_from, cast(null as timestamptz) as built_until
   from {{ ref('int_stock_intervals') }} i
   join spec using (source, location_id)
+),
+point_intervals as (
+  select * from {{ ref('int_stock_intervals') }}
 ),
 {% endif %}
 system_points as (
@@ -77,7 +109,7 @@ system_points as (
     i.source, i.location_id, i.sku, v.visible_at as changed_at, 2 as priority,
     {'units': case when spec.measure = 'on_hand' then i.on_hand else i.available_reported end} as system,
     null as truth
-  from {{ ref('int_stock_intervals') }} i
+  from point_intervals i
   join pairs p using (source, location_id, sku)
   join spec using (source, location_id)
   join visible v on v.source = i.source and v.truth_source = spec.truth_source and v.captured_at = i.valid_from
@@ -93,7 +125,7 @@ truth_points as (
     null as system,
     {'on_hand': t.on_hand, 'committed': t.committed, 'in_transit': t.in_transit, 'quality_control': t.quality_control,
      'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
-  from {{ ref('int_stock_intervals') }} t
+  from point_intervals t
   join spec on t.source = spec.truth_source and t.location_id = spec.location_id
   join pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
   join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = t.valid_from

@@ -43,6 +43,10 @@ describe('incremental marts', () => {
       // A full ERP batch that leaves SKUs out, first in its step, closes their intervals with 0
       // rows (DESIGN §4), including intervals opened before the step.
       if (hours === 5) dropFullLeavingOut(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000));
+      // A SKU first listed mid-week by the truth, and steps later by the ERP: a new pair, built
+      // from the truth's history.
+      if (builds.length === 1) dropNewSku(path.join(replayDir, 'inbox', 'wms'), new Date(until.getTime() + 60_000), 5);
+      if (builds.length === 6) dropNewSku(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000), 3);
       // A file dropped three hours late: incremental models read forward, so the build rebuilds in full.
       if (builds.length === 8) dropFullLeavingOut(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() - 3 * hour + 120_000));
       until = new Date(until.getTime() + hours * hour);
@@ -113,4 +117,20 @@ function dropFullLeavingOut(folder: string, at: Date): void {
     .filter((_, index) => index % 7 !== 3)
     .map((row) => row.split(',').map((cell, index) => (index === capturedAt ? stamp : cell)).join(','));
   writeFileSync(path.join(folder, `stock_${stamp.replace(/[-:]/g, '')}_full.csv`), [header, ...kept].join('\n') + '\n');
+}
+
+/** A delta stock file listing a SKU the shop never had, at the location of the folder's first row. */
+function dropNewSku(folder: string, at: Date, onHand: number): void {
+  const latest = readdirSync(folder).filter((name) => /^stock_.*\.csv$/.test(name)).sort().at(-1)!;
+  const [header, first] = readFileSync(path.join(folder, latest), 'utf8').split('\n');
+  const columns = header!.split(',');
+  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z');
+  const values = first!.split(',').map((cell, index) => {
+    const column = columns[index];
+    if (column === 'captured_at') return stamp;
+    if (column === 'sku') return 'SKU-NEW-1';
+    if (column === 'on_hand' || column === 'available_reported') return String(onHand);
+    return /^-?\d+$/.test(cell) ? '0' : cell;
+  });
+  writeFileSync(path.join(folder, `stock_${stamp.replace(/[-:]/g, '')}_delta.csv`), `${header}\n${values.join(',')}\n`);
 }
