@@ -6,7 +6,7 @@ import { parseConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { generate } from '../../fixtures/generate.ts';
 import { buildModels } from '../../models/runner/build.ts';
-import { landSimulated } from '../marts/land-simulated.ts';
+import { runIngest } from '../../ingest/run-ingest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 
@@ -57,7 +57,8 @@ alerts:
 `;
     config = parseConfig(text, file);
     db = await Database.open(config.databaseFile);
-    await landSimulated(db, dir);
+    // Through the real connectors and landing, exactly as `stocklens ingest` lands the files.
+    await runIngest(config, db);
     const build = await buildModels(config, db);
     expect(build.ok).toBe(true);
     incidents = readFileSync(path.join(dir, 'truth/incidents.csv'), 'utf8')
