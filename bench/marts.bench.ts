@@ -6,6 +6,7 @@ import { Database, sql } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
 import { runIngest } from '../ingest/run-ingest.ts';
 import { buildModels, type BuildSummary } from '../models/runner/build.ts';
+import type { NodeResult } from '../models/runner/run-history.ts';
 
 /**
  * The marts at scale m (issue 6): a full build, then one more hour of captures landed by the real
@@ -36,7 +37,8 @@ try {
   const rewound = await rewindLastHour(db);
   say(`took the last hour (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
 
-  const full = await timed(() => buildModels(config, db, { fullRefresh: true }));
+  const progress = { onNode: (result: NodeResult) => process.stderr.write(`  ${result.node} ${seconds(result.durationMs)} ${result.status}\n`) };
+  const full = await timed(() => buildModels(config, db, { fullRefresh: true, ...progress }));
   report('full build', full.summary, full.ms, full.cpuMs);
 
   const landStarted = performance.now();
@@ -44,7 +46,7 @@ try {
   const batches = landed.reduce((sum, source) => sum + source.batches, 0);
   say(`landed the hour again through the real ingest: ${batches} batches in ${seconds(performance.now() - landStarted)}`);
 
-  const hour = await timed(() => buildModels(config, db));
+  const hour = await timed(() => buildModels(config, db, progress));
   report('incremental build after one more hour of captures', hour.summary, hour.ms, hour.cpuMs);
 
   const rows = await db.one<Record<string, number>>(`

@@ -26,10 +26,16 @@ changed as (
   ) l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
 ),
+-- Per location and SKU, the earliest truth capture a changed line counts from (a hash join: an OR
+-- in the join condition made it a nested loop over every line).
 lines as (
   select l.*
   from all_lines l
-  semi join changed c on c.location_id = l.location_id and c.sku = l.sku and (c.truth_captured_at is null or l.placed_at >= c.truth_captured_at)
+  join (
+    select location_id, sku, min(coalesce(truth_captured_at, '-infinity'::timestamptz)) as since
+    from changed group by all
+  ) c on c.location_id = l.location_id and c.sku = l.sku
+  where l.placed_at >= c.since
 ),
 -- The stock history of the lines' SKUs only: an as-of join sorts all of its right side.
 stock_intervals as (
@@ -45,10 +51,20 @@ stock_intervals as (
   select * from {{ ref('int_stock_intervals') }}
 ),
 {% endif %}
-truth_intervals as (
-  select i.*
+-- The truth's and the channels' states, narrow and keyed by one integer per series: an as-of join
+-- sorts its whole right side, and three strings and every column made that most of this model's time.
+truth_states as (
+  select
+    hash(i.location_id, i.sku) as series, i.valid_from,
+    i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock as free_units,
+    i.on_hand - i.damaged - i.quality_control as shelf_units
   from stock_intervals i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
+),
+channel_states as (
+  select hash(i.source, i.location_id, i.sku) as series, i.valid_from, i.available_reported
+  from stock_intervals i
+  semi join config.channels c on c.source = i.source
 ),
 -- The truth at placement: its latest capture before the line, less what the lines placed since
 -- then committed (the capture cannot know them; shipments move on_hand and committed alike).
@@ -56,16 +72,16 @@ placed as (
   select
     l.*,
     b.captured_at as truth_captured_at,
-    greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as truth_ats
+    greatest(0, i.free_units) as truth_ats
   from lines l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
-  asof left join truth_intervals i on i.location_id = l.location_id and i.sku = l.sku and i.valid_from <= l.placed_at
+  asof left join truth_states i on i.series = hash(l.location_id, l.sku) and i.valid_from <= l.placed_at
 ),
 at_order as (
   select
     *,
     truth_ats - coalesce(sum(case when first_status = 'backordered' then 0 else quantity end) over (
-      partition by location_id, sku, truth_captured_at order by placed_at, order_id, line_id
+      partition by hash(location_id, sku, truth_captured_at) order by placed_at, order_id, line_id
       rows between unbounded preceding and 1 preceding
     ), 0) as location_ats_at_order
   from placed
@@ -94,8 +110,8 @@ with_channel as (
 published as (
   select w.*, p.available_reported as channel_available_reported
   from with_channel w
-  asof left join stock_intervals p
-    on p.source = w.channel_source and p.location_id = w.location_id and p.sku = w.sku and p.valid_from <= w.placed_at
+  asof left join channel_states p
+    on p.series = case when w.channel_source is not null then hash(w.channel_source, w.location_id, w.sku) end and p.valid_from <= w.placed_at
 ),
 vague_cancellations as (
   select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
@@ -107,10 +123,10 @@ vague_cancellations as (
 -- truth as of the cancellation and as of one bucket later (a capture sees movements late).
 shelves as (
   select v.order_id, v.line_id,
-    least(b.on_hand - b.damaged - b.quality_control, a.on_hand - a.damaged - a.quality_control) as shelf_units
+    least(b.shelf_units, a.shelf_units) as shelf_units
   from vague_cancellations v
-  asof left join truth_intervals b on b.location_id = v.location_id and b.sku = v.sku and b.valid_from <= v.cancelled_at
-  asof left join truth_intervals a on a.location_id = v.location_id and a.sku = v.sku and a.valid_from <= v.next_bucket_at
+  asof left join truth_states b on b.series = hash(v.location_id, v.sku) and b.valid_from <= v.cancelled_at
+  asof left join truth_states a on a.series = hash(v.location_id, v.sku) and a.valid_from <= v.next_bucket_at
 ),
 -- A negative count or write-off at that SKU and location in the 48 hours before the cancellation
 -- that left the shelf short of the line: the pick found fewer units than the system promised.
