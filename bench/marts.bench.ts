@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/load-config.ts';
+import { replayInbox } from '../fixtures/replay-inbox.ts';
 import { Database, sql } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
 import { runIngest } from '../ingest/run-ingest.ts';
@@ -9,14 +10,17 @@ import { buildModels, type BuildSummary } from '../models/runner/build.ts';
 import type { NodeResult } from '../models/runner/run-history.ts';
 
 /**
- * The marts at scale m (issue 6): a full build, then one more hour of captures landed by the real
- * ingest and the build again (incremental), with wall and CPU time per model and the process's
- * peak memory (DuckDB runs in-process, under the product's memory limit).
+ * The marts at scale m (issue 6): a full build, then two more hours of captures landed one at a
+ * time by the real ingest, each followed by a build (incremental): an ordinary hour, and the last
+ * one, midnight, when every system sends its daily full snapshot. Wall and CPU time per model and
+ * the process's peak memory (DuckDB runs in-process, under the product's memory limit).
  *
  * Input: a folder with a stocklens.config.yaml whose data/stocklens.duckdb has the m output landed
- * (`stocklens generate --scale m`, then `stocklens ingest` there; default /work/bench-data/m-built,
- * or `npm run bench -- marts DIR`). The bench works on a copy: it takes the last hour's batches
- * out of the copy (rows and ledger), builds in full, lands that hour again from the inbox and builds.
+ * (`stocklens generate --scale m --out M`, then `stocklens ingest` in a folder whose config points
+ * at M's inbox; default /work/bench-data/m-built, or `npm run bench -- marts DIR`), and the
+ * simulator output itself (STOCKLENS_BENCH_M_OUTPUT, default /work/bench-data/m). The bench works
+ * on a copy: it takes the last two hours' batches out of it (rows and ledger), builds in full, then
+ * replays the output's inbox an hour at a time.
  */
 const dataDir = process.argv[2] ?? process.env.STOCKLENS_BENCH_M_DIR ?? '/work/bench-data/m-built';
 const configFile = path.join(dataDir, 'stocklens.config.yaml');
@@ -26,35 +30,44 @@ if (!config || !existsSync(config.databaseFile)) {
   process.exit(1);
 }
 
+const outputDir = process.env.STOCKLENS_BENCH_M_OUTPUT ?? '/work/bench-data/m';
 const work = mkdtempSync(path.join(os.tmpdir(), 'stocklens-marts-bench-'));
-const copy = path.join(work, 'stocklens.duckdb');
-copyFileSync(config.databaseFile, copy);
-const settings = duckdbSettings(config);
-const db = await Database.open(copy, { settings });
+const replay = replayInbox(outputDir, work);
+const replayConfig = loadConfig(replay.configFile);
+mkdirSync(path.dirname(replayConfig.databaseFile), { recursive: true });
+copyFileSync(config.databaseFile, replayConfig.databaseFile);
+const settings = duckdbSettings(replayConfig);
+const db = await Database.open(replayConfig.databaseFile, { settings });
 say(`DuckDB ${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join(' ')}`);
 
 try {
-  const rewound = await rewindLastHour(db);
-  say(`took the last hour (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
-
+  const rewound = await rewind(db, 2);
+  say(`took the last two hours (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
   const progress = { onNode: (result: NodeResult) => process.stderr.write(`  ${result.node} ${seconds(result.durationMs)} ${result.status}\n`) };
-  const full = await timed(() => buildModels(config, db, { fullRefresh: true, ...progress }));
+
+  const full = await timed(() => buildModels(replayConfig, db, { fullRefresh: true, ...progress }));
   report('full build', full.summary, full.ms, full.cpuMs);
 
-  const landStarted = performance.now();
-  const landed = await runIngest(config, db);
-  const batches = landed.reduce((sum, source) => sum + source.batches, 0);
-  say(`landed the hour again through the real ingest: ${batches} batches in ${seconds(performance.now() - landStarted)}`);
-
-  const hour = await timed(() => buildModels(config, db, progress));
-  report('incremental build after one more hour of captures', hour.summary, hour.ms, hour.cpuMs);
+  const hours: { label: string; ms: number; cpuMs: number }[] = [];
+  for (const [label, until] of [
+    ['an ordinary hour', new Date(replay.lastCapture.getTime() - 3600_000)],
+    ['the midnight hour (every daily full snapshot)', replay.lastCapture],
+  ] as const) {
+    replay.revealUntil(until);
+    const landStarted = performance.now();
+    const landed = await runIngest(replayConfig, db);
+    say(`landed ${label} through the real ingest: ${landed.reduce((sum, source) => sum + source.batches, 0)} batches in ${seconds(performance.now() - landStarted)}`);
+    const hour = await timed(() => buildModels(replayConfig, db, progress));
+    report(`incremental build after ${label}`, hour.summary, hour.ms, hour.cpuMs);
+    hours.push({ label, ms: hour.ms, cpuMs: hour.cpuMs });
+  }
 
   const rows = await db.one<Record<string, number>>(`
     select (select count(*) from raw.stock_snapshot) as stock_rows, (select count(*) from raw.order_line) as order_rows,
       (select count(*) from intermediate.int_stock_intervals) as intervals, (select count(*) from intermediate.int_compare_segments) as segments,
       (select count(*) from marts.fct_mismatch) as mismatches`);
   say(`landed stock rows ${rows?.stock_rows}, order rows ${rows?.order_rows}, change intervals ${rows?.intervals}, compared segments ${rows?.segments}, mismatched comparisons ${rows?.mismatches}`);
-  say(`incremental / full build: ${(hour.ms / full.ms).toFixed(3)} (wall), ${(hour.cpuMs / full.cpuMs).toFixed(3)} (CPU)`);
+  for (const hour of hours) say(`incremental after ${hour.label} / full build: ${(hour.ms / full.ms).toFixed(3)} (wall), ${(hour.cpuMs / full.cpuMs).toFixed(3)} (CPU)`);
   say(`peak memory (max RSS of this process, DuckDB included): ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`);
   say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 } finally {
@@ -62,9 +75,9 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** Removes the batches captured in the last hour (every entity), so the ingest lands them anew. */
-async function rewindLastHour(db: Database): Promise<{ after: string; batches: number }> {
-  const bound = await db.one<{ after: string }>(`select (max(captured_at) - interval 1 hour)::varchar as after from ingest.batches where entity = 'stock' and status = 'landed'`);
+/** Removes the batches captured in the last `hours` hours (every entity), so the ingest lands them anew. */
+async function rewind(db: Database, hours: number): Promise<{ after: string; batches: number }> {
+  const bound = await db.one<{ after: string }>(sql`select (max(captured_at) - to_hours(${hours}::bigint))::varchar as after from ingest.batches where entity = 'stock' and status = 'landed'`);
   const after = bound!.after;
   const rewound = sql`select batch_id from ingest.batches where captured_at > ${after}::timestamptz`;
   const batches = await db.one<{ n: number }>(sql`select count(*) as n from (${rewound})`);

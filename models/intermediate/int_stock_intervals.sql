@@ -14,7 +14,8 @@ with new_rows as (
     -- One integer per series: partitioning a window by it sorts far faster than by three strings.
     hash(s.source, s.location_id, s.sku) as series,
     s.source, s.location_id, s.sku, s.captured_at, s.quantity_semantics = 'salable' as is_salable,
-    s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.in_transit, s.incoming, s.available_reported
+    s.on_hand, s.committed, s.reserved_other, s.damaged, s.quality_control, s.safety_stock, s.in_transit, s.incoming, s.available_reported,
+    false as is_carried, cast(null as timestamptz) as carried_valid_to
   from {{ ref('stg_stock_snapshot') }} s
   where {{ incremental_window('s.captured_at') }}
 ),
@@ -41,7 +42,8 @@ captured as (
     hash(i.source, i.location_id, i.sku) as series,
     i.source, i.location_id, i.sku, i.valid_from as captured_at, i.quantity_semantics = 'salable' as is_salable,
     i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.in_transit, i.incoming, i.available_reported,
-    f.first_full_at as next_full_at
+    f.first_full_at as next_full_at,
+    true as is_carried, i.valid_to as carried_valid_to
   from {{ this }} i
   left join (
     select source, location_id, min(captured_at) as first_full_at from {{ ref('int_stock_captures') }}
@@ -66,7 +68,8 @@ sequenced as (
 ),
 changes as (
   select series, source, location_id, sku, captured_at as valid_from, is_salable,
-    on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported
+    on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported,
+    is_carried, carried_valid_to
   from sequenced
   where next_captured_at is distinct from captured_at  -- two batches at one instant: one wins
     and (
@@ -78,15 +81,22 @@ changes as (
   union all
   -- The first full batch after this row that does not list the SKU: it is 0 from then on (DESIGN §4).
   select series, source, location_id, sku, next_full_at, is_salable,
-    0, 0, 0, 0, 0, 0, 0, 0, case when available_reported is null then null else 0 end
+    0, 0, 0, 0, 0, 0, 0, 0, case when available_reported is null then null else 0 end,
+    false, null
   from sequenced
   where next_full_at is not null
     and (next_captured_at is null or next_captured_at > next_full_at)
     and not is_zero
 )
-select
-  source, location_id, sku, valid_from,
-  lead(valid_from) over (partition by series order by valid_from) as valid_to,
-  on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported,
-  case when is_salable then 'salable' else 'physical' end as quantity_semantics
-from changes
+select * exclude (is_carried, carried_valid_to)
+from (
+  select
+    source, location_id, sku, valid_from,
+    lead(valid_from) over (partition by series order by valid_from) as valid_to,
+    on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported,
+    case when is_salable then 'salable' else 'physical' end as quantity_semantics,
+    is_carried, carried_valid_to
+  from changes
+)
+-- A continued interval the window did not close is published already, exactly so.
+where not (is_carried and valid_to is not distinct from carried_valid_to)
