@@ -15,7 +15,8 @@ truth as (
 {% if is_incremental() %}
   where i.valid_to is null or i.valid_to > (select min(bucket_at) from day_ends)
 {% endif %}
-)
+),
+days as (
 select
   d.day,
   t.location_id,
@@ -28,3 +29,10 @@ select
   t.committed, t.reserved_other, t.damaged, t.quality_control, t.safety_stock, t.in_transit, t.incoming
 from truth t
 join day_ends d on d.bucket_at >= t.valid_from and (t.valid_to is null or d.bucket_at < t.valid_to)
+)
+select * from days
+{% if is_incremental() %}
+-- Most SKUs end the day as they stood an hour ago: only rows that differ are written again.
+except
+select * from {{ this }} where {{ incremental_window('day') }}
+{% endif %}
