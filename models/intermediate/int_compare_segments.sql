@@ -46,10 +46,24 @@ built as (
   left join {{ this }} t using (source)
   group by s.source
 ),
--- Intervals that began after the earliest of those: every new change is among them.
+-- Per source and location, the earliest latest-change of the systems reading its figures there
+-- (a system reads its own; the truth is read by every system compared at the location): every
+-- new change is an interval that began after it. A daily feed reaches a day back only where it
+-- is compared.
+since as (
+  select source, location_id, min(since) as since
+  from (
+    select spec.source, spec.location_id, b.built_until as since from spec join built b using (source)
+    union all
+    select spec.truth_source, spec.location_id, b.built_until from spec join built b using (source)
+  )
+  group by all
+),
 recent_intervals as (
-  select * from {{ ref('int_stock_intervals') }}
-  where valid_from > coalesce((select min(built_until) from built), '-infinity'::timestamptz)
+  select i.*
+  from {{ ref('int_stock_intervals') }} i
+  join since s using (source, location_id)
+  where i.valid_from > s.since
 ),
 -- Each pair's open segment: what the system and the truth showed when the last build ended.
 carried as (
@@ -92,7 +106,8 @@ point_intervals as (
     union
     select spec.truth_source, p.location_id, p.sku from pairs p join spec using (source, location_id) where p.carried_from is null
   ) n on n.source = i.source and n.location_id = i.location_id and n.sku = i.sku
-  where not (i.valid_from > coalesce((select min(built_until) from built), '-infinity'::timestamptz))
+  left join since s on s.source = i.source and s.location_id = i.location_id
+  where not coalesce(i.valid_from > s.since, false)
 ),
 {% else %}
 pairs as (
