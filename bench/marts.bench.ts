@@ -102,7 +102,8 @@ async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildS
 function report(label: string, summary: BuildSummary, ms: number, cpuMs: number): void {
   say(`${label}: ${seconds(ms)} wall, ${seconds(cpuMs)} CPU (${os.cpus().length} cores) ${summary.ok ? '' : '(FAILED)'}`);
   for (const result of [...summary.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10)) {
-    say(`  ${result.node.padEnd(28)} ${seconds(result.durationMs).padStart(8)} ${String(result.rows ?? '').padStart(10)} rows ${result.status}${result.error ? ` ${result.error}` : ''}`);
+    const phases = result.phases ? ` (write ${seconds(result.phases.writeMs)}, tests ${seconds(result.phases.auditMs)}, publish ${seconds(result.phases.publishMs)})` : '';
+    say(`  ${result.node.padEnd(28)} ${seconds(result.durationMs).padStart(8)} ${String(result.rows ?? '').padStart(10)} rows ${result.status}${phases}${result.error ? ` ${result.error}` : ''}`);
   }
 }
 
