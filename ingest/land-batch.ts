@@ -146,12 +146,17 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     const threads = Number((await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads ?? 1);
     await connection.run('set threads = 1');
     try {
+      // Staging and checking fill only this connection's temporary tables, so they run before the
+      // transaction: nothing durable happens there, and DuckDB can spill them to its temp directory
+      // under its memory limit, which it cannot do for a transaction's own uncommitted temp data
+      // (a 5 GB file ran out of memory inside one). The transaction holds every durable write.
+      await writeBatchMap(connection, todo);
+      const staged = await stageOrReject(connection, stage, first.entity);
+      if (typeof staged === 'string') throw new BatchRejection(staged);
+      const checked = await checkRows(connection, first, todo.length, options, staged);
       const outcomes = await connection.transaction(async () => {
         if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id in (${sql.join(retried, ', ')})`);
-        await writeBatchMap(connection, todo);
-        const staged = await stageOrReject(connection, stage, first.entity);
-        if (typeof staged === 'string') throw new BatchRejection(staged);
-        const counts = await castAndLand(connection, first, todo.length, options, staged);
+        const counts = await landChecked(connection, first, checked);
         const statuses = await guardEmptyExtract(connection, todo.map(({ batch }) => batch), counts, options.maxFullDrop);
         const held = 'full batch shrank beyond max_full_drop: held until `stocklens ingest --accept`';
         const landed = counts.map((count, index) => ({ status: statuses[index], ...count, error: statuses[index] === 'held' ? held : undefined }));
@@ -167,7 +172,6 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       }
       const [{ batch, batchId, index }] = todo;
       if (error instanceof BatchRejection) {
-        // A reader error aborts DuckDB's transaction: the rejection is recorded in a fresh one.
         const outcome = { status: 'rejected' as const, rows: 0, rejected: 0, error: error.message };
         await connection.transaction(async () => {
           if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
@@ -236,11 +240,19 @@ export interface BatchCounts {
   rejected: number;
 }
 
+/** A group's rows cast and checked into `batch_checked`, ready to land. */
+interface CheckedRows {
+  /** Rows to land and rows failing a check, per batch of the group by index (the reader's rejects not yet counted). */
+  counts: BatchCounts[];
+  /** The input row as JSON, for quarantined rows the stage cannot locate in a file. */
+  packedInput: SQLQuery;
+}
+
 /**
- * Casts every row from text, quarantines the rows that fail with the first reason, lands the rest;
- * answers the counts of each batch of the group, by index.
+ * Casts every row from text into the temporary table `batch_checked`, with the first reason a row
+ * fails, and locates the failing rows' lines (`batch_lines`); writes nothing durable.
  */
-async function castAndLand(connection: Connection, batch: BatchDescriptor, size: number, options: LandOptions, staged: StagedInput & { present: Set<string> }): Promise<BatchCounts[]> {
+async function checkRows(connection: Connection, batch: BatchDescriptor, size: number, options: LandOptions, staged: StagedInput & { present: Set<string> }): Promise<CheckedRows> {
   const spec = entitySpecs[batch.entity];
   const present = staged.present;
   const canonical = new Set(spec.columns.map((column) => column.name));
@@ -286,13 +298,25 @@ async function castAndLand(connection: Connection, batch: BatchDescriptor, size:
   );
   const counts: BatchCounts[] = Array.from({ length: size }, () => ({ rows: 0, rejected: 0 }));
   for (const row of counted) counts[Number(row.__batch)] = { rows: Number(row.rows), rejected: Number(row.rejected) };
-  if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, staged, packColumns(inputColumns, 'i'));
+  const packedInput = packColumns(inputColumns, 'i');
+  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
+  if (staged.locate && counts.some((count) => count.rejected > 0)) await locateRejectedRows(connection, staged.locate);
+  return { counts, packedInput };
+}
+
+/**
+ * Inside the landing's transaction: quarantines the checked rows that failed and the lines the
+ * reader refused, lands the rest; answers the counts of each batch of the group, by index.
+ */
+async function landChecked(connection: Connection, batch: BatchDescriptor, checked: CheckedRows): Promise<BatchCounts[]> {
+  const spec = entitySpecs[batch.entity];
+  const counts = checked.counts.map((count) => ({ ...count }));
+  if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, checked.packedInput);
   const columnNames = spec.columns.map((column) => sql.ident(column.name));
   await connection.run(sql`
     insert into ${sql.ident('raw', spec.table)} (batch_id, source, ${sql.join(columnNames, ', ')}, raw)
     select m.batch_id, m.source, ${sql.join(columnNames.map((name) => sql`c.${name}`), ', ')}, c.raw
     from batch_checked c join batch_map m on m.__batch = c.__batch where c.__reason is null order by c.__batch, c.__row`);
-  await connection.run('drop table batch_checked');
   for (const [index, unreadable] of await landReadRejects(connection)) counts[index].rejected += unreadable;
   return counts;
 }
@@ -303,35 +327,35 @@ function packColumns(names: string[], alias = 'i'): SQLQuery {
 }
 
 /**
- * Writes the rejected rows to the quarantine with the line they came from: the stage's locator
- * gives the physical line and its original text (walking only the files that have rejects);
- * without one, the record number and the row as JSON.
+ * The physical line and original text of each row that failed a check, from the stage's locator
+ * (walking only the files that have such rows), into `batch_lines`.
  */
-async function quarantineRows(connection: Connection, staged: StagedInput, packedInput: SQLQuery): Promise<void> {
-  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
-  if (staged.locate) {
-    const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
-    const byBatch = new Map<number, number[]>();
-    for (const row of rejected) {
-      const rows = byBatch.get(Number(row.__batch)) ?? [];
-      rows.push(Number(row.__row));
-      byBatch.set(Number(row.__batch), rows);
-    }
-    const appender = await connection.appender('main', 'batch_lines', 'temp');
-    try {
-      for (const [batch, rows] of byBatch) {
-        for (const [row, { line, text }] of await staged.locate(batch, rows)) {
-          appender.appendInteger(batch);
-          appender.appendBigInt(BigInt(row));
-          appender.appendBigInt(BigInt(line));
-          appender.appendVarchar(text);
-          appender.endRow();
-        }
-      }
-    } finally {
-      appender.closeSync();
-    }
+async function locateRejectedRows(connection: Connection, locate: NonNullable<StagedInput['locate']>): Promise<void> {
+  const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
+  const byBatch = new Map<number, number[]>();
+  for (const row of rejected) {
+    const rows = byBatch.get(Number(row.__batch)) ?? [];
+    rows.push(Number(row.__row));
+    byBatch.set(Number(row.__batch), rows);
   }
+  const appender = await connection.appender('main', 'batch_lines', 'temp');
+  try {
+    for (const [batch, rows] of byBatch) {
+      for (const [row, { line, text }] of await locate(batch, rows)) {
+        appender.appendInteger(batch);
+        appender.appendBigInt(BigInt(row));
+        appender.appendBigInt(BigInt(line));
+        appender.appendVarchar(text);
+        appender.endRow();
+      }
+    }
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/** Writes the rejected rows to the quarantine with the line they came from where located; else the record number and the row as JSON. */
+async function quarantineRows(connection: Connection, packedInput: SQLQuery): Promise<void> {
   await connection.run(sql`
     insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
     select m.batch_id, coalesce(l.line, c.__row), c.__column, c.__reason, coalesce(l.text, to_json(${packedInput})::varchar)

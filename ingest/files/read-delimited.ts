@@ -64,7 +64,10 @@ export async function readDelimited(connection: Connection, files: readonly stri
       select f.__batch, n.__read - s.__first + 1 as __row, n.* exclude (__read, __file)
       from numbered n join firsts s on s.__file = n.__file join batch_files f on f.__file = n.__file`);
   } catch (error) {
-    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0] }, { cause: error });
+    // Running out of memory (or temp space) says nothing about the file: the batch fails and is
+    // retried, it is not rejected for good.
+    const resources = /^(Out of Memory Error|IO Error: Could not (write|read) (to )?(file|temporary))/i.test(causeMessage(error));
+    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0], transient: resources }, { cause: error });
   }
   await connection.run(`
     insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
