@@ -4,6 +4,7 @@ import { IngestError, causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
+import { withOneThread } from './landing-threads.ts';
 import { columnChecks, strictCast, textOf, typedValue } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
 
@@ -100,14 +101,16 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
 export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
-  // One landing at a time per process: schedules and webhooks share the database, and two landings
-  // of the same batch racing past the ledger check must not both commit.
-  const turn = landingQueue.then(() => landGroupOrSplit(db, batches, options));
-  landingQueue = turn.catch(() => undefined);
+  // One landing at a time per source and process: schedules and webhooks share the database, and
+  // two landings of the same batch racing past the ledger check must not both commit. A batch id
+  // names its source, so landings of different sources never race for a batch and run side by side.
+  const source = batches[0]?.source ?? '';
+  const turn = (landingQueues.get(source) ?? Promise.resolve()).then(() => withOneThread(db, () => landGroupOrSplit(db, batches, options)));
+  landingQueues.set(source, turn.catch(() => undefined));
   return turn;
 }
 
-let landingQueue: Promise<unknown> = Promise.resolve();
+const landingQueues = new Map<string, Promise<unknown>>();
 
 /** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
 async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
@@ -141,10 +144,6 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     const stage = todo.length === 1 ? todo[0].batch.stage : todo[0].batch.read!.stage(todo.map(({ batch }) => batch.file!));
     const retried = todo.filter(({ batchId }) => existing.has(batchId)).map(({ batchId }) => sql`${batchId}`);
     const startedAt = new Date();
-    // A group is many small files and a few tens of thousands of rows: one thread does it with far
-    // less CPU than several (DuckDB's threads setting is the database's: restored right after).
-    const threads = Number((await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads ?? 1);
-    await connection.run('set threads = 1');
     try {
       // Staging and checking fill only this connection's temporary tables, so they run before the
       // transaction: nothing durable happens there, and DuckDB can spill them to its temp directory
@@ -186,7 +185,6 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       results[index] = { batchId, status: 'failed', rows: 0, rejected: 0, error: message };
       return results as LandResult[];
     } finally {
-      await connection.run(`set threads = ${threads}`).catch(() => {});
       await connection
         .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map')
         .catch(() => {});
