@@ -1,11 +1,33 @@
 import bindings from '@duckdb/node-bindings';
 import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
 
-/** One column for `appendColumns`: its DuckDB type and its values (null for NULL). */
+/**
+ * One column for `appendColumns`: its DuckDB type and its values (null or undefined for NULL), as
+ * an array or as one field of each row of rows fetched by JS, read in place without a copy.
+ * Numbers bound for text are written as their decimal text.
+ */
 export type AppendColumn =
-  | { type: 'varchar'; values: readonly (string | null)[] }
-  | { type: 'integer' | 'double'; values: readonly (number | null)[] }
-  | { type: 'bigint'; values: readonly (bigint | null)[] };
+  | { type: 'varchar'; values: ColumnValues<string | number> }
+  | { type: 'integer' | 'double'; values: ColumnValues<number> }
+  | { type: 'bigint'; values: ColumnValues<bigint> };
+
+export type ColumnValues<T> = ArrayLike<T | null | undefined> | RowField;
+
+/** Field `field` of every row: a column of row-shaped data. */
+export interface RowField {
+  rows: readonly (readonly unknown[])[];
+  field: number;
+}
+
+/** The i-th value of a column, whichever its shape. */
+function reader(values: ColumnValues<unknown>): { length: number; at: (index: number) => unknown } {
+  if ('rows' in values && 'field' in values && !Array.isArray(values)) {
+    const { rows, field } = values;
+    return { length: rows.length, at: (index) => rows[index][field] };
+  }
+  const array = values as ArrayLike<unknown>;
+  return { length: array.length, at: (index) => array[index] };
+}
 
 const duckTypes = { varchar: VARCHAR, integer: INTEGER, double: DOUBLE, bigint: BIGINT } as const;
 
@@ -26,8 +48,8 @@ const maxInlined = 12;
  * cell). Every column has the same length. One chunk and one set of buffers serve every chunk.
  */
 export function appendColumnChunks(appender: DuckDBAppender, columns: readonly AppendColumn[]): void {
-  const rowCount = columns[0]?.values.length ?? 0;
-  if (columns.some((column) => column.values.length !== rowCount)) throw new Error('appendColumns: every column needs the same number of values');
+  const rowCount = columns.length > 0 ? reader(columns[0].values).length : 0;
+  if (columns.some((column) => reader(column.values).length !== rowCount)) throw new Error('appendColumns: every column needs the same number of values');
   if (rowCount === 0) return;
   const chunk = DuckDBDataChunk.create(columns.map((column) => duckTypes[column.type]));
   const writers = columns.map((column) => columnWriter(column));
@@ -66,52 +88,64 @@ class Validity {
 
 function columnWriter(column: AppendColumn): VectorWriter {
   const validity = new Validity();
+  const { at } = reader(column.values);
   if (column.type === 'varchar') {
-    const values = column.values;
     const bytes = new Uint8Array(chunkRows * stringBytes);
     const view = new DataView(bytes.buffer);
     const long: number[] = [];
+    const texts: string[] = [];
     return (vector, start, size) => {
       validity.start();
       bytes.fill(0);
       long.length = 0;
+      texts.length = 0;
       for (let row = 0; row < size; row++) {
-        const value = values[start + row];
-        if (value === null || value === undefined) {
+        const cell = at(start + row);
+        if (cell === null || cell === undefined) {
           validity.setNull(row);
           continue;
         }
-        if (!inlineAscii(value, bytes, view, row * stringBytes)) long.push(row);
+        const value = typeof cell === 'string' ? cell : textOf(cell);
+        if (!inlineAscii(value, bytes, view, row * stringBytes)) {
+          long.push(row);
+          texts.push(value);
+        }
       }
       bindings.copy_data_to_vector(vector, 0, bytes.buffer, 0, size * stringBytes);
-      for (const row of long) bindings.vector_assign_string_element(vector, row, values[start + row]!);
+      long.forEach((row, index) => bindings.vector_assign_string_element(vector, row, texts[index]));
       validity.write(vector, size);
     };
   }
-  if (column.type === 'bigint') return numberWriter(new BigInt64Array(chunkRows), column.values, 0n, () => true, validity);
-  if (column.type === 'double') return numberWriter(new Float64Array(chunkRows), column.values, 0, () => true, validity);
-  return numberWriter(new Int32Array(chunkRows), column.values, 0, (value) => Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff, validity);
+  if (column.type === 'bigint') return numberWriter(new BigInt64Array(chunkRows), at, 0n, (value) => typeof value === 'bigint', 'a bigint', validity);
+  if (column.type === 'double') return numberWriter(new Float64Array(chunkRows), at, 0, (value) => typeof value === 'number', 'a number', validity);
+  return numberWriter(new Int32Array(chunkRows), at, 0, (value) => Number.isInteger(value) && (value as number) >= -0x80000000 && (value as number) <= 0x7fffffff, 'a 32-bit integer', validity);
+}
+
+function textOf(cell: unknown): string {
+  if (typeof cell === 'number' || typeof cell === 'bigint' || typeof cell === 'boolean') return String(cell);
+  throw new Error(`appendColumns: ${String(cell)} is not text`);
 }
 
 /** A numeric column: its values into a typed array per chunk, copied in one call. */
 function numberWriter<T extends number | bigint>(
   array: { [row: number]: T; buffer: ArrayBufferLike; BYTES_PER_ELEMENT: number },
-  values: readonly (T | null)[],
+  at: (index: number) => unknown,
   zero: T,
-  fits: (value: T) => boolean,
+  fits: (value: unknown) => boolean,
+  kind: string,
   validity: Validity,
 ): VectorWriter {
   return (vector, start, size) => {
     validity.start();
     for (let row = 0; row < size; row++) {
-      const value = values[start + row];
+      const value = at(start + row);
       if (value === null || value === undefined) {
         validity.setNull(row);
         array[row] = zero;
         continue;
       }
-      if (!fits(value)) throw new Error(`appendColumns: ${String(value)} is not a 32-bit integer`);
-      array[row] = value;
+      if (!fits(value)) throw new Error(`appendColumns: ${String(value)} is not ${kind}`);
+      array[row] = value as T;
     }
     bindings.copy_data_to_vector(vector, 0, array.buffer as ArrayBuffer, 0, size * array.BYTES_PER_ELEMENT);
     validity.write(vector, size);

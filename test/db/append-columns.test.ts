@@ -48,6 +48,23 @@ describe('Connection.appendColumns', () => {
     db.closeSync();
   });
 
+  it('reads columns in place from rows, writing numbers bound for text as their decimal text', async () => {
+    const db = await Database.open(path.join(tempDir(), 'rows.duckdb'));
+    const rows = Array.from({ length: 3000 }, (_, index) => [index % 7 === 0 ? null : `SKU-${index}`, index, index % 2 === 0 ? index / 4 : `x${index}`]);
+    await db.withConnection(async (connection) => {
+      await connection.run('create table t (s varchar, i integer, m varchar)');
+      await connection.appendColumns({ schema: 'main', table: 't' }, [
+        { type: 'varchar', values: { rows, field: 0 } },
+        { type: 'integer', values: { rows, field: 1 } },
+        { type: 'varchar', values: { rows, field: 2 } },
+      ]);
+      const landed = await connection.columns('select s, i, m from t');
+      expect(landed.columns).toEqual([rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => (row[2] === null ? null : String(row[2])))]);
+      await expect(connection.appendColumns({ schema: 'main', table: 't' }, [{ type: 'varchar', values: { rows: [[{}]], field: 0 } }, { type: 'integer', values: [1] }, { type: 'varchar', values: ['a'] }])).rejects.toThrow(/is not text/);
+    });
+    db.closeSync();
+  });
+
   it('refuses a number that is not a 32-bit integer for an integer column, and columns of different lengths', async () => {
     const db = await Database.open(path.join(tempDir(), 'refuse.duckdb'));
     await db.withConnection(async (connection) => {
