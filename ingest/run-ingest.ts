@@ -10,6 +10,7 @@ import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatches, type LandResult } from './land-batch.ts';
 import { landingEvents } from './landing-events.ts';
+import { withOneThread } from './landing-threads.ts';
 import { isTransient } from './retry.ts';
 
 export interface SourceSummary {
@@ -63,7 +64,8 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
       summaries[index] = await ingestBatches(config, db, source, () => connectorFor(source, config).listBatches(), options);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelSources, pulling.length) }, lane));
+  // One threads lease for the whole run, not one per group (changing DuckDB's threads costs).
+  await withOneThread(db, () => Promise.all(Array.from({ length: Math.min(parallelSources, pulling.length) }, lane)));
   return summaries;
 }
 
