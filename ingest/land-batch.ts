@@ -44,7 +44,7 @@ export interface LocatedLine {
 /** What a stage knows beyond the rows it staged. */
 export interface StagedInput {
   /**
-   * Maps record numbers (`__row`, 1-based in reading order within its batch) of quarantined rows of
+   * Maps record numbers (`__row`) of quarantined rows of
    * one batch (`__batch`) to their line and original text. Without it the quarantine names the
    * record number and the row as JSON.
    */
@@ -54,8 +54,8 @@ export interface StagedInput {
 /**
  * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
  * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
- * number, 1-based in reading order within its batch), every canonical column present as text, any
- * extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
+ * number in reading order, increasing within each batch; 1-based when the stage reads one batch),
+ * every canonical column present as text, any extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
  * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
  * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
  * starts. Throws IngestError when the input cannot be read at all.
