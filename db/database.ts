@@ -1,26 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-  BIGINT,
-  DOUBLE,
   DuckDBConnection,
-  DuckDBDataChunk,
   DuckDBInstance,
-  INTEGER,
-  VARCHAR,
   type DuckDBAppender,
   type DuckDBResultReader,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
 import { logger } from '../core/logger.ts';
+import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
 
 // @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
 const sql = ((sqlPackage as unknown as { default?: SQL }).default ?? sqlPackage) as SQL;
 
 export { sql, type SQLQuery };
-export type { JsonValue };
+export type { AppendColumn, JsonValue };
 export type Row = Record<string, JsonValue>;
 
 /** A query as a `sql` template (values bound, identifiers quoted) or as trusted SQL text without input. */
@@ -143,21 +139,18 @@ export class Connection {
   }
 
   /**
-   * Bulk-appends columns of values to a table, a data chunk of 2048 rows at a time: the fastest way
-   * in from JS (a typed column avoids a string per cell). Every column has the same length.
+   * Bulk-appends columns of values to a table, a data chunk of 2048 rows at a time, each vector
+   * written in one copy where it can be (see column-chunks.ts): the fastest way in from JS.
    */
   async appendColumns(target: { catalog?: string; schema: string; table: string }, columns: readonly AppendColumn[]): Promise<void> {
     const appender = await this.appender(target.schema, target.table, target.catalog);
-    const types = columns.map((column) => appendTypes[column.type]);
-    const rowCount = columns[0]?.values.length ?? 0;
     try {
-      for (let start = 0; start < rowCount; start += 2048) {
-        const size = Math.min(2048, rowCount - start);
-        const chunk = DuckDBDataChunk.create(types, size);
-        columns.forEach((column, index) => chunk.setColumnValues(index, column.values.slice(start, start + size) as DuckDBValue[]));
-        appender.appendDataChunk(chunk);
-      }
+      appendColumnChunks(appender, columns);
       appender.flushSync();
+    } catch (error) {
+      // Closing flushes: rows of the chunks before a bad value must not land on their own.
+      appender.clear();
+      throw error;
     } finally {
       appender.closeSync();
     }
@@ -182,14 +175,6 @@ export class Connection {
     return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined);
   }
 }
-
-/** One column for `appendColumns`: its DuckDB type and its values (null for NULL). */
-export type AppendColumn =
-  | { type: 'varchar'; values: readonly (string | null)[] }
-  | { type: 'integer' | 'double'; values: readonly (number | null)[] }
-  | { type: 'bigint'; values: readonly (bigint | null)[] };
-
-const appendTypes = { varchar: VARCHAR, integer: INTEGER, double: DOUBLE, bigint: BIGINT } as const;
 
 export interface OpenOptions {
   readOnly?: boolean;

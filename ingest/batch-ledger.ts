@@ -32,14 +32,22 @@ export async function guardEmptyExtract(connection: Connection, batches: readonl
   });
 }
 
-/** The ledger rows of a landed group, from `batch_map` and each batch's outcome by index. */
+/** The ledger rows of a landed group, from `batch_map` and each batch's outcome by index (staged through the appender). */
 export async function writeLedgers(connection: Connection, outcomes: readonly (BatchCounts & { status: BatchStatus; error?: string })[], startedAt: Date): Promise<void> {
-  const values = outcomes.map((outcome, index) => sql`(${index}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${outcome.error ?? null})`);
+  await connection.run('create or replace temp table batch_outcomes (__batch integer, rows double, rejected double, status varchar, error varchar)');
+  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_outcomes' }, [
+    { type: 'integer', values: outcomes.map((_, index) => index) },
+    { type: 'double', values: outcomes.map((outcome) => outcome.rows) },
+    { type: 'double', values: outcomes.map((outcome) => outcome.rejected) },
+    { type: 'varchar', values: outcomes.map((outcome) => outcome.status) },
+    { type: 'varchar', values: outcomes.map((outcome) => outcome.error ?? null) },
+  ]);
   await connection.run(sql`
     insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
     select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error
-    from batch_map m join (values ${sql.join(values, ', ')}) o(__batch, rows, rejected, status, error) on o.__batch = m.__batch
+    from batch_map m join batch_outcomes o on o.__batch = m.__batch
     order by m.__batch`);
+  await connection.run('drop table batch_outcomes');
 }
 
 export async function writeLedger(

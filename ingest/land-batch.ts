@@ -4,6 +4,7 @@ import { IngestError, causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
+import { withOneThread } from './landing-threads.ts';
 import { columnChecks, strictCast, textOf, typedValue } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
 
@@ -43,7 +44,7 @@ export interface LocatedLine {
 /** What a stage knows beyond the rows it staged. */
 export interface StagedInput {
   /**
-   * Maps record numbers (`__row`, 1-based in reading order within its batch) of quarantined rows of
+   * Maps record numbers (`__row`) of quarantined rows of
    * one batch (`__batch`) to their line and original text. Without it the quarantine names the
    * record number and the row as JSON.
    */
@@ -53,8 +54,8 @@ export interface StagedInput {
 /**
  * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
  * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
- * number, 1-based in reading order within its batch), every canonical column present as text, any
- * extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
+ * number in reading order, increasing within each batch; 1-based when the stage reads one batch),
+ * every canonical column present as text, any extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
  * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
  * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
  * starts. Throws IngestError when the input cannot be read at all.
@@ -100,14 +101,16 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
 export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
-  // One landing at a time per process: schedules and webhooks share the database, and two landings
-  // of the same batch racing past the ledger check must not both commit.
-  const turn = landingQueue.then(() => landGroupOrSplit(db, batches, options));
-  landingQueue = turn.catch(() => undefined);
+  // One landing at a time per source and process: schedules and webhooks share the database, and
+  // two landings of the same batch racing past the ledger check must not both commit. A batch id
+  // names its source, so landings of different sources never race for a batch and run side by side.
+  const source = batches[0]?.source ?? '';
+  const turn = (landingQueues.get(source) ?? Promise.resolve()).then(() => withOneThread(db, () => landGroupOrSplit(db, batches, options)));
+  landingQueues.set(source, turn.catch(() => undefined));
   return turn;
 }
 
-let landingQueue: Promise<unknown> = Promise.resolve();
+const landingQueues = new Map<string, Promise<unknown>>();
 
 /** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
 async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
@@ -127,10 +130,12 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
   return db.withConnection(async (connection) => {
     // Timestamps written without an offset are UTC, whatever the machine's zone.
     await connection.run("set TimeZone = 'UTC'");
+    // The group's ids go in through the appender: a statement binding hundreds of values costs
+    // more to plan than the landing's own work on a group of small files.
+    await connection.run('create or replace temp table batch_ids (batch_id varchar)');
+    await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_ids' }, [{ type: 'varchar', values: ids }]);
     const existing = new Map(
-      (await connection.rows<{ batch_id: string; status: string }>(sql`select batch_id, status from ingest.batches where batch_id in (${sql.join(ids.map((id) => sql`${id}`), ', ')})`)).map(
-        (row) => [row.batch_id, row.status],
-      ),
+      (await connection.rows<{ batch_id: string; status: string }>('select b.batch_id, b.status from ingest.batches b join batch_ids using (batch_id)')).map((row) => [row.batch_id, row.status]),
     );
     const results: (LandResult | undefined)[] = ids.map((batchId) => {
       const status = existing.get(batchId);
@@ -141,17 +146,18 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     const stage = todo.length === 1 ? todo[0].batch.stage : todo[0].batch.read!.stage(todo.map(({ batch }) => batch.file!));
     const retried = todo.filter(({ batchId }) => existing.has(batchId)).map(({ batchId }) => sql`${batchId}`);
     const startedAt = new Date();
-    // A group is many small files and a few tens of thousands of rows: one thread does it with far
-    // less CPU than several (DuckDB's threads setting is the database's: restored right after).
-    const threads = Number((await connection.one<{ threads: number }>("select current_setting('threads') as threads"))?.threads ?? 1);
-    await connection.run('set threads = 1');
     try {
+      // Staging and checking fill only this connection's temporary tables, so they run before the
+      // transaction: nothing durable happens there, and DuckDB can spill them to its temp directory
+      // under its memory limit, which it cannot do for a transaction's own uncommitted temp data
+      // (a 5 GB file ran out of memory inside one). The transaction holds every durable write.
+      await writeBatchMap(connection, todo);
+      const staged = await stageOrReject(connection, stage, first.entity);
+      if (typeof staged === 'string') throw new BatchRejection(staged);
+      const checked = await checkRows(connection, first, todo.length, options, staged);
       const outcomes = await connection.transaction(async () => {
         if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id in (${sql.join(retried, ', ')})`);
-        await writeBatchMap(connection, todo);
-        const staged = await stageOrReject(connection, stage, first.entity);
-        if (typeof staged === 'string') throw new BatchRejection(staged);
-        const counts = await castAndLand(connection, first, todo.length, options, staged);
+        const counts = await landChecked(connection, first, checked);
         const statuses = await guardEmptyExtract(connection, todo.map(({ batch }) => batch), counts, options.maxFullDrop);
         const held = 'full batch shrank beyond max_full_drop: held until `stocklens ingest --accept`';
         const landed = counts.map((count, index) => ({ status: statuses[index], ...count, error: statuses[index] === 'held' ? held : undefined }));
@@ -167,7 +173,6 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       }
       const [{ batch, batchId, index }] = todo;
       if (error instanceof BatchRejection) {
-        // A reader error aborts DuckDB's transaction: the rejection is recorded in a fresh one.
         const outcome = { status: 'rejected' as const, rows: 0, rejected: 0, error: error.message };
         await connection.transaction(async () => {
           if (retried.length > 0) await connection.run(sql`delete from ingest.batches where batch_id = ${batchId}`);
@@ -182,9 +187,8 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       results[index] = { batchId, status: 'failed', rows: 0, rejected: 0, error: message };
       return results as LandResult[];
     } finally {
-      await connection.run(`set threads = ${threads}`).catch(() => {});
       await connection
-        .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map')
+        .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map; drop table if exists batch_ids')
         .catch(() => {});
     }
   });
@@ -195,13 +199,21 @@ class BatchRejection extends Error {}
 
 /** `batch_map`: each batch of the group by its index `__batch`, with what its rows and ledger row need. */
 async function writeBatchMap(connection: Connection, todo: readonly { batch: BatchDescriptor; batchId: string }[]): Promise<void> {
-  const rows = todo.map(
-    ({ batch, batchId }, index) =>
-      sql`(${index}, ${batchId}, ${batch.capturedAt.toISOString()}::timestamptz, ${batch.source}, ${batch.entity}, ${batch.file ?? null}, ${batch.mode}, ${batch.contentSha256})`,
-  );
-  await connection.run(sql`
-    create or replace temp table batch_map as
-    select * from (values ${sql.join(rows, ', ')}) m(__batch, batch_id, captured_at, source, entity, file, mode, content_sha256)`);
+  const column = (values: (string | number | null)[]) => ({ type: 'varchar' as const, values });
+  await connection.run('create or replace temp table batch_map_input (__batch integer, batch_id varchar, captured_at varchar, source varchar, entity varchar, file varchar, mode varchar, content_sha256 varchar)');
+  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_map_input' }, [
+    { type: 'integer', values: todo.map((_, index) => index) },
+    column(todo.map(({ batchId }) => batchId)),
+    column(todo.map(({ batch }) => batch.capturedAt.toISOString())),
+    column(todo.map(({ batch }) => batch.source)),
+    column(todo.map(({ batch }) => batch.entity)),
+    column(todo.map(({ batch }) => batch.file ?? null)),
+    column(todo.map(({ batch }) => batch.mode)),
+    column(todo.map(({ batch }) => batch.contentSha256)),
+  ]);
+  await connection.run(`
+    create or replace temp table batch_map as select * replace (captured_at::timestamptz as captured_at) from batch_map_input;
+    drop table batch_map_input`);
 }
 
 /** Stages the input; a string is the reason the whole batch is rejected. */
@@ -236,11 +248,19 @@ export interface BatchCounts {
   rejected: number;
 }
 
+/** A group's rows cast and checked into `batch_checked`, ready to land. */
+interface CheckedRows {
+  /** Rows to land and rows failing a check, per batch of the group by index (the reader's rejects not yet counted). */
+  counts: BatchCounts[];
+  /** The input row as JSON, for quarantined rows the stage cannot locate in a file. */
+  packedInput: SQLQuery;
+}
+
 /**
- * Casts every row from text, quarantines the rows that fail with the first reason, lands the rest;
- * answers the counts of each batch of the group, by index.
+ * Casts every row from text into the temporary table `batch_checked`, with the first reason a row
+ * fails, and locates the failing rows' lines (`batch_lines`); writes nothing durable.
  */
-async function castAndLand(connection: Connection, batch: BatchDescriptor, size: number, options: LandOptions, staged: StagedInput & { present: Set<string> }): Promise<BatchCounts[]> {
+async function checkRows(connection: Connection, batch: BatchDescriptor, size: number, options: LandOptions, staged: StagedInput & { present: Set<string> }): Promise<CheckedRows> {
   const spec = entitySpecs[batch.entity];
   const present = staged.present;
   const canonical = new Set(spec.columns.map((column) => column.name));
@@ -286,13 +306,25 @@ async function castAndLand(connection: Connection, batch: BatchDescriptor, size:
   );
   const counts: BatchCounts[] = Array.from({ length: size }, () => ({ rows: 0, rejected: 0 }));
   for (const row of counted) counts[Number(row.__batch)] = { rows: Number(row.rows), rejected: Number(row.rejected) };
-  if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, staged, packColumns(inputColumns, 'i'));
+  const packedInput = packColumns(inputColumns, 'i');
+  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
+  if (staged.locate && counts.some((count) => count.rejected > 0)) await locateRejectedRows(connection, staged.locate);
+  return { counts, packedInput };
+}
+
+/**
+ * Inside the landing's transaction: quarantines the checked rows that failed and the lines the
+ * reader refused, lands the rest; answers the counts of each batch of the group, by index.
+ */
+async function landChecked(connection: Connection, batch: BatchDescriptor, checked: CheckedRows): Promise<BatchCounts[]> {
+  const spec = entitySpecs[batch.entity];
+  const counts = checked.counts.map((count) => ({ ...count }));
+  if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, checked.packedInput);
   const columnNames = spec.columns.map((column) => sql.ident(column.name));
   await connection.run(sql`
     insert into ${sql.ident('raw', spec.table)} (batch_id, source, ${sql.join(columnNames, ', ')}, raw)
     select m.batch_id, m.source, ${sql.join(columnNames.map((name) => sql`c.${name}`), ', ')}, c.raw
     from batch_checked c join batch_map m on m.__batch = c.__batch where c.__reason is null order by c.__batch, c.__row`);
-  await connection.run('drop table batch_checked');
   for (const [index, unreadable] of await landReadRejects(connection)) counts[index].rejected += unreadable;
   return counts;
 }
@@ -303,35 +335,35 @@ function packColumns(names: string[], alias = 'i'): SQLQuery {
 }
 
 /**
- * Writes the rejected rows to the quarantine with the line they came from: the stage's locator
- * gives the physical line and its original text (walking only the files that have rejects);
- * without one, the record number and the row as JSON.
+ * The physical line and original text of each row that failed a check, from the stage's locator
+ * (walking only the files that have such rows), into `batch_lines`.
  */
-async function quarantineRows(connection: Connection, staged: StagedInput, packedInput: SQLQuery): Promise<void> {
-  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
-  if (staged.locate) {
-    const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
-    const byBatch = new Map<number, number[]>();
-    for (const row of rejected) {
-      const rows = byBatch.get(Number(row.__batch)) ?? [];
-      rows.push(Number(row.__row));
-      byBatch.set(Number(row.__batch), rows);
-    }
-    const appender = await connection.appender('main', 'batch_lines', 'temp');
-    try {
-      for (const [batch, rows] of byBatch) {
-        for (const [row, { line, text }] of await staged.locate(batch, rows)) {
-          appender.appendInteger(batch);
-          appender.appendBigInt(BigInt(row));
-          appender.appendBigInt(BigInt(line));
-          appender.appendVarchar(text);
-          appender.endRow();
-        }
-      }
-    } finally {
-      appender.closeSync();
-    }
+async function locateRejectedRows(connection: Connection, locate: NonNullable<StagedInput['locate']>): Promise<void> {
+  const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
+  const byBatch = new Map<number, number[]>();
+  for (const row of rejected) {
+    const rows = byBatch.get(Number(row.__batch)) ?? [];
+    rows.push(Number(row.__row));
+    byBatch.set(Number(row.__batch), rows);
   }
+  const appender = await connection.appender('main', 'batch_lines', 'temp');
+  try {
+    for (const [batch, rows] of byBatch) {
+      for (const [row, { line, text }] of await locate(batch, rows)) {
+        appender.appendInteger(batch);
+        appender.appendBigInt(BigInt(row));
+        appender.appendBigInt(BigInt(line));
+        appender.appendVarchar(text);
+        appender.endRow();
+      }
+    }
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/** Writes the rejected rows to the quarantine with the line they came from where located; else the record number and the row as JSON. */
+async function quarantineRows(connection: Connection, packedInput: SQLQuery): Promise<void> {
   await connection.run(sql`
     insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
     select m.batch_id, coalesce(l.line, c.__row), c.__column, c.__reason, coalesce(l.text, to_json(${packedInput})::varchar)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { SourceConfig } from '../core/config-schema.ts';
 import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
@@ -9,6 +10,7 @@ import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatches, type LandResult } from './land-batch.ts';
 import { landingEvents } from './landing-events.ts';
+import { withOneThread } from './landing-threads.ts';
 import { isTransient } from './retry.ts';
 
 export interface SourceSummary {
@@ -43,18 +45,32 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
 }
 
-/** Lands every new batch of the selected sources, one source after another, recording each run. */
+/**
+ * Lands every new batch of the selected sources, recording each run; summaries come in config
+ * order. Sources land side by side, as many at a time as the machine has cores: each landing
+ * group runs single-threaded on its own connection (see landing-threads.ts), and sources never
+ * share a batch, so each keeps its own atomic, exactly-once landing.
+ */
 export async function runIngest(config: Config, db: Database, options: IngestOptions = {}): Promise<SourceSummary[]> {
   await ensureLandingSchema(db);
   const selected = options.sources?.length ? config.sources.filter((source) => options.sources!.includes(source.name)) : config.sources;
-  const summaries: SourceSummary[] = [];
-  for (const source of selected) {
-    // Sources that push (webhooks) have nothing to pull.
-    if (source.connector === 'shopify-webhook') continue;
-    summaries.push(await ingestBatches(config, db, source, () => connectorFor(source, config).listBatches(), options));
-  }
+  // Sources that push (webhooks) have nothing to pull.
+  const pulling = selected.filter((source) => source.connector !== 'shopify-webhook');
+  const summaries: SourceSummary[] = new Array(pulling.length);
+  let next = 0;
+  const lane = async () => {
+    for (let index = next++; index < pulling.length; index = next++) {
+      const source = pulling[index];
+      summaries[index] = await ingestBatches(config, db, source, () => connectorFor(source, config).listBatches(), options);
+    }
+  };
+  // One threads lease for the whole run, not one per group (changing DuckDB's threads costs).
+  await withOneThread(db, () => Promise.all(Array.from({ length: Math.min(parallelSources, pulling.length) }, lane)));
   return summaries;
 }
+
+/** How many sources land at once: one per core, each landing on one DuckDB thread. */
+const parallelSources = Math.max(1, availableParallelism());
 
 /**
  * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands them in

@@ -29,21 +29,33 @@ export function rowsBatch(descriptor: Omit<BatchDescriptor, 'contentSha256'>, fe
 }
 
 /**
- * Stages fetched rows into `batch_input` through the Appender in data chunks. A column whose values
- * are all integers is staged as INTEGER (no string per cell: the API path's hot loop), anything
- * else as text; the landing reads every column through its text either way.
+ * Stages fetched rows into `batch_input` through the Appender in data chunks, each column read in
+ * place from the rows (no copy per column). A column whose values are all integers is staged as
+ * INTEGER (no string per cell: the API path's hot loop), anything else as text; the landing reads
+ * every column through its text either way.
  */
 export async function stageRows(connection: Connection, fetched: FetchedRows): Promise<void> {
-  const columns: AppendColumn[] = [{ type: 'integer', values: fetched.rows.map((_, index) => index + 1) }];
-  for (let index = 0; index < fetched.columns.length; index++) columns.push(stagedColumn(fetched.rows.map((row) => row[index] ?? null)));
-  columns.push({ type: 'varchar', values: fetched.rows.map((_, index) => (fetched.raws?.[index] === undefined ? null : JSON.stringify(fetched.raws[index]))) });
-  const definitions = fetched.columns.map((name, index) => sql`${sql.ident(name)} ${sql.__dangerous__rawValue(columns[index + 1].type)}`);
-  await connection.run(sql`create or replace temp table batch_input (__row integer, ${sql.join(definitions, ', ')}, __raw varchar)`);
+  const columns: AppendColumn[] = [{ type: 'integer', values: Int32Array.from({ length: fetched.rows.length }, (_, index) => index + 1) }];
+  const definitions = [sql`__row integer`];
+  fetched.columns.forEach((name, field) => {
+    const type = integersOnly(fetched.rows, field) ? 'integer' : 'varchar';
+    columns.push({ type, values: { rows: fetched.rows, field } });
+    definitions.push(sql`${sql.ident(name)} ${sql.__dangerous__rawValue(type)}`);
+  });
+  // The vendor's record, when the connector kept it; without, `raw` keeps any extra columns.
+  if (fetched.raws) {
+    const raws = fetched.raws;
+    columns.push({ type: 'varchar', values: Array.from({ length: fetched.rows.length }, (_, index) => (raws[index] === undefined ? null : JSON.stringify(raws[index]))) });
+    definitions.push(sql`__raw varchar`);
+  }
+  await connection.run(sql`create or replace temp table batch_input (${sql.join(definitions, ', ')})`);
   await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_input' }, columns);
 }
 
-function stagedColumn(values: (string | number | null)[]): AppendColumn {
-  const integers = values.every((value) => value === null || (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1));
-  if (integers) return { type: 'integer', values: values as (number | null)[] };
-  return { type: 'varchar', values: values.map((value) => (value === null ? null : String(value))) };
+function integersOnly(rows: readonly (readonly CellValue[])[], field: number): boolean {
+  for (const row of rows) {
+    const value = row[field];
+    if (value !== null && value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1)) return false;
+  }
+  return true;
 }

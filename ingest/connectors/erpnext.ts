@@ -1,11 +1,10 @@
 import * as mariadb from 'mariadb';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { parseDurationMs } from '../../core/duration.ts';
-import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
-import { isTransient, retryPolicyFor, withRetry } from '../retry.ts';
-import { rowsBatch, type CellValue } from '../stage-rows.ts';
+import type { CellValue, FetchedRows } from '../stage-rows.ts';
 import type { Connector } from './connector.ts';
+import { vendorDatabaseSnapshot, type DatabaseSettings } from './vendor-database.ts';
 import { vendorLocationNames } from './vendor-locations.ts';
 
 /**
@@ -24,44 +23,38 @@ const binQuery = `
 
 export function erpnextConnector(source: SourceConfig, config: Config): Connector {
   const locations = vendorLocationNames(source, config);
-  return {
-    async listBatches() {
-      const settings = source.database!;
-      const capturedAt = new Date();
-      const records = await withRetry(async () => {
-        let connection: mariadb.Connection | undefined;
-        try {
-          connection = await mariadb.createConnection({
-            host: settings.host,
-            port: settings.port ?? 3306,
-            user: settings.user ?? 'root',
-            password: settings.password ?? '',
-            database: settings.database,
-            connectTimeout: parseDurationMs(source.request_timeout),
-            queryTimeout: parseDurationMs(source.request_timeout),
-            dateStrings: true,
-          });
-          return (await connection.query({ sql: binQuery, rowsAsArray: false })) as Record<string, unknown>[];
-        } catch (error) {
-          throw new IngestError(`source ${source.name}: ERPNext database ${settings.host}/${settings.database}: ${causeMessage(error)}`, { source: source.name, transient: isTransient(error) }, { cause: error });
-        } finally {
-          await connection?.end().catch(() => {});
-        }
-      }, retryPolicyFor(source));
-      const columns = ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'incoming', 'quantity_semantics'];
-      const rows: CellValue[][] = records.map((record) => [
-        locations.get(String(record.warehouse)) ?? locations.get(String(record.warehouse_name)) ?? String(record.warehouse),
-        record.item_code as string,
-        record.modified ? `${String(record.modified)}Z` : null,
-        quantity(record.actual_qty),
-        quantity(record.reserved_qty),
-        quantity(record.ordered_qty),
-        'physical',
-      ]);
-      const raws = records.map((record) => Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value === null ? null : String(value)])));
-      return [rowsBatch({ source: source.name, entity: 'stock', mode: 'full', capturedAt }, { columns, rows, raws })];
-    },
+  const read = async (settings: DatabaseSettings) => {
+    let connection: mariadb.Connection | undefined;
+    try {
+      connection = await mariadb.createConnection({
+        host: settings.host,
+        port: settings.port ?? 3306,
+        user: settings.user ?? 'root',
+        password: settings.password ?? '',
+        database: settings.database,
+        connectTimeout: parseDurationMs(source.request_timeout),
+        queryTimeout: parseDurationMs(source.request_timeout),
+        dateStrings: true,
+      });
+      return (await connection.query({ sql: binQuery, rowsAsArray: false })) as Record<string, unknown>[];
+    } finally {
+      await connection?.end().catch(() => {});
+    }
   };
+  const toRows = (records: Record<string, unknown>[]): FetchedRows => ({
+    columns: ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'incoming', 'quantity_semantics'],
+    rows: records.map((record) => [
+      locations.get(String(record.warehouse)) ?? locations.get(String(record.warehouse_name)) ?? String(record.warehouse),
+      record.item_code as string,
+      record.modified ? `${String(record.modified)}Z` : null,
+      quantity(record.actual_qty),
+      quantity(record.reserved_qty),
+      quantity(record.ordered_qty),
+      'physical',
+    ]),
+    raws: records.map((record) => Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value === null ? null : String(value)]))),
+  });
+  return { listBatches: () => vendorDatabaseSnapshot(source, 'ERPNext', read, toRows) };
 }
 
 /** MariaDB hands DECIMAL back as text (10.000000000); as a number it lands as 10, a fraction is quarantined. */

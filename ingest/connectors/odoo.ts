@@ -1,11 +1,10 @@
 import pg from 'pg';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { parseDurationMs } from '../../core/duration.ts';
-import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
-import { isTransient, retryPolicyFor, withRetry } from '../retry.ts';
-import { rowsBatch, type CellValue } from '../stage-rows.ts';
+import type { FetchedRows } from '../stage-rows.ts';
 import type { Connector } from './connector.ts';
+import { vendorDatabaseSnapshot, type DatabaseSettings } from './vendor-database.ts';
 import { vendorLocationNames } from './vendor-locations.ts';
 
 /**
@@ -26,56 +25,52 @@ const quantQuery = `
 
 export function odooConnector(source: SourceConfig, config: Config): Connector {
   const locations = vendorLocationNames(source, config);
-  return {
-    async listBatches() {
-      const settings = source.database!;
-      const capturedAt = new Date();
-      const timeoutMs = parseDurationMs(source.request_timeout)!;
-      const records = await withRetry(async () => {
-        const client = new pg.Client({
-          host: settings.host,
-          port: settings.port ?? 5432,
-          user: settings.user ?? 'postgres',
-          password: settings.password,
-          database: settings.database,
-          connectionTimeoutMillis: timeoutMs,
-          statement_timeout: timeoutMs,
-          options: settings.schema ? `-c search_path=${settings.schema}` : undefined,
-        });
-        try {
-          await client.connect();
-          return (await client.query(quantQuery)).rows as Record<string, unknown>[];
-        } catch (error) {
-          throw new IngestError(`source ${source.name}: Odoo database ${settings.host}/${settings.database}: ${causeMessage(error)}`, { source: source.name, transient: isTransient(error) }, { cause: error });
-        } finally {
-          await client.end().catch(() => {});
-        }
-      }, retryPolicyFor(source));
-      // Sub-locations (WH/Stock/Shelf 1) belong to the mapped location above them.
-      const locationOf = (completeName: string, name: string): string => {
-        for (let prefix = completeName; prefix; prefix = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '') {
-          const id = locations.get(prefix);
-          if (id) return id;
-        }
-        return locations.get(name) ?? completeName;
-      };
-      const totals = new Map<string, { location: string; sku: string | null; onHand: number; committed: number; updatedAt: string | null; quants: unknown[] }>();
-      for (const record of records) {
-        const location = locationOf(String(record.complete_name ?? ''), String(record.location_name ?? ''));
-        const sku = (record.sku as string | null) ?? null;
-        const key = JSON.stringify([location, sku]);
-        const total = totals.get(key) ?? { location, sku, onHand: 0, committed: 0, updatedAt: null, quants: [] };
-        total.onHand += Number(record.quantity);
-        total.committed += Number(record.reserved_quantity);
-        const written = record.write_date instanceof Date ? record.write_date.toISOString() : null;
-        if (written && (!total.updatedAt || written > total.updatedAt)) total.updatedAt = written;
-        total.quants.push(record);
-        totals.set(key, total);
-      }
-      const columns = ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'quantity_semantics'];
-      const rows: CellValue[][] = [...totals.values()].map((total) => [total.location, total.sku, total.updatedAt, total.onHand, total.committed, 'physical']);
-      const raws = [...totals.values()].map((total) => ({ quants: total.quants }));
-      return [rowsBatch({ source: source.name, entity: 'stock', mode: 'full', capturedAt }, { columns, rows, raws })];
-    },
+  const timeoutMs = parseDurationMs(source.request_timeout)!;
+  const read = async (settings: DatabaseSettings) => {
+    const client = new pg.Client({
+      host: settings.host,
+      port: settings.port ?? 5432,
+      user: settings.user ?? 'postgres',
+      password: settings.password,
+      database: settings.database,
+      connectionTimeoutMillis: timeoutMs,
+      statement_timeout: timeoutMs,
+      options: settings.schema ? `-c search_path=${settings.schema}` : undefined,
+    });
+    try {
+      await client.connect();
+      return (await client.query(quantQuery)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end().catch(() => {});
+    }
   };
+  // Sub-locations (WH/Stock/Shelf 1) belong to the mapped location above them.
+  const locationOf = (completeName: string, name: string): string => {
+    for (let prefix = completeName; prefix; prefix = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '') {
+      const id = locations.get(prefix);
+      if (id) return id;
+    }
+    return locations.get(name) ?? completeName;
+  };
+  const toRows = (records: Record<string, unknown>[]): FetchedRows => {
+    const totals = new Map<string, { location: string; sku: string | null; onHand: number; committed: number; updatedAt: string | null; quants: unknown[] }>();
+    for (const record of records) {
+      const location = locationOf(String(record.complete_name ?? ''), String(record.location_name ?? ''));
+      const sku = (record.sku as string | null) ?? null;
+      const key = JSON.stringify([location, sku]);
+      const total = totals.get(key) ?? { location, sku, onHand: 0, committed: 0, updatedAt: null, quants: [] };
+      total.onHand += Number(record.quantity);
+      total.committed += Number(record.reserved_quantity);
+      const written = record.write_date instanceof Date ? record.write_date.toISOString() : null;
+      if (written && (!total.updatedAt || written > total.updatedAt)) total.updatedAt = written;
+      total.quants.push(record);
+      totals.set(key, total);
+    }
+    return {
+      columns: ['location_id', 'sku', 'source_updated_at', 'on_hand', 'committed', 'quantity_semantics'],
+      rows: [...totals.values()].map((total) => [total.location, total.sku, total.updatedAt, total.onHand, total.committed, 'physical']),
+      raws: [...totals.values()].map((total) => ({ quants: total.quants })),
+    };
+  };
+  return { listBatches: () => vendorDatabaseSnapshot(source, 'Odoo', read, toRows) };
 }

@@ -40,31 +40,30 @@ export function headerOf(inspection: FileInspection, format: DelimitedFormat): s
 
 /**
  * Reads delimited files sharing one header and format into `target` as text columns named by the
- * header, plus `__batch` (the file's index in `files`) and `__row` (the record number within its
- * file), in ONE read: landing many small files costs one statement, not one per file. Lines the
- * reader refuses (field count, quoting, line size) go to `batch_read_rejects` with DuckDB's reason.
- * The returned locator finds the physical line and original text of any record of a file.
+ * header, plus `__batch` (the file's index in `files`) and `__row` (the record number in reading
+ * order across the files: increasing within each file), in ONE read and one pass: landing many
+ * small files costs one statement, not one per file. Lines the reader refuses (field count,
+ * quoting, line size) go to `batch_read_rejects` with DuckDB's reason. The returned locator finds
+ * the physical line and original text of any record of a file.
  */
 export async function readDelimited(connection: Connection, files: readonly string[], header: string[], format: DelimitedFormat, target = 'batch_input'): Promise<StagedInput> {
   const columns = `{${header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
   const reader = `read_csv([${files.map((file) => literal(file)).join(', ')}], header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
-    filename = '__file', store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
+    store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
   const fileList = files.map((file, index) => `(${index}, ${literal(file)})`).join(', ');
   await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
     create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
   const label = files.length === 1 ? path.basename(files[0]) : `${files.length} files (${path.basename(files[0])} ...)`;
   try {
     // row_number() over () is computed by DuckDB's streaming window, in the order of the files and
-    // of each file's records; a file's first record number gives its records' numbers.
-    await connection.run(`
-      create or replace temp table ${target} as
-      with numbered as (select row_number() over () as __read, * from ${reader}),
-      firsts as (select __file, min(__read) as __first from numbered group by __file)
-      select f.__batch, n.__read - s.__first + 1 as __row, n.* exclude (__read, __file)
-      from numbered n join firsts s on s.__file = n.__file join batch_files f on f.__file = n.__file`);
+    // of each file's records; file_index is the file's position in the list read.
+    await connection.run(`create or replace temp table ${target} as select file_index::integer as __batch, row_number() over () as __row, * from ${reader}`);
   } catch (error) {
-    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0] }, { cause: error });
+    // Running out of memory (or temp space) says nothing about the file: the batch fails and is
+    // retried, it is not rejected for good.
+    const resources = /^(Out of Memory Error|IO Error: Could not (write|read) (to )?(file|temporary))/i.test(causeMessage(error));
+    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0], transient: resources }, { cause: error });
   }
   await connection.run(`
     insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
@@ -79,7 +78,15 @@ export async function readDelimited(connection: Connection, files: readonly stri
     lines.add(Number(row.line));
     refusedLines.set(Number(row.__batch), lines);
   }
+  // Each file's first record number turns a record number into the file's own (1-based) one.
+  const firsts = new Map(
+    (await connection.rows<{ __batch: number; first: number }>(`select __batch, min(__row) as first from ${target} group by __batch`)).map((row) => [Number(row.__batch), Number(row.first)]),
+  );
   return {
-    locate: (batch, rows) => locateRecords(files[batch], rows, { gzip: format.gzip, quote: format.quote, refusedLines: refusedLines.get(batch) ?? new Set() }),
+    locate: async (batch, rows) => {
+      const offset = (firsts.get(batch) ?? 1) - 1;
+      const found = await locateRecords(files[batch], rows.map((row) => row - offset), { gzip: format.gzip, quote: format.quote, refusedLines: refusedLines.get(batch) ?? new Set() });
+      return new Map([...found].map(([record, located]) => [record + offset, located]));
+    },
   };
 }

@@ -69,9 +69,13 @@ function landAndKill(configFile: string, delayMs: number | undefined): Promise<{
   });
 }
 
+/** Two sources of half the files each, so that kills also hit two sources landing side by side. */
 function trialFolder(dir: string): string {
-  writeFiles(dir, 'inbox', Object.fromEntries(Array.from({ length: filesPerTrial }, (_, index) => [`stock_202611${String(index + 1).padStart(2, '0')}T000000Z_delta.csv`, stockFile(index)])));
-  writeFiles(dir, '.', { 'stocklens.config.yaml': `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\n${twoWarehouses}` });
+  const file = (index: number): [string, string] => [`stock_202611${String(index + 1).padStart(2, '0')}T000000Z_delta.csv`, stockFile(index)];
+  writeFiles(dir, 'inbox/wms', Object.fromEntries(Array.from({ length: filesPerTrial / 2 }, (_, index) => file(index))));
+  writeFiles(dir, 'inbox/erp', Object.fromEntries(Array.from({ length: filesPerTrial / 2 }, (_, index) => file(filesPerTrial / 2 + index))));
+  const sources = ['wms', 'erp'].map((name) => `  - { name: ${name}, system: wms, connector: csv-drop, path: ./inbox/${name} }`).join('\n');
+  writeFiles(dir, '.', { 'stocklens.config.yaml': `sources:\n${sources}\n${twoWarehouses}` });
   return path.join(dir, 'stocklens.config.yaml');
 }
 
@@ -100,8 +104,8 @@ describe('landing under SIGKILL', () => {
         const before = await db.one<{ n: number }>("select count(*) as n from ingest.batches where status = 'landed'");
         if (outcome === 'killed' && Number(before?.n) < filesPerTrial) killedMidway++;
 
-        const [rerun] = await runIngest(config, db);
-        expect(rerun.batches, `trial ${trial}`).toBe(filesPerTrial - Number(before?.n));
+        const rerun = await runIngest(config, db);
+        expect(rerun.reduce((sum, summary) => sum + summary.batches, 0), `trial ${trial}`).toBe(filesPerTrial - Number(before?.n));
         expect(await db.one('select count(*) as rows, count(distinct batch_id) as batches, count(distinct sku) as skus from raw.stock_snapshot'), `trial ${trial}`).toEqual({
           rows: filesPerTrial * rowsPerFile,
           batches: filesPerTrial,
