@@ -7,6 +7,8 @@ import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.
 const c = (name: string) => sql.ident(name);
 const range = { from: instant.optional(), to: instant.optional() };
 const stockCauses = ['confirmed', 'inferred'];
+/** The units of fct_ats_daily that /api/ats-daily sums per day and location (agg_ats_daily's columns). */
+const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
 /** The dashboard's endpoints over the marts (DESIGN §8, the API contract of the preamble). */
 export function martRoutes(context: EndpointContext): Router {
@@ -228,14 +230,19 @@ export function martRoutes(context: EndpointContext): Router {
     filters: { location: oneOrMore.optional(), sku: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
       await catalog.requireMart('fct_ats_daily');
+      const filters = [inList(c('location_id'), f.location), ...timeRange(c('day'), 'date', f, tz)];
+      // Every SKU of a location: its few hundred rolled-up rows, not millions of SKU rows, when built.
+      if (!f.sku && (await catalog.columnsOf('marts', 'agg_ats_daily'))) {
+        return {
+          select: sql`select day, location_id, skus, ${sql.join(atsStates.map((column) => c(column)), ', ')} from marts.agg_ats_daily ${where(filters)}`,
+          orderBy: orderBy('day', 'location_id'),
+        };
+      }
       return {
         select: sql`
-          select day, location_id, count(*) as skus, sum(total_units) as total_units, sum(ats_units) as ats_units,
-            sum(non_sellable_units) as non_sellable_units, sum(committed) as committed, sum(reserved_other) as reserved_other,
-            sum(damaged) as damaged, sum(quality_control) as quality_control, sum(safety_stock) as safety_stock,
-            sum(in_transit) as in_transit
+          select day, location_id, count(*) as skus, ${sql.join(atsStates.map((column) => sql`cast(sum(${c(column)}) as bigint) as ${c(column)}`), ', ')}
           from marts.fct_ats_daily
-          ${where([inList(c('location_id'), f.location), inList(c('sku'), f.sku), ...timeRange(c('day'), 'date', f, tz)])}
+          ${where([...filters, inList(c('sku'), f.sku)])}
           group by all`,
         orderBy: orderBy('day', 'location_id'),
       };
