@@ -51,3 +51,6 @@ select
   on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported,
   case when is_salable then 'salable' else 'physical' end as quantity_semantics
 from changes
+-- Stored in SKU order, so a SKU's rows share a few row groups and DuckDB's min/max zonemaps skip
+-- the rest: a SKU drill-down (fct_stock_position where sku = ?) reads thousands of rows, not all.
+order by sku, location_id, source, valid_from

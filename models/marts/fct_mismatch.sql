@@ -23,3 +23,5 @@ from {{ ref('int_mismatch_segments') }} m
 join {{ ref('int_bucket_grid') }} g on g.bucket_at >= m.segment_from and (m.segment_to is null or g.bucket_at < m.segment_to)
 join {{ ref('int_source_staleness') }} fs on fs.source = m.source and fs.bucket_at = g.bucket_at and not fs.is_stale
 join {{ ref('int_source_staleness') }} ft on ft.source = m.truth_source and ft.bucket_at = g.bucket_at and not ft.is_stale
+-- In SKU order, as int_stock_intervals: a SKU's mismatches are read through the zonemaps.
+order by m.sku, m.location_id, m.source, g.bucket_at
