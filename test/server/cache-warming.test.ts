@@ -52,4 +52,16 @@ describe('the answer cache of a running server', () => {
     expect(await atsOf(allWeeks)).toBe(100);
     expect((await api.json<TableBody>('/api/mismatch?sku=SKU-2')).total).toBe(mismatches + 2);
   });
+
+  it('sends a cached answer as the same bytes with their ETag', async () => {
+    const first = await api.get('/api/weekly-health?limit=100000');
+    const second = await api.get('/api/weekly-health?limit=100000');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[\w-]+"$/);
+    expect(second.headers.get('etag')).toBe(etag);
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = await first.text();
+    expect(await second.text()).toBe(body);
+    expect(JSON.parse(body).total).toBe(5);
+  });
 });
