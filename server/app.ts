@@ -11,6 +11,7 @@ import { loginRoutes } from './auth/login-routes.ts';
 import { sameSiteBouncePage } from './auth/sign-in-page.ts';
 import type { TokenStore } from './auth/token-store.ts';
 import { parseDurationMs } from '../core/duration.ts';
+import { defaultViewWarmers } from './default-views.ts';
 import { sendDashboardScript, type DashboardBundle } from './dashboard-bundle.ts';
 import { HttpError } from './http-error.ts';
 import { onMartsPublished } from './marts-published.ts';
@@ -41,13 +42,23 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
 }
 
+/** The express app, and its answer cache's life: warmed at start and after each publish, stopped on close. */
+export interface ServerApp {
+  app: Express;
+  endpoints: EndpointContext;
+  /** Reads the dashboard's default views into the cache (call once listening). */
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The one express app: auth, the JSON/CSV/Arrow API over the marts, analyst SQL, exports, the dashboard. */
-export function createApp(context: AppContext): Express {
+export function createApp(context: AppContext): ServerApp {
   const { config, db, tokens } = context;
-  const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache(), gate: new QueryGate() };
-  onMartsPublished(() => {
-    endpoints.cache.invalidate();
+  const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache(), gate: new QueryGate(), warmers: new Map() };
+  const stopListening = onMartsPublished(() => {
     endpoints.catalog.invalidate();
+    // The new build's default views are read first, then every other answer in use.
+    endpoints.cache.invalidate(defaultViewWarmers(endpoints));
   });
 
   const app = express();
@@ -136,7 +147,15 @@ export function createApp(context: AppContext): Express {
     response.status(status).json({ error: expected ? messageOf(error, status) : `internal error: ${messageOf(error, status)}` });
   };
   app.use(onError);
-  return app;
+  return {
+    app,
+    endpoints,
+    warmUp: () => endpoints.cache.warmUp(defaultViewWarmers(endpoints)),
+    async close() {
+      stopListening();
+      await endpoints.cache.close();
+    },
+  };
 }
 
 function statusOf(error: unknown): number {

@@ -72,3 +72,10 @@ export const authFailures = new client.Counter({
   help: 'Requests refused for missing or invalid credentials',
   registers: [registry],
 });
+
+export const apiCacheLookups = new client.Counter({
+  name: 'stocklens_api_cache_lookups_total',
+  help: 'API answers asked of the response cache by outcome (hit, stale: sent while re-read, shared: joined a query under way, miss: read on request)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

@@ -42,6 +42,13 @@ export class RelationCatalog {
     return columns;
   }
 
+  /** The columns of a table other stages write (the ingest ledger, run history), or a 503 naming the command that makes it. */
+  async requireTable(schema: string, name: string, madeBy: string): Promise<string[]> {
+    const columns = await this.columnsOf(schema, name);
+    if (!columns) throw new HttpError(503, `${schema}.${name} does not exist yet: run ${madeBy}`);
+    return columns;
+  }
+
   invalidate(): void {
     this.cached = undefined;
   }

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { createApp } from './app.ts';
 import { TokenStore } from './auth/token-store.ts';
 import { bundleDashboard } from './dashboard-bundle.ts';
+import { keepEventLoopAhead } from './event-loop-priority.ts';
 import type { AdminActions } from './routes/admin-routes.ts';
 
 export interface RunningServer {
@@ -11,6 +12,8 @@ export interface RunningServer {
   port: number;
   /** The token store of this server: tests and the CLI create tokens with it. */
   tokens: TokenStore;
+  /** Resolves when the cache holds the default views (after the start, or the latest publish). */
+  warmed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,8 +27,8 @@ export interface ServerOptions {
 /** Starts the HTTP server (port 0 picks a free one, which the tests use). Every API call needs a token. */
 export async function startServer(config: Config, db: Database, port = config.server.port, options: ServerOptions = {}): Promise<RunningServer> {
   const tokens = await TokenStore.open(db);
-  const app = createApp({ config, db, dashboard: await bundleDashboard(), tokens, actions: options.actions });
-  const server = app.listen(port, options.host ?? '127.0.0.1');
+  const serverApp = createApp({ config, db, dashboard: await bundleDashboard(), tokens, actions: options.actions });
+  const server = serverApp.app.listen(port, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -35,14 +38,23 @@ export async function startServer(config: Config, db: Database, port = config.se
   // Keep-alive sockets of benchmark clients or browsers must not hold close() open.
   server.keepAliveTimeout = 5_000;
   const actualPort = (server.address() as AddressInfo).port;
+  // Answers from the cache must not wait for a build's DuckDB threads to yield the cores.
+  const stopPriority = keepEventLoopAhead();
+  // The first visit after a start finds the default views read (or joins their queries under way).
+  const warmed = serverApp.warmUp();
   return {
     url: `http://localhost:${actualPort}`,
     port: actualPort,
     tokens,
-    close: () =>
-      new Promise((resolve) => {
+    warmed: () => serverApp.endpoints.cache.warmed().then(() => warmed),
+    async close() {
+      stopPriority();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // A warm-up query must not outlive the server: the caller closes the database next.
+      await serverApp.close();
+    },
   };
 }

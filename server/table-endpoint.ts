@@ -8,7 +8,10 @@ import { sendResult } from './encode/send-result.ts';
 import { pageShape, parseQuery } from './filters.ts';
 import type { RelationCatalog } from './relation-catalog.ts';
 import type { QueryGate } from './query-gate.ts';
-import type { ResponseCache } from './response-cache.ts';
+import type { PageLoader, ResponseCache } from './response-cache.ts';
+
+/** Reads an endpoint's answer for a query string into the cache, ahead of its first request. */
+export type Warmer = (query: Record<string, string | string[]>) => Promise<void>;
 
 export interface EndpointContext {
   config: Config;
@@ -16,6 +19,8 @@ export interface EndpointContext {
   catalog: RelationCatalog;
   cache: ResponseCache;
   gate: QueryGate;
+  /** Per endpoint path, how to warm its answers (the default views after a start or publish). */
+  warmers: Map<string, Warmer>;
 }
 
 export interface TableQuery {
@@ -40,10 +45,10 @@ export interface TableEndpoint<Shape extends z.ZodRawShape> {
  */
 export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, context: EndpointContext, endpoint: TableEndpoint<Shape>): void {
   const shape = { ...endpoint.filters, ...pageShape };
-  router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
-    const filters = parseQuery(shape, request.query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
-    const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
-    const page = await context.cache.load(request.originalUrl, endpoint.maxAgeMs ?? Infinity, async (abandoned) => {
+  const maxAgeMs = endpoint.maxAgeMs ?? Infinity;
+  const read = (query: unknown) => {
+    const filters = parseQuery(shape, query) as z.output<z.ZodObject<Shape>> & { format: 'json' | 'csv' | 'arrow'; limit: number; offset: number };
+    const loader: PageLoader = async (call) => {
       const { select, orderBy } = await endpoint.query(filters, context);
       // One pass: the window count rides along with the page instead of running the query twice.
       return context.gate.run(async () => {
@@ -55,10 +60,31 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
         if (total !== undefined || filters.offset === 0) return { result: page, total: total ?? 0 };
         const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (${select}) as counted`);
         return { result: page, total: Number(counted?.n ?? 0) };
-      }, abandoned);
-    }, () => request.socket.destroyed);
+      }, call);
+    };
+    return { filters, key: cacheKey(endpoint.path, filters), loader };
+  };
+  router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
+    const { filters, key, loader } = read(request.query);
+    const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
+    const page = await context.cache.load(key, maxAgeMs, loader, () => request.socket.destroyed);
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
+  context.warmers.set(endpoint.path, async (query) => {
+    const { key, loader } = read(query);
+    return context.cache.warm(key, maxAgeMs, loader);
+  });
+}
+
+/**
+ * The cache's key for an answer: the path and the parsed filters in name order, without the
+ * format. The JSON, CSV and Arrow forms are one answer, and `?a=1&b=2` is `?b=2&a=1`.
+ */
+export function cacheKey(path: string, filters: Record<string, unknown>): string {
+  const named = Object.entries(filters)
+    .filter(([name, value]) => name !== 'format' && value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${path}?${JSON.stringify(named)}`;
 }
 
 const totalColumn = '__stocklens_total';

@@ -43,3 +43,5 @@ select
 from segments m
 join {{ ref('int_source_staleness') }} fs on fs.source = m.source and fs.bucket_at = m.bucket_at and not fs.is_stale
 join {{ ref('int_source_staleness') }} ft on ft.source = m.truth_source and ft.bucket_at = m.bucket_at and not ft.is_stale
+-- In SKU order, as int_stock_intervals: a SKU's mismatches are read through the zonemaps.
+order by m.sku, m.location_id, m.source, m.bucket_at

@@ -16,9 +16,10 @@ locations as (
 frame as (
   select w.week, l.location_id from weeks w cross join locations l
 ),
+-- The week's last day of each location, from the daily rollup (the same sums as the SKU rows).
 stock as (
   select e.week, a.location_id, sum(a.total_units) as total_units, sum(a.ats_units) as ats_units
-  from {{ ref('fct_ats_daily') }} a join week_ends e on e.day = a.day
+  from {{ ref('agg_ats_daily') }} a join week_ends e on e.day = a.day
   group by all
 ),
 mismatch as (

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { ColumnarResult, JsonValue } from '../../db/database.ts';
@@ -16,18 +17,21 @@ export function rowsOf(result: ColumnarResult): JsonValue[][] {
   return rows;
 }
 
-const jsonTexts = new WeakMap<ColumnarResult, string>();
+/** A cached page's JSON, encoded once: its bytes and their ETag (express would hash the body on every send). */
+const jsonBodies = new WeakMap<ColumnarResult, { bytes: Buffer; etag: string }>();
 
 /** Sends one in-memory result as JSON (with `extra` fields such as `total`), CSV or Arrow IPC. */
 export async function sendResult(response: Response, format: Format, result: ColumnarResult, extra: Record<string, JsonValue> = {}, filename = 'result'): Promise<void> {
   if (format === 'json') {
-    // Cached pages are sent again and again: their JSON text is kept with them.
-    let body = jsonTexts.get(result);
+    // Cached pages are sent again and again: their encoded JSON is kept with them.
+    let body = jsonBodies.get(result);
     if (body === undefined) {
-      body = JSON.stringify({ columns: result.names, rows: rowsOf(result), ...extra });
-      jsonTexts.set(result, body);
+      const bytes = Buffer.from(JSON.stringify({ columns: result.names, rows: rowsOf(result), ...extra }));
+      body = { bytes, etag: `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url')}"` };
+      jsonBodies.set(result, body);
     }
-    response.type('application/json').send(body);
+    // With the ETag set, express sends the bytes as they are instead of hashing them again.
+    response.set('ETag', body.etag).type('application/json').send(body.bytes);
     return;
   }
   for (const [key, value] of Object.entries(extra)) if (typeof value === 'number' || typeof value === 'boolean') response.set(`X-Stocklens-${key}`, String(value));

@@ -2,11 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { sql, type SQLQuery } from '../../db/database.ts';
 import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, where } from '../filters.ts';
+import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
 
 const c = (name: string) => sql.ident(name);
+const mart = (name: string) => ({ schema: 'marts', name, madeBy: 'stocklens build' });
 const range = { from: instant.optional(), to: instant.optional() };
 const stockCauses = ['confirmed', 'inferred'];
+/** The units of fct_ats_daily that /api/ats-daily sums per day and location (agg_ats_daily's columns). */
+const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
 /** The dashboard's endpoints over the marts (DESIGN §8, the API contract of the preamble). */
 export function martRoutes(context: EndpointContext): Router {
@@ -91,30 +95,13 @@ export function martRoutes(context: EndpointContext): Router {
     },
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/mismatch',
-    filters: {
-      location: oneOrMore.optional(),
-      source: oneOrMore.optional(),
-      sku: oneOrMore.optional(),
-      cause: oneOrMore.optional(),
-      direction: z.enum(['over', 'under']).optional(),
-      ...range,
-    },
-    async query(f, { catalog }) {
-      await catalog.requireMart('fct_mismatch');
-      return {
-        select: sql`select * from marts.fct_mismatch ${where([
-          inList(c('location_id'), f.location),
-          inList(c('source'), f.source),
-          inList(c('sku'), f.sku),
-          inList(c('probable_cause'), f.cause),
-          equals(c('direction'), f.direction),
-          ...timeRange(c('bucket_at'), 'timestamp', f, tz),
-        ])}`,
-        orderBy: orderBy('bucket_at desc', 'location_id', 'sku', 'source'),
-      };
-    },
+    relation: mart('fct_mismatch'),
+    lists: { location: 'location_id', source: 'source', sku: 'sku', cause: 'probable_cause' },
+    singles: { direction: { column: 'direction', values: z.enum(['over', 'under']).optional() } },
+    time: 'bucket_at',
+    orderBy: ['bucket_at desc', 'location_id', 'sku', 'source'],
   });
 
   tableEndpoint(router, context, {
@@ -146,46 +133,21 @@ export function martRoutes(context: EndpointContext): Router {
     },
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/sync-priority',
-    filters: { source: oneOrMore.optional(), sku: oneOrMore.optional(), needs_faster_sync: flag.optional() },
-    async query(f, { catalog }) {
-      await catalog.requireMart('rpt_sync_priority');
-      return {
-        select: sql`select * from marts.rpt_sync_priority ${where([inList(c('source'), f.source), inList(c('sku'), f.sku), equals(c('needs_faster_sync'), f.needs_faster_sync)])}`,
-        orderBy: orderBy('exposure desc', 'source', 'sku'),
-      };
-    },
+    relation: mart('rpt_sync_priority'),
+    lists: { source: 'source', sku: 'sku' },
+    singles: { needs_faster_sync: { column: 'needs_faster_sync', values: flag.optional() } },
+    orderBy: ['exposure desc', 'source', 'sku'],
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/order-lines',
-    filters: {
-      location: oneOrMore.optional(),
-      channel: oneOrMore.optional(),
-      sku: oneOrMore.optional(),
-      status: oneOrMore.optional(),
-      cancel_reason: oneOrMore.optional(),
-      stock_cause: oneOrMore.optional(),
-      oversell: flag.optional(),
-      ...range,
-    },
-    async query(f, { catalog }) {
-      await catalog.requireMart('fct_order_line');
-      return {
-        select: sql`select * from marts.fct_order_line ${where([
-          inList(c('location_id'), f.location),
-          inList(c('channel'), f.channel),
-          inList(c('sku'), f.sku),
-          inList(c('status'), f.status),
-          inList(c('cancel_reason'), f.cancel_reason),
-          inList(c('stock_cause'), f.stock_cause),
-          equals(c('is_oversell'), f.oversell),
-          ...timeRange(c('placed_at'), 'timestamp', f, tz),
-        ])}`,
-        orderBy: orderBy('placed_at desc', 'order_id', 'line_id'),
-      };
-    },
+    relation: mart('fct_order_line'),
+    lists: { location: 'location_id', channel: 'channel', sku: 'sku', status: 'status', cancel_reason: 'cancel_reason', stock_cause: 'stock_cause' },
+    singles: { oversell: { column: 'is_oversell', values: flag.optional() } },
+    time: 'placed_at',
+    orderBy: ['placed_at desc', 'order_id', 'line_id'],
   });
 
   tableEndpoint(router, context, {
@@ -228,14 +190,19 @@ export function martRoutes(context: EndpointContext): Router {
     filters: { location: oneOrMore.optional(), sku: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
       await catalog.requireMart('fct_ats_daily');
+      const filters = [inList(c('location_id'), f.location), ...timeRange(c('day'), 'date', f, tz)];
+      // Every SKU of a location: its few hundred rolled-up rows, not millions of SKU rows, when built.
+      if (!f.sku && (await catalog.columnsOf('marts', 'agg_ats_daily'))) {
+        return {
+          select: sql`select day, location_id, skus, ${sql.join(atsStates.map((column) => c(column)), ', ')} from marts.agg_ats_daily ${where(filters)}`,
+          orderBy: orderBy('day', 'location_id'),
+        };
+      }
       return {
         select: sql`
-          select day, location_id, count(*) as skus, sum(total_units) as total_units, sum(ats_units) as ats_units,
-            sum(non_sellable_units) as non_sellable_units, sum(committed) as committed, sum(reserved_other) as reserved_other,
-            sum(damaged) as damaged, sum(quality_control) as quality_control, sum(safety_stock) as safety_stock,
-            sum(in_transit) as in_transit
+          select day, location_id, count(*) as skus, ${sql.join(atsStates.map((column) => sql`cast(sum(${c(column)}) as bigint) as ${c(column)}`), ', ')}
           from marts.fct_ats_daily
-          ${where([inList(c('location_id'), f.location), inList(c('sku'), f.sku), ...timeRange(c('day'), 'date', f, tz)])}
+          ${where([...filters, inList(c('sku'), f.sku)])}
           group by all`,
         orderBy: orderBy('day', 'location_id'),
       };

@@ -4,54 +4,34 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
-import { inList, instant, oneOrMore, timeRange, where } from '../filters.ts';
+import { inList, oneOrMore, where } from '../filters.ts';
 import { HttpError } from '../http-error.ts';
-import type { RelationCatalog } from '../relation-catalog.ts';
+import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
 
-const c = (name: string) => sql.ident(name);
-const range = { from: instant.optional(), to: instant.optional() };
 /** Ingest and run history are written between builds: their answers are reused only briefly. */
 const maxAgeMs = 2_000;
-
-async function requireTable(catalog: RelationCatalog, schema: string, name: string, how: string): Promise<void> {
-  if (!(await catalog.columnsOf(schema, name))) throw new HttpError(503, `${schema}.${name} does not exist yet: run ${how}`);
-}
 
 /** Data-health endpoints: the ingest ledger and quarantine, model run history, tests and lineage. */
 export function opsRoutes(context: EndpointContext): Router {
   const router = Router();
-  const tz = context.config.timezone;
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/ingest/runs',
     maxAgeMs,
-    filters: { source: oneOrMore.optional(), status: oneOrMore.optional(), ...range },
-    async query(f, { catalog }) {
-      await requireTable(catalog, 'ingest', 'runs', 'stocklens ingest');
-      return {
-        select: sql`select * from ingest.runs ${where([inList(c('source'), f.source), inList(c('status'), f.status), ...timeRange(c('started_at'), 'timestamp', f, tz)])}`,
-        orderBy: orderBy('started_at desc', 'source'),
-      };
-    },
+    relation: { schema: 'ingest', name: 'runs', madeBy: 'stocklens ingest' },
+    lists: { source: 'source', status: 'status' },
+    time: 'started_at',
+    orderBy: ['started_at desc', 'source'],
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/ingest/batches',
     maxAgeMs,
-    filters: { source: oneOrMore.optional(), status: oneOrMore.optional(), entity: oneOrMore.optional(), ...range },
-    async query(f, { catalog }) {
-      await requireTable(catalog, 'ingest', 'batches', 'stocklens ingest');
-      return {
-        select: sql`select * from ingest.batches ${where([
-          inList(c('source'), f.source),
-          inList(c('status'), f.status),
-          inList(c('entity'), f.entity),
-          ...timeRange(c('started_at'), 'timestamp', f, tz),
-        ])}`,
-        orderBy: orderBy('started_at desc', 'batch_id'),
-      };
-    },
+    relation: { schema: 'ingest', name: 'batches', madeBy: 'stocklens ingest' },
+    lists: { source: 'source', status: 'status', entity: 'entity' },
+    time: 'started_at',
+    orderBy: ['started_at desc', 'batch_id'],
   });
 
   tableEndpoint(router, context, {
@@ -59,7 +39,7 @@ export function opsRoutes(context: EndpointContext): Router {
     maxAgeMs,
     filters: { batch: oneOrMore.optional(), source: oneOrMore.optional() },
     async query(f, { catalog }) {
-      await requireTable(catalog, 'ingest', 'quarantine', 'stocklens ingest');
+      await catalog.requireTable('ingest', 'quarantine', 'stocklens ingest');
       return {
         select: sql`select q.*, b.source, b.file from ingest.quarantine q left join ingest.batches b using (batch_id)
           ${where([inList(sql`q.batch_id`, f.batch), inList(sql`b.source`, f.source)])}`,
@@ -68,40 +48,22 @@ export function opsRoutes(context: EndpointContext): Router {
     },
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/models/runs',
     maxAgeMs,
-    filters: { run: oneOrMore.optional(), node: oneOrMore.optional(), status: oneOrMore.optional(), ...range },
-    async query(f, { catalog }) {
-      await requireTable(catalog, 'meta', 'run_results', 'stocklens build');
-      return {
-        select: sql`select * from meta.run_results ${where([
-          inList(c('run_id'), f.run),
-          inList(c('node'), f.node),
-          inList(c('status'), f.status),
-          ...timeRange(c('started_at'), 'timestamp', f, tz),
-        ])}`,
-        orderBy: orderBy('started_at desc', 'node'),
-      };
-    },
+    relation: { schema: 'meta', name: 'run_results', madeBy: 'stocklens build' },
+    lists: { run: 'run_id', node: 'node', status: 'status' },
+    time: 'started_at',
+    orderBy: ['started_at desc', 'node'],
   });
 
-  tableEndpoint(router, context, {
+  rowsEndpoint(router, context, {
     path: '/api/models/tests',
     maxAgeMs,
-    filters: { run: oneOrMore.optional(), node: oneOrMore.optional(), status: oneOrMore.optional(), severity: z.enum(['warn', 'error']).optional() },
-    async query(f, { catalog }) {
-      await requireTable(catalog, 'meta', 'test_results', 'stocklens build');
-      return {
-        select: sql`select * from meta.test_results ${where([
-          inList(c('run_id'), f.run),
-          inList(c('node'), f.node),
-          inList(c('status'), f.status),
-          f.severity === undefined ? undefined : sql`severity = ${f.severity}`,
-        ])}`,
-        orderBy: orderBy('finished_at desc', 'node', 'test'),
-      };
-    },
+    relation: { schema: 'meta', name: 'test_results', madeBy: 'stocklens build' },
+    lists: { run: 'run_id', node: 'node', status: 'status' },
+    singles: { severity: { column: 'severity', values: z.enum(['warn', 'error']).optional() } },
+    orderBy: ['finished_at desc', 'node', 'test'],
   });
 
   // The runner writes the DAG with every node's columns after each build (models/runner/manifest.ts).

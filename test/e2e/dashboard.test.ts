@@ -58,11 +58,21 @@ async function tileWeek(location: string): Promise<Record<string, unknown>> {
   return complete.at(-1) ?? weeks.at(-1)!;
 }
 
+/** Answers the server read from DuckDB on request (not warmed, not cached), from its /metrics. */
+async function cacheMisses(): Promise<number> {
+  const text = await (await fetch(`${demo.server.url}/metrics`)).text();
+  return Number(/^stocklens_api_cache_lookups_total\{outcome="miss"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
+
 describe('weekly health', () => {
   it('shows the latest week of /api/weekly-health in the tiles and draws the stock states and mismatch rates', () =>
     withTab(async ({ page, open }) => {
       const latest = await tileWeek('ALL');
+      // The server read the page's answers when it started: opening it asks DuckDB nothing.
+      await demo.server.warmed();
+      const misses = await cacheMisses();
       await open('weekly', 'sl-weekly-health-page');
+      expect(await cacheMisses()).toBe(misses);
       for (const key of ['ats_share', 'mismatch_rate', 'oversell_lines', 'stock_cancellations', 'lost_revenue', 'hidden_units']) {
         await expectTile(page.locator(`sl-kpi-tile[data-kpi="${key}"]`), latest[key], key);
       }

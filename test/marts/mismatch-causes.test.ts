@@ -7,6 +7,7 @@ import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { runModelTests } from './model-tests.ts';
+import { skuOrder } from './sku-order.ts';
 
 /**
  * A small hand-made world with one SKU per probable cause (DESIGN §8), landed through csv-drop:
@@ -74,6 +75,12 @@ describe('mismatch and its probable cause on a hand-made world', () => {
     await runIngest(parsed, db);
     const summary = await buildModels(parsed, db);
     expect(summary.results.filter((result) => result.status !== 'success')).toEqual([]);
+  });
+
+  it('stores fct_mismatch in SKU order, so a SKU drill-down reads it through the zonemaps', async () => {
+    const counted = await skuOrder(db, 'marts.fct_mismatch');
+    expect(counted.rows).toBeGreaterThan(6);
+    expect(counted.outOfOrder).toBe(0);
   });
 
   it('names the cause the data shows for each SKU at the first mismatched bucket', async () => {
