@@ -7,7 +7,8 @@
  *  3. peak memory landing one large file with a DuckDB memory limit, against the file's size.
  * `node --import tsx bench/landing.bench.ts [folder-with-csv-drop-sources]`; without a folder it
  * uses /work/bench-data/m when READY, else a synthetic drop (BENCH_PAIRS, BENCH_DAYS).
- * BENCH_LARGE_MB sizes the large file (default 1024), BENCH_ROUNDS the alternations (default 2).
+ * BENCH_LARGE_MB sizes the large file (default 1024), BENCH_ROUNDS the alternations (default 2),
+ * BENCH_PARTS the parts after the landing (default `appender,large-file`; empty for none).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -55,7 +56,7 @@ try {
   figures.landingOverGroupedRatio = +(Math.min(...landing) / Math.min(...grouped)).toFixed(2);
   figures.landingRowsPerSecond = Math.round(landedRows / (Math.min(...landing) / 1000));
 
-  for (const part of ['appender', 'large-file']) {
+  for (const part of (process.env.BENCH_PARTS ?? 'appender,large-file').split(',').filter(Boolean)) {
     Object.assign(figures, childFigures(part));
     process.stderr.write(`${JSON.stringify(figures)}\n`);
   }
