@@ -83,6 +83,15 @@ export class Connection {
     return (await this.rows<T>(statement))[0];
   }
 
+  /** Whether `schema.name` exists in this database, and as what. */
+  async relationKind(schema: string, name: string): Promise<'table' | 'view' | undefined> {
+    const row = await this.one<{ table_type: string }>(
+      sql`select table_type from information_schema.tables where table_catalog = current_database() and table_schema = ${schema} and table_name = ${name}`,
+    );
+    if (!row) return undefined;
+    return row.table_type === 'VIEW' ? 'view' : 'table';
+  }
+
   /** Reads a result by columns, which is how the API and Arrow encoder consume it. */
   async columns(statement: Statement): Promise<ColumnarResult> {
     const reader = await this.read(statement);

@@ -44,7 +44,7 @@ export async function planDigest(config: Config, connection: Connection, now: Da
 
 /** The last complete week before the slot and the one before it (for week-over-week deltas), plus the trend. */
 async function weeklyHealth(config: Config, connection: Connection, slot: Date) {
-  const exists = await connection.one(sql`select 1 as found from information_schema.tables where table_schema = 'marts' and table_name = 'rpt_weekly_health'`);
+  const exists = await connection.relationKind('marts', 'rpt_weekly_health');
   if (!exists) return { week: null, current: [], previous: [], trend: [] };
   const lastCompleteWeekStart = addDays(localDay(slot, config.timezone), -7);
   const weeks = await connection.rows(sql`

@@ -4,7 +4,6 @@ import { heldBatchRule, needsFasterSyncRule, staleSourceRule } from './health-ru
 import { mismatchRateRule } from './mismatch-rate-rule.ts';
 import { oversellRule, stockCancellationsRule } from './order-line-rules.ts';
 import type { RuleContext } from './rule-context.ts';
-import { sql } from '../../db/database.ts';
 
 /** The tables each kind reads: checked first, so a missing mart is a clear message, not a failed query. */
 export const ruleInputs: Record<AlertRuleConfig['kind'], string[]> = {
@@ -21,7 +20,7 @@ export async function runRule(context: RuleContext): Promise<AlertCandidate[]> {
   const { rule } = context;
   for (const table of ruleInputs[rule.kind]) {
     const [schema, name] = table.split('.');
-    const found = await context.connection.one(sql`select 1 as found from information_schema.tables where table_schema = ${schema} and table_name = ${name}`);
+    const found = await context.connection.relationKind(schema!, name!);
     if (!found) throw new Error(`rule ${rule.name} needs ${table}, which does not exist yet: run \`stocklens build\` first`);
   }
   switch (rule.kind) {

@@ -30,7 +30,7 @@ export type ModelPhases = { writeMs: number; auditMs: number; publishMs: number 
 export async function executeModel(connection: Connection, model: Model, run: ModelRun): Promise<ModelBuilt> {
   const { schema, name } = relationOf(model);
   const target = sql.ident(schema, name);
-  const existing = await existingKind(connection, schema, name);
+  const existing = await connection.relationKind(schema, name);
   const incremental = model.materialized === 'incremental' && existing === 'table' && !run.fullRefresh;
   const window = incremental ? await incrementalWindow(connection, model, target) : undefined;
   const context: RenderContext = { ref: (ref) => refTarget(run.project, ref), self: quotedRelation(schema, name), window, incremental };
@@ -91,14 +91,6 @@ async function runStatement(connection: Connection, statement: SQLQuery, model: 
     const where = located.line ? `${model.file}:${located.line}` : model.file;
     throw new ModelError(`${where}: ${located.message}`, { model: model.name, file: model.file, line: located.line, sql: rendered.text }, { cause: error });
   }
-}
-
-async function existingKind(connection: Connection, schema: string, name: string): Promise<'table' | 'view' | undefined> {
-  const row = await connection.one<{ table_type: string }>(
-    sql`select table_type from information_schema.tables where table_catalog = current_database() and table_schema = ${schema} and table_name = ${name}`,
-  );
-  if (!row) return undefined;
-  return row.table_type === 'VIEW' ? 'view' : 'table';
 }
 
 /**

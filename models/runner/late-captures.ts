@@ -14,7 +14,7 @@ export type LateCapture = {
 };
 
 export async function lateCaptures(connection: Connection): Promise<LateCapture[]> {
-  if (!(await exists(connection, 'ingest', 'batches')) || !(await exists(connection, 'meta', 'landed_seen'))) return [];
+  if (!(await connection.relationKind('ingest', 'batches')) || !(await connection.relationKind('meta', 'landed_seen'))) return [];
   return connection.rows<LateCapture>(sql`
     with landed as (
       select source, entity, captured_at, count(*) as batches
@@ -34,7 +34,7 @@ export async function lateCaptures(connection: Connection): Promise<LateCapture[
  * reference for the next build once this one succeeded (a failed build leaves the old one).
  */
 export async function snapshotLanded(connection: Connection): Promise<boolean> {
-  if (!(await exists(connection, 'ingest', 'batches'))) return false;
+  if (!(await connection.relationKind('ingest', 'batches'))) return false;
   await connection.run(`create schema if not exists meta`);
   await connection.run(`create or replace table meta.landed_next as
     select source, entity, captured_at, count(*) as batches
@@ -47,9 +47,4 @@ export async function keepLandedSeen(connection: Connection): Promise<void> {
     await connection.run(`drop table if exists meta.landed_seen`);
     await connection.run(`alter table meta.landed_next rename to landed_seen`);
   });
-}
-
-async function exists(connection: Connection, schema: string, table: string): Promise<boolean> {
-  const row = await connection.one(sql`select 1 as found from information_schema.tables where table_catalog = current_database() and table_schema = ${schema} and table_name = ${table}`);
-  return row !== undefined;
 }

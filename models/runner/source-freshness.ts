@@ -11,7 +11,7 @@ import type { NodeResult } from './run-history.ts';
 export async function checkFreshness(connection: Connection, config: Config, runId: string, now: Date): Promise<NodeResult[]> {
   const checked = config.sources.filter((source) => source.warn_after || source.error_after);
   if (checked.length === 0) return [];
-  const hasLedger = await connection.one(sql`select 1 from information_schema.tables where table_schema = 'ingest' and table_name = 'batches'`);
+  const hasLedger = await connection.relationKind('ingest', 'batches');
   const latest = new Map<string, string>();
   if (hasLedger) {
     const rows = await connection.rows<{ source: string; captured_at: string }>(
