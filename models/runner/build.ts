@@ -81,8 +81,8 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
         await writeConfigSeeds(connection, config);
         for (const schema of layers) await connection.run(sql`create schema if not exists ${sql.ident(schema)}`);
         await dropLeftoverStages(connection);
-        if (!options.fullRefresh) fullRefreshReason = describeLate(await lateCaptures(connection));
         landedSnapshot = await snapshotLanded(connection);
+        if (landedSnapshot && !options.fullRefresh) fullRefreshReason = describeLate(await lateCaptures(connection));
       }
       const found = await parseRelations(connection, project);
       addParsedDependencies(project, found);

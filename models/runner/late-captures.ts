@@ -13,15 +13,12 @@ export type LateCapture = {
   captured_at: string;
 };
 
+/** Reads the snapshot `snapshotLanded` just took against what the last successful build saw. */
 export async function lateCaptures(connection: Connection): Promise<LateCapture[]> {
-  if (!(await connection.relationKind('ingest', 'batches')) || !(await connection.relationKind('meta', 'landed_seen'))) return [];
+  if (!(await connection.relationKind('meta', 'landed_seen'))) return [];
   return connection.rows<LateCapture>(sql`
-    with landed as (
-      select source, entity, captured_at, count(*) as batches
-      from ingest.batches where status = 'landed' and captured_at is not null group by all
-    )
     select l.source, l.entity, l.captured_at::varchar as captured_at
-    from landed l
+    from meta.landed_next l
     left join meta.landed_seen s using (source, entity, captured_at)
     where (s.batches is null or l.batches > s.batches)
       and l.captured_at < (select max(captured_at) from meta.landed_seen)
