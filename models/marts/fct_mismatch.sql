@@ -7,20 +7,28 @@
 -- system or the truth is stale is left out: it shows in fct_source_freshness instead.
 -- An hourly run expands the segments written again since its last build (their causes may have
 -- changed) over all their buckets, and the other segments still open over the new buckets only.
-with segments as (
+with
+{% if is_incremental() %}
+-- What the last build wrote: its segments' write time and its latest bucket, read once.
+published as (
+  select coalesce(max(refreshed_at), '-infinity'::timestamptz) as refreshed_until,
+    coalesce(max(bucket_at), '-infinity'::timestamptz) as buckets_until
+  from {{ this }}
+),
+{% endif %}
+segments as (
   select m.*, g.bucket_at, g.day, g.week
   from {{ ref('int_mismatch_segments') }} m
   join {{ ref('int_bucket_grid') }} g on g.bucket_at >= m.segment_from and (m.segment_to is null or g.bucket_at < m.segment_to)
 {% if is_incremental() %}
-  where m.refreshed_at > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
+  where m.refreshed_at > (select refreshed_until from published)
   union all
   select m.*, g.bucket_at, g.day, g.week
   from {{ ref('int_mismatch_segments') }} m
   join (
-    select * from {{ ref('int_bucket_grid') }}
-    where bucket_at > (select coalesce(max(bucket_at), '-infinity'::timestamptz) from {{ this }})
+    select * from {{ ref('int_bucket_grid') }} where bucket_at > (select buckets_until from published)
   ) g on g.bucket_at >= m.segment_from and (m.segment_to is null or g.bucket_at < m.segment_to)
-  where m.refreshed_at <= (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
+  where m.refreshed_at <= (select refreshed_until from published)
 {% endif %}
 )
 select
