@@ -89,7 +89,9 @@ changed_pairs as (
   where t.valid_from > b.built_until
 ),
 pairs as (
-  select p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until
+  select p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until,
+    c.system_units, c.truth_on_hand, c.truth_committed, c.truth_in_transit, c.truth_quality_control, c.truth_ats,
+    c.last_agreed_from, c.last_agreed_units
   from changed_pairs p
   left join carried c using (source, location_id, sku)
   left join built b using (source)
@@ -164,17 +166,17 @@ truth_zero_points as (
 {% if is_incremental() %}
 -- Where a continued pair stood: its open segment, as one point carrying both figures.
 carried_points as (
-  select c.source, c.location_id, c.sku, c.segment_from as changed_at, -1 as priority,
+  select c.source, c.location_id, c.sku, c.carried_from as changed_at, -1 as priority,
     {'units': c.system_units} as system,
     {'on_hand': c.truth_on_hand, 'committed': c.truth_committed, 'in_transit': c.truth_in_transit, 'quality_control': c.truth_quality_control, 'ats': c.truth_ats} as truth
-  from carried c
-  semi join changed_pairs p using (source, location_id, sku)
+  from pairs c
+  where c.carried_from is not null
 ),
 -- The last agreement before it, which the windows below cannot see.
 agreed_before as (
   select c.source, c.location_id, c.sku, c.last_agreed_from, c.last_agreed_units
-  from carried c
-  semi join changed_pairs p using (source, location_id, sku)
+  from pairs c
+  where c.carried_from is not null
 ),
 {% else %}
 agreed_before as (
