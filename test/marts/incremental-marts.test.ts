@@ -109,28 +109,35 @@ describe('incremental marts', () => {
 
 /** Writes a copy of the folder's latest full stock file, captured at `at`, without every 7th row. */
 function dropFullLeavingOut(folder: string, at: Date): void {
-  const latest = readdirSync(folder).filter((name) => /^stock_.*_full\.csv$/.test(name)).sort().at(-1)!;
-  const [header, ...rows] = readFileSync(path.join(folder, latest), 'utf8').trimEnd().split('\n');
-  const capturedAt = header!.split(',').indexOf('captured_at');
-  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z');
-  const kept = rows
-    .filter((_, index) => index % 7 !== 3)
-    .map((row) => row.split(',').map((cell, index) => (index === capturedAt ? stamp : cell)).join(','));
-  writeFileSync(path.join(folder, `stock_${stamp.replace(/[-:]/g, '')}_full.csv`), [header, ...kept].join('\n') + '\n');
+  const { header, rows } = latestStockFile(folder, /^stock_.*_full\.csv$/);
+  const kept = rows.filter((_, index) => index % 7 !== 3).map((row) => restamp(header, row, at, {}));
+  writeStockFile(folder, at, 'full', header, kept);
 }
 
 /** A delta stock file listing a SKU the shop never had, at the location of the folder's first row. */
 function dropNewSku(folder: string, at: Date, onHand: number): void {
-  const latest = readdirSync(folder).filter((name) => /^stock_.*\.csv$/.test(name)).sort().at(-1)!;
-  const [header, first] = readFileSync(path.join(folder, latest), 'utf8').split('\n');
-  const columns = header!.split(',');
-  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z');
-  const values = first!.split(',').map((cell, index) => {
-    const column = columns[index];
-    if (column === 'captured_at') return stamp;
-    if (column === 'sku') return 'SKU-NEW-1';
-    if (column === 'on_hand' || column === 'available_reported') return String(onHand);
-    return /^-?\d+$/.test(cell) ? '0' : cell;
-  });
-  writeFileSync(path.join(folder, `stock_${stamp.replace(/[-:]/g, '')}_delta.csv`), `${header}\n${values.join(',')}\n`);
+  const { header, rows } = latestStockFile(folder, /^stock_.*\.csv$/);
+  const zeroed = rows[0]!.split(',').map((cell) => (/^-?\d+$/.test(cell) ? '0' : cell)).join(',');
+  writeStockFile(folder, at, 'delta', header, [restamp(header, zeroed, at, { sku: 'SKU-NEW-1', on_hand: String(onHand), available_reported: String(onHand) })]);
+}
+
+function latestStockFile(folder: string, pattern: RegExp): { header: string; rows: string[] } {
+  const latest = readdirSync(folder).filter((name) => pattern.test(name)).sort().at(-1)!;
+  const [header, ...rows] = readFileSync(path.join(folder, latest), 'utf8').trimEnd().split('\n');
+  return { header: header!, rows };
+}
+
+/** The row captured at `at`, with the given columns replaced. */
+function restamp(header: string, row: string, at: Date, replace: Record<string, string>): string {
+  const columns = header.split(',');
+  const values: Record<string, string> = { ...replace, captured_at: stampOf(at) };
+  return row.split(',').map((cell, index) => values[columns[index]!] ?? cell).join(',');
+}
+
+function writeStockFile(folder: string, at: Date, mode: 'full' | 'delta', header: string, rows: string[]): void {
+  writeFileSync(path.join(folder, `stock_${stampOf(at).replace(/[-:]/g, '')}_${mode}.csv`), `${[header, ...rows].join('\n')}\n`);
+}
+
+function stampOf(at: Date): string {
+  return at.toISOString().replace(/\.\d+Z$/, 'Z');
 }
