@@ -90,12 +90,14 @@ function planIncremental(input: PlanInput, target: SQLQuery, stage: SQLQuery, bo
   const keyColumns = input.uniqueKey.map((column) => sql`s.${sql.ident(column)} is not distinct from t.${sql.ident(column)}`);
   const tail = input.sliceFrom ? [sql`t.${sql.ident(input.sliceFrom.column)} >= ${sql.__dangerous__rawValue(input.sliceFrom.literal)}`] : [];
   const sameKey = sql.join([...keyColumns, ...tail], sql` and `);
-  const audit = sql`(select * from ${target} as t where not exists (select 1 from ${stage} as s where ${sameKey}) union all by name select * from ${stage})`;
+  // Joins, not correlated (NOT) EXISTS: DuckDB decorrelates those into a grouping of every
+  // published row's key (seconds at 12M rows) before it even probes the slice.
+  const audit = sql`(select t.* from ${target} as t anti join ${stage} as s on ${sameKey} union all by name select * from ${stage})`;
   const apply =
     input.strategy === 'merge'
       ? [sql`merge into ${target} as t using ${stage} as s on (${sameKey}) when matched then update by name when not matched then insert by name`]
       : [
-          sql`delete from ${target} as t where ${sql.join([...tail, sql`exists (select 1 from ${stage} as s where ${sql.join(keyColumns, sql` and `)})`], sql` and `)}`,
+          sql`delete from ${target} as t using ${stage} as s where ${sameKey}`,
           sql`insert into ${target} by name select * from ${stage}`,
         ];
   return { write, audit, publish: [...addColumns, ...apply, sql`drop table ${stage}`], discard, slice: stage };

@@ -5,10 +5,10 @@ where (date_trunc('hour', s.moved_at) >= CAST('2026-11-02 10:00:00+00' AS TIMEST
 group by all;
 
 -- audit relation
-(select * from "marts"."hourly" as t where not exists (select 1 from "marts"."__stage_hourly" as s where s."bucket_at" is not distinct from t."bucket_at" and s."location_id" is not distinct from t."location_id" and s."sku" is not distinct from t."sku" and t."bucket_at" >= CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE)) union all by name select * from "marts"."__stage_hourly");
+(select t.* from "marts"."hourly" as t anti join "marts"."__stage_hourly" as s on s."bucket_at" is not distinct from t."bucket_at" and s."location_id" is not distinct from t."location_id" and s."sku" is not distinct from t."sku" and t."bucket_at" >= CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE) union all by name select * from "marts"."__stage_hourly");
 
 -- publish (one transaction)
-delete from "marts"."hourly" as t where t."bucket_at" >= CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE) and exists (select 1 from "marts"."__stage_hourly" as s where s."bucket_at" is not distinct from t."bucket_at" and s."location_id" is not distinct from t."location_id" and s."sku" is not distinct from t."sku");
+delete from "marts"."hourly" as t using "marts"."__stage_hourly" as s where s."bucket_at" is not distinct from t."bucket_at" and s."location_id" is not distinct from t."location_id" and s."sku" is not distinct from t."sku" and t."bucket_at" >= CAST('2026-11-02 10:00:00+00' AS TIMESTAMP WITH TIME ZONE);
 insert into "marts"."hourly" by name select * from "marts"."__stage_hourly";
 drop table "marts"."__stage_hourly";
 
