@@ -103,13 +103,15 @@ point_intervals as (
   union all
   select i.*
   from {{ ref('int_stock_intervals') }} i
-  semi join (
-    select p.source, p.location_id, p.sku from pairs p where p.carried_from is null
-    union
-    select spec.truth_source, p.location_id, p.sku from pairs p join spec using (source, location_id) where p.carried_from is null
-  ) n on n.source = i.source and n.location_id = i.location_id and n.sku = i.sku
   left join since s on s.source = i.source and s.location_id = i.location_id
   where not coalesce(i.valid_from > s.since, false)
+    -- A mark join (an IN under OR), which builds its hash table on the new pairs, usually none:
+    -- as a semi join DuckDB's estimates (millions of pairs) had it hash every interval instead.
+    and (hash(i.source, i.location_id, i.sku) in (
+      select hash(p.source, p.location_id, p.sku) from pairs p where p.carried_from is null
+      union all
+      select hash(spec.truth_source, p.location_id, p.sku) from pairs p join spec using (source, location_id) where p.carried_from is null
+    ) or i.valid_from is null)
 ),
 {% else %}
 pairs as (
