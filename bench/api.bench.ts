@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
+import { duckdbSettings } from '../db/duckdb-settings.ts';
 import { buildModels } from '../models/runner/build.ts';
 import { martsPublished } from '../server/marts-published.ts';
 import { httpDuration } from '../server/metrics.ts';
@@ -33,7 +34,8 @@ async function openTarget(): Promise<{ config: Config; db: Database; mode: strin
   const mDir = process.env.STOCKLENS_BENCH_M_DIR;
   if (mDir && existsSync(path.join(mDir, 'data', 'stocklens.duckdb'))) {
     const config = loadConfig(path.join(mDir, 'stocklens.config.yaml'));
-    const db = await Database.open(config.databaseFile);
+    // As `stocklens serve` opens it: the config's memory limit (60% of the machine, at most 6 GB), not DuckDB's 80%.
+    const db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
     return { config, db, mode: `the built m scale in ${mDir}`, build: async () => void (await buildModels(config, db)) };
   }
   const dir = process.env.STOCKLENS_BENCH_API_DIR ?? path.join(os.tmpdir(), 'stocklens-api-bench');
