@@ -12,6 +12,8 @@ import type { EndpointContext } from '../table-endpoint.ts';
  * last day of marts.fct_ats_daily). Its JSON rows are objects, as the foundation's dashboard chart
  * reads them; `columns` and `total` are there as on every table endpoint.
  */
+const queryShape = { format: pageShape.format };
+
 export function atsRoutes({ db, catalog, cache, gate, warmers }: EndpointContext): Router {
   const router = Router();
   const loader: PageLoader = async (call) => {
@@ -35,7 +37,7 @@ export function atsRoutes({ db, catalog, cache, gate, warmers }: EndpointContext
   };
   warmers.set('/api/ats', () => cache.warm('/api/ats', Infinity, loader));
   router.get('/api/ats', requireRole('viewer'), async (request, response) => {
-    const { format } = parseQuery({ format: pageShape.format }, request.query);
+    const { format } = parseQuery(queryShape, request.query);
     const { result } = await cache.load('/api/ats', Infinity, loader, () => request.socket.destroyed);
     if (format !== 'json') return sendResult(response, format, result, { total: result.rowCount }, 'ats');
     const rows = rowsOf(result).map((row) => Object.fromEntries(result.names.map((name, index) => [name, row[index]])));

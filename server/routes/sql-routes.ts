@@ -9,6 +9,7 @@ import { analystChunks, previewQuery } from '../sql/run-analyst-query.ts';
 import { QueryRefused, checkAnalystSql } from '../sql/sql-guard.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 
+const queryShape = { format: z.enum(formats).default('json') };
 const bodyShape = { sql: z.string().trim().min(1, 'expected a query').max(100_000, 'expected at most 100000 characters') };
 
 /** `POST /api/sql`: one checked read-only query; a capped JSON preview, or a full CSV/Arrow download. */
@@ -17,7 +18,7 @@ export function sqlRoutes({ config, db, catalog }: EndpointContext): Router {
   const timeoutMs = parseDurationMs(config.server.sql_timeout)!;
 
   router.post('/api/sql', requireRole('analyst'), async (request, response) => {
-    const { format } = parseQuery({ format: z.enum(formats).default('json') }, request.query);
+    const { format } = parseQuery(queryShape, request.query);
     const { sql: text } = parseQuery(bodyShape, request.body, 'field', ' (send {"sql": "select …"})');
     const connection = await db.connect();
     const closeOnAbort = () => connection.interrupt();

@@ -199,6 +199,14 @@ describe('filter validation', () => {
     expect((await response.json()).error).toBe('unknown filter warehouse: this endpoint takes location, from, to, format, limit, offset');
   });
 
+  it("checks each request against its route's filters on its own: a refused one changes nothing for the next", async () => {
+    const before = await api.json<TableBody>('/api/mismatch?source=erp&direction=over');
+    expect((await api.get('/api/mismatch?source=erp&direction=sideways')).status).toBe(400);
+    expect((await api.get('/api/mismatch?source=erp&cause=unknown&warehouse=WH-EAST')).status).toBe(400);
+    expect(await api.json<TableBody>('/api/mismatch?direction=over&source=erp')).toEqual(before);
+    expect((await api.json<TableBody>('/api/mismatch?source=erp&direction=under')).rows).not.toEqual(before.rows);
+  });
+
   it('binds filter values as parameters, so quotes are data and not SQL', async () => {
     const body = await api.json<TableBody>(`/api/mismatch?sku=${encodeURIComponent("SKU-1' or '1'='1")}`);
     expect(body.total).toBe(0);
