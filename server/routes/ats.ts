@@ -7,13 +7,13 @@ import { HttpError } from '../http-error.ts';
 import type { PageLoader } from '../response-cache.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 
+const queryShape = { format: pageShape.format };
+
 /**
  * ATS against total stock per location, from the truth's latest counts (marts.fct_ats_current, or the
  * last day of marts.fct_ats_daily). Its JSON rows are objects, as the foundation's dashboard chart
  * reads them; `columns` and `total` are there as on every table endpoint.
  */
-const queryShape = { format: pageShape.format };
-
 export function atsRoutes({ db, catalog, cache, gate, warmers }: EndpointContext): Router {
   const router = Router();
   const loader: PageLoader = async (call) => {
