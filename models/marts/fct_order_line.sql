@@ -7,45 +7,50 @@
 -- An hourly run recomputes the lines captured since its last build, every line that shares a
 -- location, SKU and truth capture with one of them (the ATS at order counts the lines before it),
 -- and the vague cancellations whose next bucket's truth may have landed since.
-with all_lines as (
-  select l.*, t.truth_source
-  from {{ ref('stg_order_line') }} l
-  left join {{ ref('int_location_truth') }} t using (location_id)
-),
-truth_batches as (
+with truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
 {% if is_incremental() %}
 changed as (
   select l.location_id, l.sku, b.captured_at as truth_captured_at
   from (
-    select l.* from all_lines l, config.settings g
+    select l.*, t.truth_source
+    from {{ ref('stg_order_line') }} l
+    left join {{ ref('int_location_truth') }} t using (location_id), config.settings g
     where {{ incremental_window('l.last_captured_at') }}
       or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
         and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
   ) l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
 ),
--- Per location and SKU, the earliest truth capture a changed line counts from (a hash join: an OR
--- in the join condition made it a nested loop over every line).
+-- Per location and SKU, the earliest truth capture a changed line counts from.
+since as (
+  select location_id, sku, min(coalesce(truth_captured_at, '-infinity'::timestamptz)) as since
+  from changed group by all
+),
+-- The lines read from there (a hash join: an OR in the join condition made it a nested loop over
+-- every line); the model reads the lines table twice, never a copy of all of it.
 lines as (
-  select l.*
-  from all_lines l
-  join (
-    select location_id, sku, min(coalesce(truth_captured_at, '-infinity'::timestamptz)) as since
-    from changed group by all
-  ) c on c.location_id = l.location_id and c.sku = l.sku
+  select l.*, t.truth_source
+  from {{ ref('stg_order_line') }} l
+  join since c on c.location_id = l.location_id and c.sku = l.sku
+  left join {{ ref('int_location_truth') }} t on t.location_id = l.location_id
   where l.placed_at >= c.since
 ),
--- The stock history of the lines' SKUs only: an as-of join sorts all of its right side.
+-- The stock history of the lines' SKUs from there on (every line, cancellation and next bucket is
+-- later): an as-of join sorts all of its right side.
 stock_intervals as (
-  select i.*
+  select i.source, i.location_id, i.sku, i.valid_from,
+    i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.available_reported
   from {{ ref('int_stock_intervals') }} i
-  semi join (select distinct location_id, sku from lines) l on l.location_id = i.location_id and l.sku = i.sku
+  join since c on c.location_id = i.location_id and c.sku = i.sku
+  where i.valid_to is null or i.valid_to > c.since
 ),
 {% else %}
 lines as (
-  select * from all_lines
+  select l.*, t.truth_source
+  from {{ ref('stg_order_line') }} l
+  left join {{ ref('int_location_truth') }} t using (location_id)
 ),
 stock_intervals as (
   select * from {{ ref('int_stock_intervals') }}
