@@ -41,10 +41,9 @@ visible as (
 -- Each system's latest published change (none for a system not compared yet): a change of either
 -- side after it is new.
 built as (
-  select s.source, max(t.segment_from) as built_until
+  select s.source, t.built_until
   from (select distinct source from spec) s
-  left join {{ this }} t using (source)
-  group by s.source
+  left join (select source, max(segment_from) as built_until from {{ this }} group by source) t using (source)
 ),
 -- Per source and location, the earliest latest-change of the systems reading its figures there
 -- (a system reads its own; the truth is read by every system compared at the location): every
@@ -91,7 +90,7 @@ changed_pairs as (
 pairs as (
   select p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until,
     c.system_units, c.truth_on_hand, c.truth_committed, c.truth_in_transit, c.truth_quality_control, c.truth_ats,
-    c.last_agreed_from, c.last_agreed_units
+    c.last_agreed_from, c.last_agreed_units, c.pair_from
   from changed_pairs p
   left join carried c using (source, location_id, sku)
   left join built b using (source)
@@ -176,14 +175,14 @@ carried_points as (
 ),
 -- The last agreement before it, which the windows below cannot see.
 agreed_before as (
-  select c.source, c.location_id, c.sku, c.last_agreed_from, c.last_agreed_units
+  select c.source, c.location_id, c.sku, c.last_agreed_from, c.last_agreed_units, c.pair_from
   from pairs c
   where c.carried_from is not null
 ),
 {% else %}
 agreed_before as (
   select cast(null as varchar) as source, cast(null as varchar) as location_id, cast(null as varchar) as sku,
-    cast(null as timestamptz) as last_agreed_from, cast(null as integer) as last_agreed_units
+    cast(null as timestamptz) as last_agreed_from, cast(null as integer) as last_agreed_units, cast(null as timestamptz) as pair_from
   where false
 ),
 {% endif %}
@@ -250,7 +249,13 @@ select
   -- Where the last agreement began: what the truth recorded since then, the system may have missed.
   coalesce(max(case when not c.is_mismatch then c.segment_from end) over before, a.last_agreed_from) as last_agreed_from,
   -- What the truth expected then: a system still showing exactly that is a stale copy.
-  coalesce(last_value(case when not c.is_mismatch then c.expected_units end ignore nulls) over before, a.last_agreed_units) as last_agreed_units
+  coalesce(last_value(case when not c.is_mismatch then c.expected_units end ignore nulls) over before, a.last_agreed_units) as last_agreed_units,
+  -- When the pair was first compared (its first segment): counting pairs per first bucket reads
+  -- one open segment per pair instead of grouping every segment.
+  coalesce(a.pair_from, first_value(c.segment_from) over before, c.segment_from) as pair_from
 from compared c
 left join agreed_before a using (source, location_id, sku)
 window before as (partition by hash(source, location_id, sku) order by segment_from rows between unbounded preceding and 1 preceding)
+-- Closed segments first, open ones last: an hourly build continues each pair it touches from its
+-- open segment, and DuckDB's zonemaps let it read only the row groups that hold those.
+order by segment_to is null

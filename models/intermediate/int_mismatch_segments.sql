@@ -8,15 +8,19 @@
 with settings as (
   select to_microseconds(cast(lag_lookback_minutes * 60000000 as bigint)) as lookback from config.settings
 ),
-pair_segments as (
-  select s.*
-  from {{ ref('int_compare_segments') }} s
+-- The pairs classified: on an hourly run, those with a mismatched segment written since.
+pairs as (
+  select distinct source, location_id, sku from {{ ref('int_compare_segments') }}
+  where is_mismatch
 {% if is_incremental() %}
-  semi join (
-    select distinct source, location_id, sku from {{ ref('int_compare_segments') }}
-    where is_mismatch and refreshed_at > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
-  ) p on p.source = s.source and p.location_id = s.location_id and p.sku = s.sku
+    and refreshed_at > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
 {% endif %}
+),
+-- Their segments, narrow: what the earlier-match check needs of every one.
+pair_segments as (
+  select s.source, s.location_id, s.sku, s.segment_from, s.segment_to, s.expected_units
+  from {{ ref('int_compare_segments') }} s
+  semi join pairs p on p.source = s.source and p.location_id = s.location_id and p.sku = s.sku
 ),
 mismatched as (
   select
@@ -28,8 +32,9 @@ mismatched as (
     -- stale copy even when it froze between two buckets, at a value no bucket of the truth shows.
     min(system_units) over episode = max(system_units) over episode
       and (min(expected_units) over episode <> max(expected_units) over episode or expected_units is distinct from last_agreed_units) as is_frozen
-  from pair_segments
-  where is_mismatch
+  from {{ ref('int_compare_segments') }} s
+  semi join pairs p on p.source = s.source and p.location_id = s.location_id and p.sku = s.sku
+  where s.is_mismatch
   window episode as (partition by source, location_id, sku, last_agreed_from order by segment_from rows between unbounded preceding and current row)
 ),
 -- Manual adjustments the truth recorded since the last agreement (or within the lookback when the

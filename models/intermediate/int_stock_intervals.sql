@@ -100,7 +100,9 @@ from (
 )
 -- A continued interval the window did not close is published already, exactly so.
 where not (is_carried and valid_to is not distinct from carried_valid_to)
--- Stored in SKU order, so a SKU's rows share a few row groups and DuckDB's min/max zonemaps skip
--- the rest: a SKU drill-down (fct_stock_position where sku = ?) reads thousands of rows, not all.
+-- Stored closed intervals first, then open ones, each in SKU order: a SKU's rows share a few row
+-- groups and DuckDB's min/max zonemaps skip the rest, so a SKU drill-down (fct_stock_position
+-- where sku = ?) reads thousands of rows, not all; and the open intervals an hourly build continues
+-- (valid_to is null) sit in row groups of their own, which are all it reads of the published table.
 -- An hourly slice is sorted too; a full refresh sorts the whole table again.
-order by sku, location_id, source, valid_from
+order by valid_to is null, sku, location_id, source, valid_from

@@ -12,11 +12,12 @@
 with settings as (
   select compare_every_minutes * 60 as step_seconds from config.settings
 ),
+-- Each pair's first bucket, read off its open segment (every pair has one, its latest).
 pair_starts as (
   select s.source, s.location_id, s.truth_source,
-    to_timestamp(ceil(epoch(min(s.segment_from)) / any_value(g.step_seconds)) * any_value(g.step_seconds)) as first_bucket_at
+    to_timestamp(ceil(epoch(s.pair_from) / g.step_seconds) * g.step_seconds) as first_bucket_at
   from {{ ref('int_compare_segments') }} s, settings g
-  group by s.source, s.location_id, s.sku, s.truth_source
+  where s.segment_to is null
 ),
 cohorts as (
   select source, location_id, truth_source, first_bucket_at, count(*) as pairs

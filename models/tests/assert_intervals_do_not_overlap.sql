@@ -5,7 +5,7 @@
 -- series costs ~25 s at scale m on every build; the whole history is checked against a full
 -- refresh by test/marts/incremental-marts.test.ts.
 with recent as (
-  select *
+  select source, location_id, sku, valid_from, valid_to
   from {{ ref('int_stock_intervals') }}
   where valid_to is null
     or valid_to >= (select max(valid_from) - interval 1 day from {{ ref('int_stock_intervals') }})

@@ -83,6 +83,16 @@ describe('mismatch and its probable cause on a hand-made world', () => {
     expect(counted.outOfOrder).toBe(0);
   });
 
+  it('stores int_compare_segments with its open segments last, where an hourly build reads them through the zonemaps', async () => {
+    const counted = await skuOrder(db, 'intermediate.int_compare_segments', 'segment_to is null');
+    const open = await db.one<{ open: number; closed: number }>(
+      'select count(*) filter (where segment_to is null) as open, count(*) filter (where segment_to is not null) as closed from intermediate.int_compare_segments',
+    );
+    expect(Number(open!.open)).toBeGreaterThan(0);
+    expect(Number(open!.closed)).toBeGreaterThan(0);
+    expect(counted.regionsOutOfOrder).toBe(0);
+  });
+
   it('names the cause the data shows for each SKU at the first mismatched bucket', async () => {
     const rows = await db.rows(`
       select source, sku, truth_units, system_units, diff_units, direction, probable_cause

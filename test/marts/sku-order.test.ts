@@ -12,9 +12,10 @@ beforeAll(async () => {
 afterAll(async () => demo?.close());
 
 describe('the tables a SKU drill-down reads', () => {
-  it('stores int_stock_intervals in SKU order, so its zonemaps skip every other SKU', async () => {
-    const counted = await skuOrder(demo.db, 'intermediate.int_stock_intervals');
+  it('stores int_stock_intervals closed first, then open, each in SKU order, so its zonemaps skip every other SKU and every closed interval', async () => {
+    const counted = await skuOrder(demo.db, 'intermediate.int_stock_intervals', 'valid_to is null');
     expect(counted.rows).toBeGreaterThan(1000);
     expect(counted.outOfOrder).toBe(0);
+    expect(counted.regionsOutOfOrder).toBe(0);
   });
 });
