@@ -10,7 +10,7 @@ import { stagePrefix } from './materialize-plan.ts';
 import { keepLandedSeen, lateCaptures, snapshotLanded } from './late-captures.ts';
 import { addParsedDependencies, parseRelations } from './parse-relations.ts';
 import { defaultModelsDir, layers, loadProject, type Project } from './project.ts';
-import { runDag, type DagNode, type NodeStatus } from './run-dag.ts';
+import { criticalPath, runDag, type DagNode, type NodeStatus } from './run-dag.ts';
 import { RunHistory, type NodeResult, type TestOutcome } from './run-history.ts';
 import { blocking, describeOutcome, modelTests, runTests, singularTest } from './run-tests.ts';
 import { selectModels } from './select-nodes.ts';
@@ -106,8 +106,10 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
     for (const result of freshness) await finish(result);
 
     for (let index = 0; index < Math.max(1, options.threads ?? config.models.threads); index++) workers.push(await db.connect());
+    const expected = criticalPath(nodes, await history.lastDurations(fullRefresh));
     await runDag<Connection>(nodes, {
       workers,
+      priority: (node) => expected.get(node.name) ?? 0,
       failFast: Boolean(options.failFast),
       skip: (node, reason) => finish({ runId, node: node.name, kind: kindOf(node), status: 'skipped', durationMs: 0, error: reason, startedAt: new Date() }),
       execute: async (node, connection) => {

@@ -9,6 +9,11 @@ export interface DagNode {
 export interface DagOptions<W> {
   /** One worker per concurrently running node (each its own database connection). */
   workers: W[];
+  /**
+   * Which ready node a free worker takes first: the highest value (criticalPath below), so the
+   * longest chain starts early and the short side branches fill the gaps. Ties keep the given order.
+   */
+  priority?: (node: DagNode) => number;
   failFast: boolean;
   execute(node: DagNode, worker: W): Promise<NodeStatus>;
   skip(node: DagNode, reason: string): Promise<void>;
@@ -24,7 +29,8 @@ export async function runDag<W>(nodes: DagNode[], options: DagOptions<W>): Promi
   const status = new Map<string, NodeStatus>();
   const free = [...options.workers];
   const running = new Map<string, Promise<void>>();
-  let pending = [...nodes];
+  const priority = options.priority;
+  let pending = priority ? [...nodes].sort((a, b) => priority(b) - priority(a)) : [...nodes];
   let firstFailure: string | undefined;
   while (pending.length > 0 || running.size > 0) {
     const waiting: DagNode[] = [];
@@ -61,4 +67,25 @@ export async function runDag<W>(nodes: DagNode[], options: DagOptions<W>): Promi
     else if (pending.length > 0) throw new Error(`nodes never became ready: ${pending.map((node) => node.name).join(', ')}`);
   }
   return status;
+}
+
+/**
+ * Each node's critical path: its own expected duration plus the longest chain of expected
+ * durations downstream of it (the time from its start to the end of the run, were workers
+ * unlimited). A node without an expected duration counts as `unknownMs`.
+ */
+export function criticalPath(nodes: DagNode[], expectedMs: Map<string, number>, unknownMs = 0): Map<string, number> {
+  const dependents = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
+  for (const node of nodes) for (const dependency of node.dependsOn) dependents.get(dependency)?.push(node.name);
+  const path = new Map<string, number>();
+  const visit = (name: string): number => {
+    const known = path.get(name);
+    if (known !== undefined) return known;
+    const downstream = Math.max(0, ...(dependents.get(name) ?? []).map(visit));
+    const total = (expectedMs.get(name) ?? unknownMs) + downstream;
+    path.set(name, total);
+    return total;
+  };
+  for (const node of nodes) visit(node.name);
+  return path;
 }

@@ -91,6 +91,24 @@ export class RunHistory {
       ${outcome.status}, ${outcome.failures ?? null}, ${Math.round(outcome.durationMs)}, ${outcome.error ?? null}, now())`);
   }
 
+  /**
+   * How long each node took the last time it succeeded, in a run of the same kind (full or
+   * incremental) when there was one, else of the other: what the next run can expect, to start its
+   * longest chain first (a full build's durations still tell the heavy models from the light ones).
+   */
+  async lastDurations(fullRefresh: boolean): Promise<Map<string, number>> {
+    const durations = new Map<string, number>();
+    await this.enqueue(async () => {
+      const rows = await this.connection.rows<{ node: string; duration_ms: number }>(sql`
+        select r.node, first(r.duration_ms order by u.full_refresh = ${fullRefresh} desc, r.finished_at desc) as duration_ms
+        from meta.run_results r join meta.runs u using (run_id)
+        where r.status in ('success', 'warn') and u.command <> 'test'
+        group by r.node`);
+      for (const row of rows) durations.set(row.node, Number(row.duration_ms));
+    });
+    return durations;
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.connection.closeSync();

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildModels, testModels } from '../../models/runner/build.ts';
 import { readManifest } from '../../models/runner/manifest.ts';
 import { loadProject } from '../../models/runner/project.ts';
+import { criticalPath, runDag, type DagNode } from '../../models/runner/run-dag.ts';
+import { RunHistory } from '../../models/runner/run-history.ts';
 import { selectModels } from '../../models/runner/select-nodes.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { openProjectDb, writeProject } from './model-project.ts';
@@ -59,6 +61,32 @@ describe('running the DAG', () => {
     db.closeSync();
   });
 
+  it('starts the longest chain of expected durations first, from the last run of the same kind', async () => {
+    // a: 50 ms alone; b -> c: 10 ms then 100 ms. With one worker the chain goes first.
+    const nodes: DagNode[] = [
+      { name: 'a', dependsOn: [] },
+      { name: 'b', dependsOn: [] },
+      { name: 'c', dependsOn: ['b'] },
+    ];
+    const path = criticalPath(nodes, new Map([['a', 50], ['b', 10], ['c', 100]]));
+    expect(Object.fromEntries(path)).toEqual({ a: 50, b: 110, c: 100 });
+    const order: string[] = [];
+    await runDag(nodes, { workers: [1], failFast: false, priority: (node) => path.get(node.name)!, skip: async () => undefined, execute: async (node) => (order.push(node.name), 'success') });
+    expect(order).toEqual(['b', 'c', 'a']);
+    const unordered: string[] = [];
+    await runDag(nodes, { workers: [1], failFast: false, skip: async () => undefined, execute: async (node) => (unordered.push(node.name), 'success') });
+    expect(unordered).toEqual(['a', 'b', 'c']);
+
+    const { dir, config } = writeProject(tempDir(), dag);
+    const db = await openProjectDb(config);
+    const built = await buildModels(config, db, { modelsDir: dir });
+    const history = await RunHistory.open(db);
+    const incremental = await history.lastDurations(false);
+    await history.close();
+    expect([...incremental.keys()].sort()).toEqual(built.results.filter((result) => result.status === 'success').map((result) => result.node).sort());
+    db.closeSync();
+  });
+
   it('skips what depends on a failed model, keeps building the rest, and stops early with failFast', async () => {
     const { dir, config } = writeProject(tempDir(), { ...dag, 'staging/stg_a.sql': 'select nope' });
     const db = await openProjectDb(config);
@@ -66,10 +94,14 @@ describe('running the DAG', () => {
     const statusOf = (summary: typeof run) => Object.fromEntries(summary.results.map((result) => [result.node, result.status]));
     expect(statusOf(run)).toEqual({ stg_a: 'error', stg_b: 'success', int_ab: 'skipped', fct_ab: 'skipped', rpt_b: 'success' });
     expect(run.results.find((result) => result.node === 'fct_ab')?.error).toBe('upstream int_ab was skipped');
-    const fast = await buildModels(config, db, { modelsDir: dir, threads: 1, failFast: true });
+    db.closeSync();
+    // A project without history, so the models start in the given order (stg_a first).
+    const other = writeProject(tempDir(), { ...dag, 'staging/stg_a.sql': 'select nope' });
+    const otherDb = await openProjectDb(other.config);
+    const fast = await buildModels(other.config, otherDb, { modelsDir: other.dir, threads: 1, failFast: true });
     expect(statusOf(fast)).toEqual({ stg_a: 'error', stg_b: 'skipped', int_ab: 'skipped', fct_ab: 'skipped', rpt_b: 'skipped' });
     expect(fast.results.find((result) => result.node === 'stg_b')?.error).toBe('not started: --fail-fast after stg_a failed');
-    db.closeSync();
+    otherDb.closeSync();
   });
 
   it('checks source freshness against warn_after and error_after from the ingest ledger', async () => {
