@@ -39,11 +39,11 @@ visible as (
 ),
 {% if is_incremental() %}
 -- Each system's latest published change (none for a system not compared yet): a change of either
--- side after it is new.
+-- side after it is new. A pair's latest segment is its open one, so the open segments tell.
 built as (
   select s.source, t.built_until
   from (select distinct source from spec) s
-  left join (select source, max(segment_from) as built_until from {{ this }} group by source) t using (source)
+  left join (select source, max(segment_from) as built_until from {{ this }} where segment_to is null group by source) t using (source)
 ),
 -- Per source and location, the earliest latest-change of the systems reading its figures there
 -- (a system reads its own; the truth is read by every system compared at the location): every

@@ -100,9 +100,10 @@ from (
 )
 -- A continued interval the window did not close is published already, exactly so.
 where not (is_carried and valid_to is not distinct from carried_valid_to)
--- Stored closed intervals first, then open ones, each in SKU order: a SKU's rows share a few row
--- groups and DuckDB's min/max zonemaps skip the rest, so a SKU drill-down (fct_stock_position
--- where sku = ?) reads thousands of rows, not all; and the open intervals an hourly build continues
--- (valid_to is null) sit in row groups of their own, which are all it reads of the published table.
--- An hourly slice is sorted too; a full refresh sorts the whole table again.
-order by valid_to is null, sku, location_id, source, valid_from
+-- Stored in two runs, each in SKU order: a SKU's rows share a few row groups and DuckDB's min/max
+-- zonemaps skip the rest, so a SKU drill-down (fct_stock_position where sku = ?) reads thousands
+-- of rows, not all. The second run holds what the next hourly build continues: the open intervals
+-- and those the latest capture closed (valid_to at or after the window it starts from), in row
+-- groups of their own, which are all it reads of the published table. An hourly slice is sorted
+-- the same way (it is appended); a full refresh sorts the whole table again.
+order by valid_to is null or valid_to >= (select max(captured_at) from {{ ref('int_stock_captures') }}), sku, location_id, source, valid_from
