@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testModels } from '../../models/runner/build.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { skuOrder } from './sku-order.ts';
@@ -18,5 +19,17 @@ describe('the tables a SKU drill-down reads', () => {
     expect(counted.rows).toBeGreaterThan(1000);
     expect(counted.outOfOrder).toBe(0);
     expect(counted.regionsOutOfOrder).toBe(0);
+  });
+});
+
+describe('the intervals check', () => {
+  it('fails when a series has two open intervals, as a slice that left its old open interval behind would', async () => {
+    const clean = await testModels(demo.config, demo.db);
+    const overlap = (summary: typeof clean) => summary.results.find((result) => result.node === 'test:assert_intervals_do_not_overlap')?.status;
+    expect(overlap(clean)).toBe('success');
+    await demo.db.run(`insert into intermediate.int_stock_intervals
+      select * replace (valid_from - interval 1 hour as valid_from) from intermediate.int_stock_intervals
+      where valid_to is null and valid_from = (select max(valid_from) from intermediate.int_stock_intervals) limit 1`);
+    expect(overlap(await testModels(demo.config, demo.db))).toBe('error');
   });
 });
