@@ -38,12 +38,16 @@ visible as (
   asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
 ),
 {% if is_incremental() %}
+-- Each pair's open segment: what the system and the truth showed when the last build ended.
+carried as (
+  select * from {{ this }} where segment_to is null
+),
 -- Each system's latest published change (none for a system not compared yet): a change of either
 -- side after it is new. A pair's latest segment is its open one, so the open segments tell.
 built as (
   select s.source, t.built_until
   from (select distinct source from spec) s
-  left join (select source, max(segment_from) as built_until from {{ this }} where segment_to is null group by source) t using (source)
+  left join (select source, max(segment_from) as built_until from carried group by source) t using (source)
 ),
 -- Per source and location, the earliest latest-change of the systems reading its figures there
 -- (a system reads its own; the truth is read by every system compared at the location): every
@@ -63,10 +67,6 @@ recent_intervals as (
   from {{ ref('int_stock_intervals') }} i
   join since s using (source, location_id)
   where i.valid_from > s.since
-),
--- Each pair's open segment: what the system and the truth showed when the last build ended.
-carried as (
-  select * from {{ this }} where segment_to is null
 ),
 changed_pairs as (
   select i.source, i.location_id, i.sku
