@@ -7,16 +7,21 @@
 -- An hourly run recomputes the lines captured since its last build, every line that shares a
 -- location, SKU and truth capture with one of them (the ATS at order counts the lines before it),
 -- and the vague cancellations whose next bucket's truth may have landed since.
-with truth_batches as (
+-- Each line with its location's truth source. Not materialized: an hourly run reads the lines twice
+-- (those changed, then those recounted) and never needs a copy of all of them.
+with located_lines as not materialized (
+  select l.*, t.truth_source
+  from {{ ref('stg_order_line') }} l
+  left join {{ ref('int_location_truth') }} t on t.location_id = l.location_id
+),
+truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
 {% if is_incremental() %}
 changed as (
   select l.location_id, l.sku, b.captured_at as truth_captured_at
   from (
-    select l.*, t.truth_source
-    from {{ ref('stg_order_line') }} l
-    left join {{ ref('int_location_truth') }} t using (location_id), config.settings g
+    select l.* from located_lines l, config.settings g
     where {{ incremental_window('l.last_captured_at') }}
       or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
         and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
@@ -28,13 +33,12 @@ since as (
   select location_id, sku, min(coalesce(truth_captured_at, '-infinity'::timestamptz)) as since
   from changed group by all
 ),
--- The lines read from there (a hash join: an OR in the join condition made it a nested loop over
--- every line); the model reads the lines table twice, never a copy of all of it.
+-- The lines recounted from there (a hash join: an OR in the join condition made it a nested loop
+-- over every line).
 lines as (
-  select l.*, t.truth_source
-  from {{ ref('stg_order_line') }} l
+  select l.*
+  from located_lines l
   join since c on c.location_id = l.location_id and c.sku = l.sku
-  left join {{ ref('int_location_truth') }} t on t.location_id = l.location_id
   where l.placed_at >= c.since
 ),
 -- The stock history of the lines' SKUs from there on (every line, cancellation and next bucket is
@@ -48,9 +52,7 @@ stock_intervals as (
 ),
 {% else %}
 lines as (
-  select l.*, t.truth_source
-  from {{ ref('stg_order_line') }} l
-  left join {{ ref('int_location_truth') }} t using (location_id)
+  select * from located_lines
 ),
 stock_intervals as (
   select * from {{ ref('int_stock_intervals') }}
