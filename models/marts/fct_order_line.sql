@@ -42,9 +42,9 @@ lines as (
   where l.placed_at >= c.since
 ),
 -- The stock history of the lines' SKUs from there on (every line, cancellation and next bucket is
--- later): an as-of join sorts all of its right side.
+-- later), the columns the joins below read.
 stock_intervals as (
-  select i.source, i.location_id, i.sku, i.valid_from,
+  select i.source, i.location_id, i.sku, i.valid_from, i.valid_to,
     i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.available_reported
   from {{ ref('int_stock_intervals') }} i
   join since c on c.location_id = i.location_id and c.sku = i.sku
@@ -58,18 +58,19 @@ stock_intervals as (
   select * from {{ ref('int_stock_intervals') }}
 ),
 {% endif %}
--- The truth's and the channels' states, narrow and keyed by one integer per series: an as-of join
--- sorts its whole right side, and three strings and every column made that most of this model's time.
+-- The truth's and the channels' states, narrow and keyed by one integer per series. A series'
+-- intervals follow each other without gaps, so the state at an instant is the one interval that
+-- holds it: a hash join on the series, much cheaper than an as-of join, which sorts both sides.
 truth_states as (
   select
-    hash(i.location_id, i.sku) as series, i.valid_from,
+    hash(i.location_id, i.sku) as series, i.valid_from, coalesce(i.valid_to, 'infinity'::timestamptz) as valid_to,
     i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock as free_units,
     i.on_hand - i.damaged - i.quality_control as shelf_units
   from stock_intervals i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
 ),
 channel_states as (
-  select hash(i.source, i.location_id, i.sku) as series, i.valid_from, i.available_reported
+  select hash(i.source, i.location_id, i.sku) as series, i.valid_from, coalesce(i.valid_to, 'infinity'::timestamptz) as valid_to, i.available_reported
   from stock_intervals i
   semi join config.channels c on c.source = i.source
 ),
@@ -82,7 +83,7 @@ placed as (
     greatest(0, i.free_units) as truth_ats
   from lines l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
-  asof left join truth_states i on i.series = hash(l.location_id, l.sku) and i.valid_from <= l.placed_at
+  left join truth_states i on i.series = hash(l.location_id, l.sku) and i.valid_from <= l.placed_at and l.placed_at < i.valid_to
 ),
 at_order as (
   select
@@ -117,8 +118,9 @@ with_channel as (
 published as (
   select w.*, p.available_reported as channel_available_reported
   from with_channel w
-  asof left join channel_states p
-    on p.series = case when w.channel_source is not null then hash(w.channel_source, w.location_id, w.sku) end and p.valid_from <= w.placed_at
+  left join channel_states p
+    on p.series = case when w.channel_source is not null then hash(w.channel_source, w.location_id, w.sku) end
+    and p.valid_from <= w.placed_at and w.placed_at < p.valid_to
 ),
 vague_cancellations as (
   select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
@@ -132,8 +134,8 @@ shelves as (
   select v.order_id, v.line_id,
     least(b.shelf_units, a.shelf_units) as shelf_units
   from vague_cancellations v
-  asof left join truth_states b on b.series = hash(v.location_id, v.sku) and b.valid_from <= v.cancelled_at
-  asof left join truth_states a on a.series = hash(v.location_id, v.sku) and a.valid_from <= v.next_bucket_at
+  left join truth_states b on b.series = hash(v.location_id, v.sku) and b.valid_from <= v.cancelled_at and v.cancelled_at < b.valid_to
+  left join truth_states a on a.series = hash(v.location_id, v.sku) and a.valid_from <= v.next_bucket_at and v.next_bucket_at < a.valid_to
 ),
 -- A negative count or write-off at that SKU and location in the 48 hours before the cancellation
 -- that left the shelf short of the line: the pick found fewer units than the system promised.

@@ -34,9 +34,10 @@ hidden as (
   group by all
 ),
 -- Lines are counted per quarter hour first (every time zone's offset is a multiple of 15 minutes),
--- so the local week is worked out for a thousand instants, not for every line.
+-- so the local week is worked out for a thousand instants, not for every line. The quarter is an
+-- integer (quarter hours since 1970): time_bucket on a timestamptz costs a time zone lookup per line.
 placed_quarters as (
-  select time_bucket(interval 15 minutes, placed_at) as quarter_at, location_id,
+  select epoch_us(placed_at) // 900000000 as quarter, location_id,
     count(*) as lines,
     count(*) filter (where is_oversell) as oversell_lines,
     count(*) filter (where is_stock_delayed) as stock_delayed_lines,
@@ -44,19 +45,19 @@ placed_quarters as (
   from {{ ref('fct_order_line') }} group by all
 ),
 cancelled_quarters as (
-  select time_bucket(interval 15 minutes, cancelled_at) as quarter_at, location_id,
+  select epoch_us(cancelled_at) // 900000000 as quarter, location_id,
     count(*) as stock_cancellations,
     sum(revenue) as lost_revenue
   from {{ ref('fct_order_line') }} where stock_cause <> 'none' group by all
 ),
 placed as (
-  select cast(date_trunc('week', cast(timezone(s.timezone, q.quarter_at) as date)) as date) as week, q.location_id,
+  select cast(date_trunc('week', cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date)) as date) as week, q.location_id,
     sum(q.lines) as lines, sum(q.oversell_lines) as oversell_lines, sum(q.stock_delayed_lines) as stock_delayed_lines,
     sum(q.stock_cancelled_cohort) as stock_cancelled_cohort
   from placed_quarters q, settings s group by all
 ),
 cancelled as (
-  select cast(date_trunc('week', cast(timezone(s.timezone, q.quarter_at) as date)) as date) as week, q.location_id,
+  select cast(date_trunc('week', cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date)) as date) as week, q.location_id,
     sum(q.stock_cancellations) as stock_cancellations, sum(q.lost_revenue) as lost_revenue
   from cancelled_quarters q, settings s group by all
 ),
