@@ -83,13 +83,14 @@ describe('mismatch and its probable cause on a hand-made world', () => {
     expect(counted.outOfOrder).toBe(0);
   });
 
-  it('stores int_compare_segments with its open segments last, where an hourly build reads them through the zonemaps', async () => {
-    const counted = await skuOrder(db, 'intermediate.int_compare_segments', 'segment_to is null');
-    const open = await db.one<{ open: number; closed: number }>(
-      'select count(*) filter (where segment_to is null) as open, count(*) filter (where segment_to is not null) as closed from intermediate.int_compare_segments',
+  it('stores int_compare_segments with its open segments last and the mismatched ones after the others, where builds read them through the zonemaps', async () => {
+    const counted = await skuOrder(db, 'intermediate.int_compare_segments', '(segment_to is null)::int * 2 + is_mismatch::int');
+    const open = await db.one<{ open: number; closed: number; mismatched: number }>(
+      'select count(*) filter (where segment_to is null) as open, count(*) filter (where segment_to is not null) as closed, count(*) filter (where is_mismatch) as mismatched from intermediate.int_compare_segments',
     );
     expect(Number(open!.open)).toBeGreaterThan(0);
     expect(Number(open!.closed)).toBeGreaterThan(0);
+    expect(Number(open!.mismatched)).toBeGreaterThan(0);
     expect(counted.regionsOutOfOrder).toBe(0);
   });
 
