@@ -67,7 +67,7 @@ try {
       (select count(*) from intermediate.int_stock_intervals) as intervals, (select count(*) from intermediate.int_compare_segments) as segments,
       (select count(*) from marts.fct_mismatch) as mismatches`);
   say(`landed stock rows ${rows?.stock_rows}, order rows ${rows?.order_rows}, change intervals ${rows?.intervals}, compared segments ${rows?.segments}, mismatched comparisons ${rows?.mismatches}`);
-  for (const hour of hours) say(`incremental after ${hour.label} / full build: ${(hour.ms / full.ms).toFixed(3)} (wall), ${(hour.cpuMs / full.cpuMs).toFixed(3)} (CPU)`);
+  for (const hour of hours) say(`incremental after ${hour.label} / full build: ${(hour.ms / full.ms).toFixed(3)} (wall, checkpoints included), ${(hour.cpuMs / full.cpuMs).toFixed(3)} (CPU)`);
   say(`peak memory (max RSS of this process, DuckDB included): ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`);
   say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 } finally {
@@ -100,7 +100,9 @@ async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildS
 
 /** Wall time, and CPU time: on a shared machine the CPU seconds over the cores bound the idle wall time. */
 function report(label: string, summary: BuildSummary, ms: number, cpuMs: number): void {
-  say(`${label}: ${seconds(ms)} wall, ${seconds(cpuMs)} CPU (${os.cpus().length} cores) ${summary.ok ? '' : '(FAILED)'}`);
+  // Published when the last model was; the checkpoint after it writes the build's log to the file.
+  const checkpoint = summary.checkpointMs !== undefined ? `, published in ${seconds(summary.publishedMs ?? ms)} then checkpoint ${seconds(summary.checkpointMs)}` : ', no checkpoint';
+  say(`${label}: ${seconds(ms)} wall${checkpoint}, ${seconds(cpuMs)} CPU (${os.cpus().length} cores) ${summary.ok ? '' : '(FAILED)'}`);
   for (const result of [...summary.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10)) {
     const phases = result.phases ? ` (write ${seconds(result.phases.writeMs)}, tests ${seconds(result.phases.auditMs)}, publish ${seconds(result.phases.publishMs)})` : '';
     say(`  ${result.node.padEnd(28)} ${seconds(result.durationMs).padStart(8)} ${String(result.rows ?? '').padStart(10)} rows ${result.status}${phases}${result.error ? ` ${result.error}` : ''}`);

@@ -8,6 +8,9 @@ const duration = z.string().refine((text) => parseDurationMs(text) !== undefined
   error: (issue) => `${JSON.stringify(issue.input)} is not a duration (write 30s, 15m, 2h or 7d)`,
 });
 
+/** A size as DuckDB's settings take it: 6GB, 512MB. */
+const size = z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'is not a size such as 6GB or 512MB' });
+
 const cronExpression = z.string().refine((text) => cron.validate(text), {
   error: (issue) => `${JSON.stringify(issue.input)} is not a cron expression (for example "*/15 * * * *")`,
 });
@@ -258,11 +261,14 @@ export const configSchema = z
     /**
      * How much of the machine DuckDB may take: `memory_limit` (`6GB`, `512MB`; default 60% of the
      * machine's memory, at most 6 GB: past it DuckDB spills to `temp_directory`, default
-     * `<data_dir>/tmp`) and `threads` (default one per core).
+     * `<data_dir>/tmp`) and `threads` (default one per core); `checkpoint_threshold` (default 256MB),
+     * the write-ahead log's size at which DuckDB checkpoints inside a commit (Stocklens checkpoints
+     * after each build, so this is a backstop).
      */
     duckdb: z
       .strictObject({
-        memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: 'is not a size such as 6GB or 512MB' }).optional(),
+        memory_limit: size.optional(),
+        checkpoint_threshold: size.optional(),
         threads: z.number().int().min(1).optional(),
         temp_directory: z.string().optional(),
       })

@@ -258,6 +258,21 @@ export class Database {
     return this.withConnection((connection) => connection.columns(statement));
   }
 
+  /**
+   * Folds the write-ahead log into the database file now, once the caller's writes are published
+   * (after a build). Left to itself DuckDB does it inside whichever commit takes the log past
+   * `checkpoint_threshold`, stalling that model or batch. Other connections' open transactions do
+   * not stop it (DuckDB 1.5): it folds what is committed. Resolves whether it ran.
+   */
+  async checkpoint(): Promise<boolean> {
+    try {
+      await this.run('checkpoint');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Releases the file lock: checkpoints and closes the instance. */
   closeSync(): void {
     if (this.closed) return;

@@ -8,6 +8,14 @@ export function defaultMemoryLimit(totalBytes = os.totalmem()): string {
 }
 
 /**
+ * The write-ahead log's size at which DuckDB checkpoints by itself, inside whichever commit passes
+ * it. DuckDB's 16MB would checkpoint several times in an hourly build at scale m (its log grows by
+ * about 80MB), each time stalling the model that commits; Stocklens checkpoints once the build has
+ * published instead (Database.checkpoint), and this stays a backstop for when that could not run.
+ */
+export const defaultCheckpointThreshold = '256MB';
+
+/**
  * The DuckDB settings of a config's database (`duckdb:` in stocklens.config.yaml). DuckDB takes 80%
  * of the machine's memory by default; a build that needs more than the limit spills to the temp
  * directory instead of exhausting the machine (issue 6: peak under 8 GB at scale m).
@@ -15,6 +23,7 @@ export function defaultMemoryLimit(totalBytes = os.totalmem()): string {
 export function duckdbSettings(config: Pick<Config, 'duckdb'>): Record<string, string> {
   const settings: Record<string, string> = {
     memory_limit: config.duckdb.memory_limit ?? defaultMemoryLimit(),
+    checkpoint_threshold: config.duckdb.checkpoint_threshold ?? defaultCheckpointThreshold,
   };
   if (config.duckdb.temp_directory) settings.temp_directory = config.duckdb.temp_directory;
   if (config.duckdb.threads) settings.threads = String(config.duckdb.threads);

@@ -112,7 +112,10 @@ export async function report(verb: string, run: () => Promise<BuildSummary>): Pr
     const built = models.filter((result) => result.status === 'success' || result.status === 'warn').length;
     const head = verb === 'test' ? `tested ${summary.tests.length} checks` : `built ${built} of ${models.length} models`;
     const tail = `${count('warn')} warn, ${failed.length} failed, ${count('skipped')} skipped`;
-    say(`${head} in ${formatDuration(Date.now() - started)} (${tail})${failed.length && verb !== 'test' ? '; `stocklens retry` rebuilds what failed' : ''}`);
+    // Published first, then the checkpoint that writes the build's log to the database file.
+    const took = summary.publishedMs ?? Date.now() - started;
+    const checkpoint = summary.checkpointMs !== undefined ? `; checkpoint ${formatDuration(summary.checkpointMs)}` : '';
+    say(`${head} in ${formatDuration(took)} (${tail})${checkpoint}${failed.length && verb !== 'test' ? '; `stocklens retry` rebuilds what failed' : ''}`);
   }
   return summary;
 }

@@ -49,6 +49,12 @@ export interface BuildSummary {
   manifest?: Manifest;
   /** Why an incremental build rebuilt everything instead (a capture landed late). */
   fullRefreshReason?: string;
+  /**
+   * When the last model was published, and how long the checkpoint after it took (writing what the
+   * build logged to the database file; undefined when other transactions kept it from running).
+   */
+  publishedMs?: number;
+  checkpointMs?: number;
 }
 
 // One build at a time per process: the scheduler and the server's build endpoint share the file.
@@ -67,6 +73,15 @@ export function testModels(config: Config, db: Database, options: BuildOptions =
 }
 
 async function runBuild(config: Config, db: Database, options: BuildOptions): Promise<BuildSummary> {
+  const started = performance.now();
+  const summary = await runNodes(config, db, options);
+  if (options.testOnly) return summary;
+  const published = performance.now();
+  const checkpointed = await db.checkpoint();
+  return { ...summary, publishedMs: published - started, ...(checkpointed ? { checkpointMs: performance.now() - published } : {}) };
+}
+
+async function runNodes(config: Config, db: Database, options: BuildOptions): Promise<BuildSummary> {
   const project = loadProject(options.modelsDir ?? modelsDirOf(config));
   const runId = randomUUID();
   const results: NodeResult[] = [];

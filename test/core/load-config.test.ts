@@ -39,11 +39,17 @@ describe('loadConfig', () => {
     expect(defaultMemoryLimit(64 * 1024 ** 3)).toBe('6144MB');
     const file = write(`${minimal}duckdb: { memory_limit: 1GB, threads: 1 }\n`);
     const config = loadConfig(file);
-    expect(duckdbSettings(config)).toEqual({ memory_limit: '1GB', threads: '1', temp_directory: path.join(path.dirname(file), 'data', 'tmp') });
+    expect(duckdbSettings(config)).toEqual({ memory_limit: '1GB', checkpoint_threshold: '256MB', threads: '1', temp_directory: path.join(path.dirname(file), 'data', 'tmp') });
     const db = await Database.open(':memory:', { settings: duckdbSettings(config) });
-    expect(await db.one(`select current_setting('memory_limit') as memory_limit, current_setting('threads') as threads`)).toEqual({ memory_limit: '953.6 MiB', threads: 1 });
+    expect(await db.one(`select current_setting('memory_limit') as memory_limit, current_setting('threads') as threads, current_setting('checkpoint_threshold') as checkpoint_threshold`)).toEqual({
+      memory_limit: '953.6 MiB',
+      threads: 1,
+      checkpoint_threshold: '244.1 MiB',
+    });
     db.closeSync();
+    expect(duckdbSettings(loadConfig(write(`${minimal}duckdb: { checkpoint_threshold: 64MB }\n`))).checkpoint_threshold).toBe('64MB');
     expect(() => loadConfig(write(`${minimal}duckdb: { memory_limit: lots }\n`))).toThrow(/duckdb\.memory_limit: .*is not a size such as 6GB or 512MB/);
+    expect(() => loadConfig(write(`${minimal}duckdb: { checkpoint_threshold: often }\n`))).toThrow(/duckdb\.checkpoint_threshold: .*is not a size such as 6GB or 512MB/);
   });
 
   it('names the file, the key path and the expectation when a schedule is not cron', () => {

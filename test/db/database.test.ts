@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database, inline, sql } from '../../db/database.ts';
@@ -53,5 +54,26 @@ describe('Database', () => {
     const reopened = await Database.open(file, { readOnly: true });
     expect(await reopened.rows('select v from t')).toEqual([{ v: 1 }]);
     reopened.closeSync();
+  });
+
+  it("checkpoints the write-ahead log into the file, beside another connection's open transaction", async () => {
+    const file = path.join(tempDir(), 'f.duckdb');
+    const db = await Database.open(file, { settings: { checkpoint_threshold: '1GB' } });
+    await db.run('create table t as select range as v from range(1000)');
+    await db.run('insert into t select range from range(1000)');
+    const wal = () => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0);
+    expect(wal()).toBeGreaterThan(0);
+    const open = await db.connect();
+    await open.run('begin transaction');
+    await open.run('insert into t values (1)');
+    expect(await db.checkpoint()).toBe(true);
+    expect(wal()).toBe(0);
+    await open.run('commit');
+    open.closeSync();
+    expect(await db.rows('select count(*)::integer as n from t')).toEqual([{ n: 2001 }]);
+    expect(wal()).toBeGreaterThan(0);
+    expect(await db.checkpoint()).toBe(true);
+    expect(wal()).toBe(0);
+    db.closeSync();
   });
 });
