@@ -90,7 +90,7 @@ changed_pairs as (
   where t.valid_from > b.built_until
 ),
 pairs as (
-  select p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until,
+  select hash(p.source, p.location_id, p.sku) as series, p.source, p.location_id, p.sku, c.segment_from as carried_from, b.built_until,
     c.system_units, c.truth_on_hand, c.truth_committed, c.truth_in_transit, c.truth_quality_control, c.truth_ats,
     c.last_agreed_from, c.last_agreed_units, c.pair_from
   from changed_pairs p
@@ -99,7 +99,7 @@ pairs as (
 ),
 -- The series a new pair reads (its system's and its truth's), usually none.
 new_series as (
-  select hash(p.source, p.location_id, p.sku) as series from pairs p where p.carried_from is null
+  select p.series from pairs p where p.carried_from is null
   union
   select hash(spec.truth_source, p.location_id, p.sku) from pairs p join spec using (source, location_id) where p.carried_from is null
 ),
@@ -116,7 +116,7 @@ point_intervals as (
 ),
 {% else %}
 pairs as (
-  select distinct i.source, i.location_id, i.sku, cast(null as timestamptz) as carried_from, cast(null as timestamptz) as built_until
+  select distinct hash(i.source, i.location_id, i.sku) as series, i.source, i.location_id, i.sku, cast(null as timestamptz) as carried_from, cast(null as timestamptz) as built_until
   from {{ ref('int_stock_intervals') }} i
   join spec using (source, location_id)
 ),
@@ -126,12 +126,13 @@ point_intervals as (
 {% endif %}
 system_points as (
   select
-    i.source, i.location_id, i.sku, v.visible_at as changed_at, 2 as priority,
+    p.series, v.visible_at as changed_at, 2 as priority,
     {'units': case when spec.measure = 'on_hand' then i.on_hand else i.available_reported end} as system,
     null as truth
   from point_intervals i
-  join pairs p using (source, location_id, sku)
-  join spec using (source, location_id)
+  -- Joined on the series (one integer, not three strings): the points carry nothing else of the pair.
+  join pairs p on p.series = hash(i.source, i.location_id, i.sku)
+  join spec on spec.source = i.source and spec.location_id = i.location_id
   join visible v on v.source = i.source and v.truth_source = spec.truth_source and v.captured_at = i.valid_from
   -- Superseded before the next joint instant: never compared.
   where (i.valid_to is null or v.visible_at < i.valid_to)
@@ -141,13 +142,13 @@ system_points as (
 ),
 truth_points as (
   select
-    spec.source, t.location_id, t.sku, v.visible_at as changed_at, 1 as priority,
+    p.series, v.visible_at as changed_at, 1 as priority,
     null as system,
     {'on_hand': t.on_hand, 'committed': t.committed, 'in_transit': t.in_transit, 'quality_control': t.quality_control,
      'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
   from point_intervals t
   join spec on t.source = spec.truth_source and t.location_id = spec.location_id
-  join pairs p on p.source = spec.source and p.location_id = t.location_id and p.sku = t.sku
+  join pairs p on p.series = hash(spec.source, t.location_id, t.sku)
   join visible v on v.source = spec.source and v.truth_source = spec.truth_source and v.captured_at = t.valid_from
   where (t.valid_to is null or v.visible_at < t.valid_to)
     and (p.carried_from is null or (t.valid_from > p.built_until and v.visible_at > p.carried_from))
@@ -161,7 +162,7 @@ truth_starts as (
   group by all
 ),
 truth_zero_points as (
-  select p.source, p.location_id, p.sku, s.visible_at as changed_at, 0 as priority, null as system,
+  select p.series, s.visible_at as changed_at, 0 as priority, null as system,
     {'on_hand': 0, 'committed': 0, 'in_transit': 0, 'quality_control': 0, 'ats': 0} as truth
   from pairs p join truth_starts s using (source, location_id)
   where p.carried_from is null
@@ -169,7 +170,7 @@ truth_zero_points as (
 {% if is_incremental() %}
 -- Where a continued pair stood: its open segment, as one point carrying both figures.
 carried_points as (
-  select c.source, c.location_id, c.sku, c.carried_from as changed_at, -1 as priority,
+  select c.series, c.carried_from as changed_at, -1 as priority,
     {'units': c.system_units} as system,
     {'on_hand': c.truth_on_hand, 'committed': c.truth_committed, 'in_transit': c.truth_in_transit, 'quality_control': c.truth_quality_control, 'ats': c.truth_ats} as truth
   from pairs c
@@ -177,13 +178,13 @@ carried_points as (
 ),
 -- The last agreement before it, which the windows below cannot see.
 agreed_before as (
-  select c.source, c.location_id, c.sku, c.last_agreed_from, c.last_agreed_units, c.pair_from
+  select c.series, c.last_agreed_from, c.last_agreed_units, c.pair_from
   from pairs c
   where c.carried_from is not null
 ),
 {% else %}
 agreed_before as (
-  select cast(null as varchar) as source, cast(null as varchar) as location_id, cast(null as varchar) as sku,
+  select cast(null as ubigint) as series,
     cast(null as timestamptz) as last_agreed_from, cast(null as integer) as last_agreed_units, cast(null as timestamptz) as pair_from
   where false
 ),
@@ -196,22 +197,26 @@ points as (
   union all by name select * from carried_points
 {% endif %}
 ),
+-- Each pair's points in time order, keyed by the series alone: the three strings that name a pair
+-- made most of what the sort moves (31M points at scale m), so they come back from the pairs at the end.
 filled as (
   select
-    source, location_id, sku, changed_at,
+    series, changed_at,
     last_value(system ignore nulls) over running as system,
     last_value(truth ignore nulls) over running as truth,
     lead(changed_at) over (partition by series order by changed_at, priority) as next_changed_at
-  from (select *, hash(source, location_id, sku) as series from points)
+  from points
   window running as (partition by series order by changed_at, priority rows between unbounded preceding and current row)
 ),
+-- Still keyed by the series: the pair's names and its spec's come back at the end, after the window
+-- below, which sorts these rows too.
 segments as (
   select
-    f.source, f.location_id, f.sku, spec.truth_source, spec.measure, spec.channel,
+    f.series,
     f.changed_at as segment_from,
     f.next_changed_at as segment_to,
     f.system.units as system_units,
-    spec.share, spec.block_below,
+    spec.measure, spec.share, spec.block_below,
     -- The allocation rule (preamble, DESIGN §8): a ring-fenced channel gets at most its reserve, the
     -- others what is left after the other channels' reserves; block_below and share apply after.
     case when spec.reserve > 0 then least(f.truth.ats, spec.reserve) else greatest(0, f.truth.ats - spec.other_reserve) end as allocation_base,
@@ -221,6 +226,7 @@ segments as (
     f.truth.quality_control as truth_quality_control,
     f.truth.ats as truth_ats
   from filled f
+  join pairs p using (series)
   join spec using (source, location_id)
   where f.system is not null and f.truth is not null
     and (f.next_changed_at is null or f.next_changed_at > f.changed_at)
@@ -228,7 +234,7 @@ segments as (
 -- Only segments that hold a bucket can be compared (a 15-minute blip between buckets is not).
 bucketed as (
   select
-    s.* exclude (share, block_below, allocation_base),
+    s.* exclude (measure, share, block_below, allocation_base),
     case when s.measure = 'on_hand' then s.truth_on_hand
       when s.allocation_base < s.block_below then 0
       else cast(floor(s.share * s.allocation_base) as integer) end as expected_units
@@ -243,21 +249,31 @@ compared as (
     abs(b.system_units - b.expected_units) > greatest(g.abs_tol, g.rel_tol * greatest(abs(b.system_units), abs(b.expected_units))) as is_mismatch
   from bucketed b, settings g
   where b.system_units is not null and b.expected_units is not null
+),
+windowed as (
+  select
+    c.*,
+    -- When this row was written: a model downstream reads the rows written since its own last build.
+    current_timestamp as refreshed_at,
+    -- Where the last agreement began: what the truth recorded since then, the system may have missed.
+    coalesce(max(case when not c.is_mismatch then c.segment_from end) over before, a.last_agreed_from) as last_agreed_from,
+    -- What the truth expected then: a system still showing exactly that is a stale copy.
+    coalesce(last_value(case when not c.is_mismatch then c.expected_units end ignore nulls) over before, a.last_agreed_units) as last_agreed_units,
+    -- When the pair was first compared (its first segment): counting pairs per first bucket reads
+    -- one open segment per pair instead of grouping every segment.
+    coalesce(a.pair_from, first_value(c.segment_from) over before, c.segment_from) as pair_from
+  from compared c
+  left join agreed_before a using (series)
+  window before as (partition by series order by segment_from rows between unbounded preceding and 1 preceding)
 )
 select
-  c.*,
-  -- When this row was written: a model downstream reads the rows written since its own last build.
-  current_timestamp as refreshed_at,
-  -- Where the last agreement began: what the truth recorded since then, the system may have missed.
-  coalesce(max(case when not c.is_mismatch then c.segment_from end) over before, a.last_agreed_from) as last_agreed_from,
-  -- What the truth expected then: a system still showing exactly that is a stale copy.
-  coalesce(last_value(case when not c.is_mismatch then c.expected_units end ignore nulls) over before, a.last_agreed_units) as last_agreed_units,
-  -- When the pair was first compared (its first segment): counting pairs per first bucket reads
-  -- one open segment per pair instead of grouping every segment.
-  coalesce(a.pair_from, first_value(c.segment_from) over before, c.segment_from) as pair_from
-from compared c
-left join agreed_before a using (source, location_id, sku)
-window before as (partition by hash(source, location_id, sku) order by segment_from rows between unbounded preceding and 1 preceding)
+  p.source, p.location_id, p.sku, spec.truth_source, spec.measure, spec.channel,
+  w.segment_from, w.segment_to, w.system_units,
+  w.truth_on_hand, w.truth_committed, w.truth_in_transit, w.truth_quality_control, w.truth_ats,
+  w.expected_units, w.diff_units, w.is_mismatch, w.refreshed_at, w.last_agreed_from, w.last_agreed_units, w.pair_from
+from windowed w
+join pairs p using (series)
+join spec using (source, location_id)
 -- Closed segments first, open ones last: an hourly build continues each pair it touches from its
 -- open segment, and DuckDB's zonemaps let it read only the row groups that hold those. Within each,
 -- the mismatched segments (a few percent) after the others, so a read of them (int_mismatch_segments)
