@@ -101,7 +101,7 @@ async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildS
 /** Wall time, and CPU time: on a shared machine the CPU seconds over the cores bound the idle wall time. */
 function report(label: string, summary: BuildSummary, ms: number, cpuMs: number): void {
   // Published when the last model was; the checkpoint after it writes the build's log to the file.
-  const checkpoint = summary.checkpointMs !== undefined ? `, published in ${seconds(summary.publishedMs ?? ms)} then checkpoint ${seconds(summary.checkpointMs)}` : ', no checkpoint';
+  const checkpoint = summary.checkpointMs !== undefined ? `, published in ${seconds(summary.publishedMs ?? ms)} then checkpoint ${seconds(summary.checkpointMs)}` : `, checkpoint failed: ${summary.checkpointError}`;
   say(`${label}: ${seconds(ms)} wall${checkpoint}, ${seconds(cpuMs)} CPU (${os.cpus().length} cores) ${summary.ok ? '' : '(FAILED)'}`);
   for (const result of [...summary.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10)) {
     const phases = result.phases ? ` (write ${seconds(result.phases.writeMs)}, tests ${seconds(result.phases.auditMs)}, publish ${seconds(result.phases.publishMs)})` : '';

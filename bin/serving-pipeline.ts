@@ -25,7 +25,8 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
         await publishExports(config, db);
         await alerting.afterBuild();
         if (build.fullRefreshReason) logger.warn(build.fullRefreshReason);
-        logger.info({ reason, ok: build.ok }, 'models rebuilt, exports published, alerts evaluated');
+        if (build.checkpointError) logger.warn({ err: build.checkpointError }, 'checkpoint after the build failed; DuckDB checkpoints once its log passes checkpoint_threshold');
+        logger.info({ reason, ok: build.ok, publishedMs: build.publishedMs, checkpointMs: build.checkpointMs }, 'models rebuilt, exports published, alerts evaluated');
       } catch (error) {
         logger.error({ err: error, reason }, `refresh after ${reason} failed: ${causeMessage(error)}`);
       }

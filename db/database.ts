@@ -262,15 +262,10 @@ export class Database {
    * Folds the write-ahead log into the database file now, once the caller's writes are published
    * (after a build). Left to itself DuckDB does it inside whichever commit takes the log past
    * `checkpoint_threshold`, stalling that model or batch. Other connections' open transactions do
-   * not stop it (DuckDB 1.5): it folds what is committed. Resolves whether it ran.
+   * not stop it (DuckDB 1.5): it folds what is committed.
    */
-  async checkpoint(): Promise<boolean> {
-    try {
-      await this.run('checkpoint');
-      return true;
-    } catch {
-      return false;
-    }
+  async checkpoint(): Promise<void> {
+    await this.run('checkpoint');
   }
 
   /** Releases the file lock: checkpoints and closes the instance. */

@@ -114,7 +114,10 @@ export async function report(verb: string, run: () => Promise<BuildSummary>): Pr
     const tail = `${count('warn')} warn, ${failed.length} failed, ${count('skipped')} skipped`;
     // Published first, then the checkpoint that writes the build's log to the database file.
     const took = summary.publishedMs ?? Date.now() - started;
-    const checkpoint = summary.checkpointMs !== undefined ? `; checkpoint ${formatDuration(summary.checkpointMs)}` : '';
+    const checkpoint =
+      summary.checkpointMs !== undefined ? `; checkpoint ${formatDuration(summary.checkpointMs)}`
+      : summary.checkpointError ? `; checkpoint failed (DuckDB retries once its log passes checkpoint_threshold): ${summary.checkpointError}`
+      : '';
     say(`${head} in ${formatDuration(took)} (${tail})${checkpoint}${failed.length && verb !== 'test' ? '; `stocklens retry` rebuilds what failed' : ''}`);
   }
   return summary;

@@ -51,10 +51,12 @@ export interface BuildSummary {
   fullRefreshReason?: string;
   /**
    * When the last model was published, and how long the checkpoint after it took (writing what the
-   * build logged to the database file; undefined when other transactions kept it from running).
+   * build logged to the database file), or why it failed: the models are published either way, and
+   * DuckDB checkpoints by itself once the log passes `checkpoint_threshold`.
    */
   publishedMs?: number;
   checkpointMs?: number;
+  checkpointError?: string;
 }
 
 // One build at a time per process: the scheduler and the server's build endpoint share the file.
@@ -77,8 +79,11 @@ async function runBuild(config: Config, db: Database, options: BuildOptions): Pr
   const summary = await runNodes(config, db, options);
   if (options.testOnly) return summary;
   const published = performance.now();
-  const checkpointed = await db.checkpoint();
-  return { ...summary, publishedMs: published - started, ...(checkpointed ? { checkpointMs: performance.now() - published } : {}) };
+  const checkpoint = await db.checkpoint().then(
+    () => ({ checkpointMs: performance.now() - published }),
+    (error: unknown) => ({ checkpointError: causeMessage(error) }),
+  );
+  return { ...summary, publishedMs: published - started, ...checkpoint };
 }
 
 async function runNodes(config: Config, db: Database, options: BuildOptions): Promise<BuildSummary> {

@@ -66,13 +66,13 @@ describe('Database', () => {
     const open = await db.connect();
     await open.run('begin transaction');
     await open.run('insert into t values (1)');
-    expect(await db.checkpoint()).toBe(true);
+    await db.checkpoint();
     expect(wal()).toBe(0);
     await open.run('commit');
     open.closeSync();
     expect(await db.rows('select count(*)::integer as n from t')).toEqual([{ n: 2001 }]);
     expect(wal()).toBeGreaterThan(0);
-    expect(await db.checkpoint()).toBe(true);
+    await db.checkpoint();
     expect(wal()).toBe(0);
     db.closeSync();
   });
