@@ -8,6 +8,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
+import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
@@ -261,11 +262,21 @@ export class Database {
   /**
    * Folds the write-ahead log into the database file now, once the caller's writes are published
    * (after a build). Left to itself DuckDB does it inside whichever commit takes the log past
-   * `checkpoint_threshold`, stalling that model or batch. Other connections' open transactions do
-   * not stop it (DuckDB 1.5): it folds what is committed.
+   * `checkpoint_threshold`, stalling that model or batch. Readers do not stop it (DuckDB 1.5); an
+   * open transaction on another connection that created a table or wrote a batch's blocks does, so
+   * it is tried again after it, a few times. FORCE CHECKPOINT would wait, but it also holds back every
+   * new transaction meanwhile: the dashboard's queries.
    */
-  async checkpoint(): Promise<void> {
-    await this.run('checkpoint');
+  async checkpoint(attempts = 5): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run('checkpoint');
+        return;
+      } catch (error) {
+        if (attempt >= attempts || !/other write transactions/i.test(causeMessage(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   /** Releases the file lock: checkpoints and closes the instance. */
