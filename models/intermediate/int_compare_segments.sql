@@ -40,7 +40,8 @@ visible as (
 {% if is_incremental() %}
 -- Each pair's open segment: what the system and the truth showed when the last build ended.
 carried as (
-  select * from {{ this }} where segment_to is null
+  select *, hash(source, location_id, sku) as series, hash(truth_source, location_id, sku) as truth_series
+  from {{ this }} where segment_to is null
 ),
 -- Each system's latest published change (none for a system not compared yet): a change of either
 -- side after it is new. A pair's latest segment is its open one, so the open segments tell.
@@ -86,7 +87,8 @@ changed_pairs as (
   select c.source, c.location_id, c.sku
   from carried c
   join built b using (source)
-  join recent_intervals t on t.source = c.truth_source and t.location_id = c.location_id and t.sku = c.sku
+  -- Joined on one integer per series, not three strings (every open segment meets the changes).
+  join recent_intervals t on hash(t.source, t.location_id, t.sku) = c.truth_series
   where t.valid_from > b.built_until
 ),
 pairs as (
@@ -94,8 +96,8 @@ pairs as (
     c.system_units, c.truth_on_hand, c.truth_committed, c.truth_in_transit, c.truth_quality_control, c.truth_ats,
     c.last_agreed_from, c.last_agreed_units, c.pair_from
   from changed_pairs p
-  left join carried c using (source, location_id, sku)
-  left join built b using (source)
+  left join carried c on c.series = hash(p.source, p.location_id, p.sku)
+  left join built b on b.source = p.source
 ),
 -- The series a new pair reads (its system's and its truth's), usually none.
 new_series as (
