@@ -46,8 +46,9 @@ lines as (
 stock_intervals as (
   select i.source, i.location_id, i.sku, i.valid_from, i.valid_to,
     i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.available_reported
-  -- The open intervals and those closed after the earliest instant a line counts from: two scans that DuckDB filters as
-  -- it reads (the open ones by their zonemaps), so the join meets a fraction of the 12M intervals.
+  -- The open intervals and those closed after the earliest instant a line counts from: two scans
+  -- that DuckDB filters as it reads (the open ones by their zonemaps), so the join meets a
+  -- fraction of the 12M intervals.
   from (
     select * from {{ ref('int_stock_intervals') }} where valid_to is null
     union all
