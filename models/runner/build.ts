@@ -113,21 +113,14 @@ async function runNodes(config: Config, db: Database, options: BuildOptions): Pr
     await history.startRun({ runId, command: options.command ?? 'build', selector: options.select?.join(' '), fullRefresh, nodes: nodes.map((node) => node.name) });
     const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
     const total = freshness.length + nodes.length;
-    // Test outcomes are written behind the node's next test instead of before it (a commit each,
-    // which waits whenever a model's publish holds the commit lock); the node's own result waits
-    // for them, so a node's outcomes are on disk when it is reported finished.
-    const recordingTests: Promise<void>[] = [];
     const finish = async (result: NodeResult) => {
       results.push(result);
-      await Promise.all(recordingTests.splice(0));
       await history.node(result);
       options.onNode?.(result, results.length, total);
     };
     const onTest = async (outcome: TestOutcome) => {
       tests.push(outcome);
-      const recording = history.test(outcome);
-      recording.catch(() => undefined); // observed by finish, which rethrows it
-      recordingTests.push(recording);
+      history.test(outcome);
       options.onTest?.(outcome);
     };
     for (const result of freshness) await finish(result);

@@ -64,6 +64,8 @@ export async function recordNodeResult(connection: Connection, result: NodeResul
  */
 export class RunHistory {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The first test outcome that could not be written, reported by the next node write. */
+  private unrecorded: unknown;
 
   private constructor(private readonly connection: Connection) {}
 
@@ -82,13 +84,22 @@ export class RunHistory {
     return this.write(sql`update meta.runs set status = ${status}, finished_at = now() where run_id = ${runId}`);
   }
 
-  node(result: NodeResult): Promise<void> {
-    return this.enqueue(() => recordNodeResult(this.connection, result));
+  /** Written after every test outcome queued before it, so a node's outcomes are on disk when it is. */
+  async node(result: NodeResult): Promise<void> {
+    await this.enqueue(() => recordNodeResult(this.connection, result));
+    if (this.unrecorded !== undefined) throw this.unrecorded;
   }
 
-  test(outcome: TestOutcome): Promise<void> {
-    return this.write(sql`insert into meta.test_results values (${outcome.runId}, ${outcome.node}, ${outcome.test}, ${outcome.severity},
-      ${outcome.status}, ${outcome.failures ?? null}, ${Math.round(outcome.durationMs)}, ${outcome.error ?? null}, now())`);
+  /**
+   * Queued, not awaited: a node's next test runs while this one's outcome is written (a commit
+   * each, which waits whenever a model's publish holds the commit lock). A failed write fails the
+   * next `node` write instead.
+   */
+  test(outcome: TestOutcome): void {
+    this.write(sql`insert into meta.test_results values (${outcome.runId}, ${outcome.node}, ${outcome.test}, ${outcome.severity},
+      ${outcome.status}, ${outcome.failures ?? null}, ${Math.round(outcome.durationMs)}, ${outcome.error ?? null}, now())`).catch((error: unknown) => {
+      this.unrecorded ??= error;
+    });
   }
 
   /**
