@@ -1,8 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database, inline, sql } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { walBytes } from '../helpers/wal-bytes.ts';
 
 const tempDir = useTempDir();
 
@@ -61,7 +61,7 @@ describe('Database', () => {
     const db = await Database.open(file, { settings: { checkpoint_threshold: '1GB' } });
     await db.run('create table t as select range as v from range(1000)');
     await db.run('insert into t select range from range(1000)');
-    const wal = () => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0);
+    const wal = () => walBytes(file);
     expect(wal()).toBeGreaterThan(0);
     const open = await db.connect();
     await open.run('begin transaction');

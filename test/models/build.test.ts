@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../core/errors.ts';
@@ -8,6 +8,7 @@ import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { loadProject } from '../../models/runner/project.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { walBytes } from '../helpers/wal-bytes.ts';
 
 const tempDir = useTempDir();
 
@@ -39,7 +40,7 @@ describe('model runner', () => {
     expect(summary.ok).toBe(true);
     // Checkpointed once published: the write-ahead log is in the database file.
     expect(summary.checkpointMs).toBeGreaterThanOrEqual(0);
-    expect(existsSync(`${config.databaseFile}.wal`) ? statSync(`${config.databaseFile}.wal`).size : 0).toBe(0);
+    expect(walBytes(config.databaseFile)).toBe(0);
     expect(await db.rows('select sku, total_units, ats_units, non_sellable_units from marts.fct_ats_current order by sku')).toEqual([
       { sku: 'A', total_units: 20, ats_units: 20, non_sellable_units: 0 },
       // ATS never goes below zero: 3 on hand against 7 committed and safety stock.
