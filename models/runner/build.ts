@@ -114,9 +114,10 @@ async function runNodes(config: Config, db: Database, options: BuildOptions): Pr
     const freshness = await db.withConnection((connection) => checkFreshness(connection, config, runId, options.now ?? new Date()));
     const total = freshness.length + nodes.length;
     const finish = async (result: NodeResult) => {
-      results.push(result);
+      // Counted before the history write: another node finishing meanwhile must not share its number.
+      const done = results.push(result);
       await history.node(result);
-      options.onNode?.(result, results.length, total);
+      options.onNode?.(result, done, total);
     };
     const onTest = async (outcome: TestOutcome) => {
       tests.push(outcome);

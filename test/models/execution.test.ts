@@ -48,14 +48,22 @@ describe('running the DAG', () => {
   it('runs independent models at once on separate connections, and one at a time with threads 1', async () => {
     const { dir, config } = writeProject(tempDir(), dag);
     const db = await openProjectDb(config);
+    const counted: string[] = [];
     const events = async (threads: number) => {
       const seen: string[] = [];
-      await buildModels(config, db, { modelsDir: dir, threads, onStart: (node) => seen.push(`start ${node}`), onNode: (result) => seen.push(`done ${result.node}`) });
+      await buildModels(config, db, {
+        modelsDir: dir,
+        threads,
+        onStart: (node) => seen.push(`start ${node}`),
+        onNode: (result, done, total) => (seen.push(`done ${result.node}`), counted.push(`${done}/${total}`)),
+      });
       return seen;
     };
     const parallel = await events(2);
     // Both staging models start before either finishes: two nodes in flight.
     expect(parallel.slice(0, 2).sort()).toEqual(['start stg_a', 'start stg_b']);
+    // The progress count goes 1/5 … 5/5, even when two nodes finish at once.
+    expect(counted).toEqual(['1/5', '2/5', '3/5', '4/5', '5/5']);
     const serial = await events(1);
     for (let index = 0; index < serial.length; index += 2) expect(serial[index + 1]).toBe(serial[index].replace('start', 'done'));
     db.closeSync();
