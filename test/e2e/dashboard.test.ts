@@ -187,6 +187,21 @@ describe('data health', () => {
       expect(await page.locator('sl-data-table[data-table="ingest-runs"] tbody tr').count()).toBe(Math.min(50, runs.rows.length));
       expect(await page.locator('sl-data-table[data-table="model-runs"] tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('sl-plot[data-chart="lineage"] g.lineage-node circle').count()).toBeGreaterThanOrEqual(lineage.nodes.length);
+      // Every model's name can be read: no label runs into another label or another node's dot.
+      const boxes = async (selector: string) =>
+        page.locator(`sl-plot[data-chart="lineage"] ${selector}`).evaluateAll((elements) => elements.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { name: e.textContent ?? '', left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        }));
+      const labels = await boxes('g.lineage-label text');
+      const dots = await boxes('g.lineage-node circle');
+      expect(labels.length).toBe(dots.length);
+      const overlap = (a: (typeof labels)[number], b: (typeof labels)[number]) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const collisions = labels.flatMap((label, i) => [
+        ...labels.filter((other, j) => j > i && overlap(label, other)).map((other) => `${label.name} / ${other.name}`),
+        ...dots.filter((dot, j) => j !== i && overlap(label, dot)).map((dot) => `${label.name} / a dot at ${Math.round(dot.left)},${Math.round(dot.top)}`),
+      ]);
+      expect(collisions).toEqual([]);
     }));
 });
 

@@ -14,6 +14,8 @@ export class PlotFigure extends LitElement {
     :host { display: block; min-width: 0; }
     figure { margin: 0; }
     svg { max-width: 100%; height: auto; overflow: visible; }
+    :host([scrollable]) figure { overflow-x: auto; }
+    :host([scrollable]) svg { max-width: none; }
   `;
 
   @property({ attribute: false }) chart?: ChartRenderer;
@@ -23,6 +25,8 @@ export class PlotFigure extends LitElement {
    * changes keeps a page with seven queries from drawing its charts seven times.
    */
   @property({ attribute: false, hasChanged: (value: unknown, old: unknown) => !sameDependencies(value, old) }) data?: unknown;
+  /** A chart drawn wider than its host scrolls sideways instead of shrinking (its text stays legible). */
+  @property({ type: Boolean, reflect: true }) scrollable = false;
   /** Accessible name of the chart, read out instead of its marks. */
   @property() label = '';
   @state() private width = 0;

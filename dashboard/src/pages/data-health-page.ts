@@ -82,7 +82,7 @@ export class DataHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="lineage-title">
           <h3 id="lineage-title">Lineage</h3>
           <p class="sub">How data flows from the landed tables through staging and intermediate models to the marts.</p>
-          ${withData(this.lineage, { what: 'the lineage', empty: 'No manifest yet: build the models.', isEmpty: (rows) => lineageOf((rows[0] ?? {}) as Row).nodes.length === 0 }, (rows) => html`<sl-plot .data=${rows} data-chart="lineage" label="Graph of models and their dependencies" .chart=${(width: number) => lineageGraph(lineageOf(rows[0]), width)}></sl-plot>`)}
+          ${withData(this.lineage, { what: 'the lineage', empty: 'No manifest yet: build the models.', isEmpty: (rows) => lineageOf((rows[0] ?? {}) as Row).nodes.length === 0 }, (rows) => html`<sl-plot .data=${rows} data-chart="lineage" scrollable label="Graph of models and their dependencies" .chart=${(width: number) => lineageGraph(lineageOf(rows[0]), width)}></sl-plot>`)}
         </section>
       </div>`;
   }
