@@ -35,6 +35,9 @@ async function expectTile(tile: Locator, expected: unknown, label: string): Prom
   const shown = await tile.locator('.value').getAttribute('data-value');
   if (expected === null || expected === undefined) expect(shown, label).toBe('');
   else expect(Number(shown), label).toBeCloseTo(Number(expected), 6);
+  // A change called better or worse never reads as no change at all.
+  const change = await tile.locator('.change').textContent();
+  if (/better|worse/.test(change ?? '')) expect(change, label).not.toMatch(/(^|[^<\d.])0(\.0+)?( pts|%)?\s·/);
 }
 
 async function withTab(test: (tab: DashboardTab) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {

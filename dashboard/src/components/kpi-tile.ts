@@ -43,10 +43,21 @@ export class KpiTile extends LitElement {
     if (Math.abs(delta) < 1e-12) return html`<p class="change flat">unchanged</p>`;
     const better = delta > 0 === this.upIsGood;
     const arrow = delta > 0 ? '▲' : '▼';
-    const amount = this.changeAs === 'points' ? `${Math.abs(delta * 100).toFixed(Math.abs(delta) < 0.1 ? 2 : 1)} pts` : this.format(Math.abs(delta));
+    const amount = this.changeAs === 'points' ? pointsOf(Math.abs(delta * 100)) : this.differenceOf(Math.abs(delta));
     const verdict = better ? 'better' : 'worse';
     return html`<p class="change ${better ? 'good' : 'bad'}" data-verdict=${verdict} title="against the previous week"><span aria-hidden="true">${arrow}</span> ${amount} · ${verdict}<span class="sr"> than the previous week</span></p>`;
   }
+
+  /** A difference in the tile's own format; one that rounds to nothing there ($0.30 as "$0") reads "< $1". */
+  private differenceOf(difference: number): string {
+    const shown = this.format(difference);
+    return /[1-9]/.test(shown) ? shown : `< ${this.format(1)}`;
+  }
+}
+
+/** A change in percentage points; one too small to show at two decimals still reads as a change. */
+function pointsOf(points: number): string {
+  return points < 0.005 ? '< 0.01 pts' : `${points.toFixed(points < 10 ? 2 : 1)} pts`;
 }
 
 declare global {
