@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
 import { streamResult } from '../encode/send-result.ts';
-import { exportsDir } from '../exports/publish-exports.ts';
+import { exportsDir, listPublishableMarts } from '../exports/publish-exports.ts';
 import { HttpError } from '../http-error.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 
@@ -13,8 +13,15 @@ export function exportRoutes({ config, db, catalog }: EndpointContext): Router {
   const router = Router();
   router.get('/api/exports', requireRole('analyst'), async (_request, response) => {
     const marts = [...(await catalog.relations()).keys()].filter((key) => key.startsWith('marts.') && !key.startsWith('marts.__')).map((key) => key.slice(6));
+    const tables = new Set(await listPublishableMarts(db));
     response.json({
-      marts: marts.map((mart) => ({ mart, parquet: `/api/exports/${mart}.parquet`, csv: `/api/exports/${mart}.csv`, published: existsSync(path.join(exportsDir(config), `${mart}.parquet`)) })),
+      // A view (fct_stock_position) is computed on read and never published as Parquet: `parquet` is null.
+      marts: marts.map((mart) => ({
+        mart,
+        parquet: tables.has(mart) ? `/api/exports/${mart}.parquet` : null,
+        csv: `/api/exports/${mart}.csv`,
+        published: existsSync(path.join(exportsDir(config), `${mart}.parquet`)),
+      })),
     });
   });
   router.get('/api/exports/:file', requireRole('analyst'), async (request, response) => {
@@ -24,7 +31,12 @@ export function exportRoutes({ config, db, catalog }: EndpointContext): Router {
     await catalog.requireMart(mart);
     if (kind === 'parquet') {
       const file = path.join(exportsDir(config), `${mart}.parquet`);
-      if (!existsSync(file)) throw new HttpError(503, `the ${mart}.parquet export is not published yet: it is written after the next successful stocklens build`);
+      if (!existsSync(file)) {
+        if (!(await listPublishableMarts(db)).includes(mart)) {
+          throw new HttpError(404, `${mart} is a view computed on read (it expands the change intervals to every bucket), so no Parquet copy of it is published: download ${mart}.csv, or query it with a filter (SQL console, stocklens sql)`);
+        }
+        throw new HttpError(503, `the ${mart}.parquet export is not published yet: it is written after the next successful stocklens build`);
+      }
       response.type('application/vnd.apache.parquet');
       return void response.download(file, `${mart}.parquet`, { dotfiles: 'deny' });
     }

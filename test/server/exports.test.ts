@@ -54,6 +54,11 @@ describe('Parquet exports', () => {
   it('lists the marts and refuses names that are not marts', async () => {
     const list = await api.json<{ marts: { mart: string; published: boolean }[] }>('/api/exports', 'analyst');
     expect(list.marts).toContainEqual({ mart: 'fct_mismatch', parquet: '/api/exports/fct_mismatch.parquet', csv: '/api/exports/fct_mismatch.csv', published: true });
+    // A view has no Parquet copy, and asking for one says why and what to use instead.
+    expect(list.marts).toContainEqual({ mart: 'v_dense_grid', parquet: null, csv: '/api/exports/v_dense_grid.csv', published: false });
+    const view = await api.get('/api/exports/v_dense_grid.parquet', 'analyst');
+    expect(view.status).toBe(404);
+    expect((await view.json()).error).toMatch(/^v_dense_grid is a view computed on read .* download v_dense_grid\.csv/);
     expect((await api.get('/api/exports/..%2Fstocklens.duckdb', 'analyst')).status).toBe(404);
     expect((await api.get('/api/exports/tokens.csv', 'analyst')).status).toBe(503);
     expect(existsSync(path.join(exportsDir(api.config), 'tokens.parquet'))).toBe(false);

@@ -45,7 +45,7 @@ export class SqlConsolePage extends PageElement {
   @state() private running = false;
   @state() private result?: SqlPreview;
   @state() private error?: string;
-  @state() private exports?: { mart: string; parquet: string; csv: string; published: boolean }[];
+  @state() private exports?: { mart: string; parquet: string | null; csv: string; published: boolean }[];
 
   protected queries() {
     return [];
@@ -109,7 +109,11 @@ export class SqlConsolePage extends PageElement {
       <ul>
         ${this.exports.map(
           (e) => html`<li><code>${e.mart}</code>
-            ${e.published ? html`<a href=${e.parquet} download>Parquet</a>` : html`<span class="hint">Parquet after the next build</span>`}
+            ${e.parquet === null
+              ? html`<span class="hint" title="A view computed on read: every bucket of every source, too large to copy after each build">CSV or SQL only</span>`
+              : e.published
+                ? html`<a href=${e.parquet} download>Parquet</a>`
+                : html`<span class="hint">Parquet after the next build</span>`}
             <a href=${e.csv} download>CSV</a></li>`,
         )}
       </ul>
