@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, StocklensError, causeMessage } from '../core/errors.ts';
 import { defaultConfigFile, loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
@@ -13,10 +13,24 @@ export function configFrom(options: GlobalOptions): Config {
   return loadConfig(options.config ?? defaultConfigFile);
 }
 
-/** Opens the database a config names; `mustExist` turns a missing file into a clear message. */
+/**
+ * Opens the database a config names; `mustExist` turns a missing file into a clear message, and
+ * so is DuckDB's lock held by another process (one process owns the file, DESIGN §2).
+ */
 export async function openDatabase(config: Config, options: { readOnly?: boolean; mustExist?: boolean } = {}): Promise<Database> {
   if ((options.mustExist || options.readOnly) && !existsSync(config.databaseFile)) {
     throw new ConfigError(`${config.databaseFile} does not exist yet: run \`stocklens ingest\` and \`stocklens build\` first (or \`npm start\` for the demo)`, config.file, 'data_dir');
   }
-  return Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
+  try {
+    return await Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
+  } catch (error) {
+    const holder = /Conflicting lock is held in (.*?\(PID \d+\))/.exec(causeMessage(error))?.[1];
+    if (!holder && !/could not set lock/i.test(causeMessage(error))) throw error;
+    throw new StocklensError(
+      `${config.databaseFile} is held by another process (is \`stocklens serve\` running? it lands, builds and alerts on its own schedule): ` +
+        'ingest, build, test, retry and sql reach a running server through <data_dir>/server.json or STOCKLENS_URL with STOCKLENS_TOKEN; ' +
+        `otherwise wait for the other command, or stop the server${holder ? ` (held by ${holder})` : ''}`,
+      { cause: error },
+    );
+  }
 }

@@ -5,7 +5,8 @@ import { logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import { acceptBatch } from '../ingest/accept-batch.ts';
 import { startIngestSchedules } from '../ingest/scheduler.ts';
-import { buildModels } from '../models/runner/build.ts';
+import { buildModels, testModels, type BuildSummary } from '../models/runner/build.ts';
+import { retryModels } from '../models/runner/retry.ts';
 import { publishExports } from '../server/exports/publish-exports.ts';
 import type { AdminActions } from '../server/routes/admin-routes.ts';
 
@@ -34,6 +35,22 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
     return refreshing;
   };
   const schedules = startIngestSchedules(config, db, { onLanded: () => refresh('new batches landed') });
+  // A build asked for over HTTP (`stocklens build` while this process runs) takes its turn after
+  // the refreshes queued before it; a build or retry then publishes and alerts like they do.
+  const runModels: AdminActions['runModels'] = (command, options) => {
+    const run = refreshing.then(async (): Promise<BuildSummary | undefined> => {
+      if (command === 'test') return testModels(config, db, options);
+      const summary = command === 'retry' ? await retryModels(config, db, options) : await buildModels(config, db, { ...options, command });
+      if (summary?.ok) {
+        await publishExports(config, db);
+        await alerting.afterBuild();
+      }
+      return summary;
+    });
+    refreshing = run.then(() => undefined, () => undefined);
+    return run;
+  };
+  const pulling = config.sources.filter((source) => source.connector !== 'shopify-webhook').map((source) => source.name);
   return {
     actions: {
       acceptBatch: async (batchId) => {
@@ -42,6 +59,12 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
         return accepted;
       },
       runAlerts: () => alerting.afterBuild(),
+      // Through the schedule's own runner: a source already landing is joined, not landed twice.
+      ingest: async (sources) => {
+        const summaries = await Promise.all((sources ?? pulling).filter((name) => pulling.includes(name)).map((name) => schedules.runSource(name, 'manual')));
+        return summaries.filter((summary) => summary !== undefined);
+      },
+      runModels,
     },
     stop() {
       alerting.stop();

@@ -19,7 +19,7 @@ export function alertsCommand(): Command {
     .option('--at <time>', 'evaluate as of this ISO time instead of now (replaying historic data)')
     .action(async (options: RoundOptions, self: Command) => {
       const config = configFrom(self.optsWithGlobals<GlobalOptions>());
-      const db = await openAlertsDatabase(config);
+      const db = await openDatabase(config, { mustExist: true });
       const now = parseAt(options.at);
       if (options.dryRun) await dryRun(config, db, now);
       else await round(config, db, now, options.at !== undefined);
@@ -45,7 +45,7 @@ export function alertsCommand(): Command {
       const config = configFrom(self.optsWithGlobals<GlobalOptions>());
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw new StocklensError(`--days ${options.days}: expected a whole number of days, for example 30`);
-      const db = await openAlertsDatabase(config);
+      const db = await openDatabase(config, { mustExist: true });
       const rows = await backtestAlerts(config, db, { days, now: parseAt(options.until) });
       process.stdout.write(`${formatTable(['rule', 'kind', 'days', 'days firing', 'alert-days', 'episodes', 'entities', 'note'], rows.map((row) => [row.rule, row.kind, row.days, row.daysFiring, row.alertDays, row.episodes, row.entities.join(' ') || '-', row.note]))}\n`);
     });
@@ -60,7 +60,7 @@ export function alertsCommand(): Command {
     .option('--expire <id>', 'end a silence now')
     .action(async (options: { match: string[]; for: string; comment?: string; list?: boolean; expire?: string }, self: Command) => {
       const config = configFrom(self.optsWithGlobals<GlobalOptions>());
-      const db = await openAlertsDatabase(config);
+      const db = await openDatabase(config, { mustExist: true });
       const now = new Date();
       await db.withConnection(async (connection) => {
         await ensureAlertTables(connection);
@@ -124,17 +124,6 @@ async function dryRun(config: Config, db: Database, now: Date): Promise<void> {
 }
 
 /** The database, or a clear message when the serving process holds it (alerts run there after every build). */
-async function openAlertsDatabase(config: Config): Promise<Database> {
-  try {
-    return await openDatabase(config, { mustExist: true });
-  } catch (error) {
-    if (error instanceof Error && /lock/i.test(error.message)) {
-      throw new StocklensError(`${config.databaseFile} is held by another process (is \`stocklens serve\` running? it evaluates and delivers alerts itself after every build): ${error.message.split('\n')[0]}`, { cause: error });
-    }
-    throw error;
-  }
-}
-
 function parseAt(at: string | undefined): Date {
   if (at === undefined) return new Date();
   const date = new Date(at);

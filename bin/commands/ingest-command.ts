@@ -4,6 +4,7 @@ import { acceptBatch } from '../../ingest/accept-batch.ts';
 import { runIngest, type SourceSummary } from '../../ingest/run-ingest.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { formatTable, progressLine, say } from '../terminal.ts';
+import { acceptOnServer, findServer, ingestOnServer } from './server-client.ts';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
@@ -12,16 +13,28 @@ export function ingestCommand(): Command {
     .option('--accept <batch>', 'release a batch the empty-extract guard held (status held → landed), then exit')
     .action(async (options: { source?: string[]; accept?: string }, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      // The running server owns the database file: it lands (and rebuilds) for this command.
+      const server = await findServer(config);
       if (options.accept) {
-        const db = await openDatabase(config, { mustExist: true });
-        const accepted = await acceptBatch(db, options.accept);
-        say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows): the next build uses it`);
+        if (server) {
+          const accepted = await acceptOnServer(server, options.accept);
+          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows); the server at ${server.url} rebuilt the models with it`);
+        } else {
+          const accepted = await acceptBatch(await openDatabase(config, { mustExist: true }), options.accept);
+          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows): the next build uses it`);
+        }
         return;
       }
       const unknown = options.source?.filter((name) => !config.sources.some((source) => source.name === name)) ?? [];
       if (unknown.length > 0) throw new Error(`unknown source ${unknown.join(', ')} (configured: ${config.sources.map((s) => s.name).join(', ')})`);
-      const db = await openDatabase(config);
-      const summaries = await ingestWithProgress(config, db, options.source);
+      let summaries: SourceSummary[];
+      if (server) {
+        say(`landing in the running server at ${server.url} (it owns ${config.databaseFile}; it rebuilds the models after what lands)`);
+        summaries = await ingestOnServer(server, options.source);
+        printIngest(summaries);
+      } else {
+        summaries = await ingestWithProgress(config, await openDatabase(config), options.source);
+      }
       if (summaries.some((summary) => summary.status === 'failed' || summary.failedBatches > 0)) process.exitCode = 1;
     });
 }
@@ -33,6 +46,12 @@ export async function ingestWithProgress(config: Parameters<typeof runIngest>[0]
     onProgress: ({ source, done, total }) => progress.update(done, total, source),
   });
   progress.done();
+  printIngest(summaries);
+  return summaries;
+}
+
+/** What each source landed, and what needs a look (quarantined rows, held batches). */
+function printIngest(summaries: SourceSummary[]): void {
   say(
     formatTable(
       ['source', 'status', 'batches', 'skipped', 'rows', 'rejected', 'held', 'failed', 'duration'],
@@ -44,5 +63,4 @@ export async function ingestWithProgress(config: Parameters<typeof runIngest>[0]
   if (rejected > 0) say(`${rejected} rows quarantined: see ingest.quarantine (stocklens sql "select * from ingest.quarantine")`);
   const held = summaries.reduce((sum, s) => sum + s.held, 0);
   if (held > 0) say(`${held} full batch${held > 1 ? 'es' : ''} held by the empty-extract guard: check them, then \`stocklens ingest --accept BATCH\` (ids: stocklens sql "select batch_id, source, rows, error from ingest.batches where status = 'held'")`);
-  return summaries;
 }

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { retryModels } from '../../models/runner/retry.ts';
-import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
+import { configFrom, type GlobalOptions } from '../context.ts';
 import { say } from '../terminal.ts';
-import { report, runOptions, threadCount, withProgress, type RunFlags } from './build-command.ts';
+import { nothingRun, report, runModelCommand, threadCount, type RunFlags } from './build-command.ts';
 
 export function retryCommand(): Command {
   return new Command('retry')
@@ -11,12 +10,11 @@ export function retryCommand(): Command {
     .option('--fail-fast', 'stop starting models after the first failure')
     .action(async (flags: RunFlags, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-      const db = await openDatabase(config, { mustExist: true });
       let nothing = false;
       const summary = await report('retry', async () => {
-        const retried = await retryModels(config, db, withProgress(runOptions(flags)));
+        const retried = await runModelCommand(config, 'retry', flags);
         nothing = !retried;
-        return retried ?? { runId: '', results: [], tests: [], ok: true };
+        return retried ?? nothingRun;
       });
       if (nothing) say('nothing to retry: the last build finished every model');
       if (!summary.ok) process.exitCode = 1;

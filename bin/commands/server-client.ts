@@ -1,7 +1,14 @@
 import { tableFromIPC, type Table } from 'apache-arrow';
 import type { Config } from '../../core/load-config.ts';
 import { QueryError } from '../../core/errors.ts';
+import type { acceptBatch } from '../../ingest/accept-batch.ts';
+import type { SourceSummary } from '../../ingest/run-ingest.ts';
+import type { BuildOptions, BuildSummary } from '../../models/runner/build.ts';
+import type { NodeResult, TestOutcome } from '../../models/runner/run-history.ts';
+import type { ModelCommand, ModelRunEvent } from '../../server/routes/admin-routes.ts';
 import { readServerState } from '../../server/server-state.ts';
+
+type Accepted = Awaited<ReturnType<typeof acceptBatch>>;
 
 export interface ServerTarget {
   url: string;
@@ -66,4 +73,47 @@ export function rowsOfArrow(table: Table): { names: string[]; rows: unknown[][] 
     }));
   }
   return { names: fields.map((field) => field.name), rows };
+}
+
+/**
+ * `stocklens build|test|retry` in the running server (it owns the database file): the server
+ * streams each node as it finishes, which goes to the same callbacks a local build calls, and the
+ * summary last. Undefined when a retry found nothing to do.
+ */
+export async function runModelsOnServer(target: ServerTarget, command: ModelCommand, options: BuildOptions): Promise<BuildSummary | undefined> {
+  const body = { select: options.select, full_refresh: options.fullRefresh, threads: options.threads, fail_fast: options.failFast };
+  const response = await callServer(target, `/api/models/${command}`, { method: 'POST', body: JSON.stringify(body) });
+  let summary: BuildSummary | undefined | null;
+  const decoder = new TextDecoder();
+  let pending = '';
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    const event = JSON.parse(line) as ModelRunEvent;
+    if (event.event === 'start') options.onStart?.(event.node, event.kind as NodeResult['kind']);
+    else if (event.event === 'node') options.onNode?.(event.result as NodeResult, event.done, event.total);
+    else if (event.event === 'test') options.onTest?.(event.outcome as TestOutcome);
+    else if (event.event === 'summary') summary = event.summary as BuildSummary | null;
+    else throw new QueryError(`the server's ${command} failed: ${event.error}`);
+  };
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) handle(line);
+  }
+  handle(pending + decoder.decode());
+  if (summary === undefined) throw new QueryError(`the server's ${command} ended without a summary (did the server stop?): see its log`);
+  return summary ?? undefined;
+}
+
+/** `stocklens ingest` in the running server: its schedule's runner lands the sources now. */
+export async function ingestOnServer(target: ServerTarget, sources?: string[]): Promise<SourceSummary[]> {
+  const response = await callServer(target, '/api/ingest', { method: 'POST', body: JSON.stringify(sources ? { sources } : {}) });
+  return ((await response.json()) as { sources: SourceSummary[] }).sources;
+}
+
+/** `stocklens ingest --accept` in the running server, which rebuilds after the release. */
+export async function acceptOnServer(target: ServerTarget, batchId: string): Promise<Accepted> {
+  const response = await callServer(target, `/api/ingest/batches/${encodeURIComponent(batchId)}/accept`, { method: 'POST' });
+  return ((await response.json()) as { result: Accepted }).result;
 }

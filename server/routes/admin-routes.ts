@@ -1,10 +1,16 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { causeMessage } from '../../core/errors.ts';
+import type { SourceSummary } from '../../ingest/run-ingest.ts';
+import type { BuildOptions, BuildSummary } from '../../models/runner/build.ts';
 import { principalOf, requireRole } from '../auth/authenticate.ts';
 import { roles } from '../auth/roles.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { HttpError } from '../http-error.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
+
+export const modelCommands = ['build', 'test', 'retry'] as const;
+export type ModelCommand = (typeof modelCommands)[number];
 
 /** What admin endpoints do in other stages; the process that serves wires them in. */
 export interface AdminActions {
@@ -12,7 +18,26 @@ export interface AdminActions {
   acceptBatch?: (batchId: string) => Promise<unknown>;
   /** Evaluates the alert rules once and delivers what is due. */
   runAlerts?: () => Promise<unknown>;
+  /** Lands the named sources now (every pulling source when none), as their schedule would. */
+  ingest?: (sources?: string[]) => Promise<SourceSummary[]>;
+  /** `stocklens build|test|retry` in the serving process; undefined when a retry finds nothing to do. */
+  runModels?: (command: ModelCommand, options: BuildOptions) => Promise<BuildSummary | undefined>;
 }
+
+/** One line of `POST /api/models/<command>`'s answer (newline-delimited JSON), in the order they happen. */
+export type ModelRunEvent =
+  | { event: 'start'; node: string; kind: string }
+  | { event: 'node'; result: unknown; done: number; total: number }
+  | { event: 'test'; outcome: unknown }
+  | { event: 'summary'; summary: Omit<BuildSummary, 'manifest'> | null }
+  | { event: 'error'; error: string };
+
+const modelRunBody = z.strictObject({
+  select: z.array(z.string().min(1)).optional(),
+  full_refresh: z.boolean().optional(),
+  threads: z.number().int().min(1).optional(),
+  fail_fast: z.boolean().optional(),
+});
 
 const secretKeys = /password|secret|token|api_key/i;
 
@@ -57,6 +82,45 @@ export function adminRoutes(context: EndpointContext, store: TokenStore, actions
   router.post('/api/alerts/run', admin, async (_request, response) => {
     if (!actions.runAlerts) throw new HttpError(501, 'alerts are not wired into this server: run stocklens alerts');
     response.json({ result: (await actions.runAlerts()) ?? null });
+  });
+
+  // `stocklens ingest` while this process owns the database file.
+  router.post('/api/ingest', admin, async (request, response) => {
+    if (!actions.ingest) throw new HttpError(501, 'landing is not wired into this server: stop it and run stocklens ingest');
+    const parsed = z.strictObject({ sources: z.array(z.string().min(1)).optional() }).safeParse(request.body ?? {});
+    if (!parsed.success) throw new HttpError(400, 'invalid body: expected {"sources": ["name", …]} or {}');
+    const unknown = parsed.data.sources?.filter((name) => !context.config.sources.some((source) => source.name === name)) ?? [];
+    if (unknown.length > 0) throw new HttpError(400, `unknown source ${unknown.join(', ')} (configured: ${context.config.sources.map((s) => s.name).join(', ')})`);
+    response.json({ sources: await actions.ingest(parsed.data.sources) });
+  });
+
+  // `stocklens build|test|retry` while this process owns the database file: each node as it
+  // finishes, then the summary, as newline-delimited JSON (a build at scale takes minutes).
+  router.post('/api/models/:command', admin, async (request, response) => {
+    const command = String(request.params.command);
+    if (!modelCommands.includes(command as ModelCommand)) throw new HttpError(404, `no model command ${command}: use ${modelCommands.join(', ')}`);
+    if (!actions.runModels) throw new HttpError(501, `model runs are not wired into this server: stop it and run stocklens ${command}`);
+    const parsed = modelRunBody.safeParse(request.body ?? {});
+    if (!parsed.success) throw new HttpError(400, `invalid ${parsed.error.issues[0].path.join('.') || 'body'}: expected {"select": ["name", …], "full_refresh": true, "threads": 2, "fail_fast": true}`);
+    const { select, full_refresh: fullRefresh, threads, fail_fast: failFast } = parsed.data;
+    response.status(200).type('application/x-ndjson');
+    const send = (event: ModelRunEvent) => response.write(`${JSON.stringify(event)}\n`);
+    try {
+      const summary = await actions.runModels(command as ModelCommand, {
+        select,
+        fullRefresh,
+        threads,
+        failFast,
+        onStart: (node, kind) => send({ event: 'start', node, kind }),
+        onNode: (result, done, total) => send({ event: 'node', result, done, total }),
+        onTest: (outcome) => send({ event: 'test', outcome }),
+      });
+      const { manifest: _manifest, ...rest } = summary ?? { manifest: undefined };
+      send({ event: 'summary', summary: summary ? (rest as Omit<BuildSummary, 'manifest'>) : null });
+    } catch (error) {
+      send({ event: 'error', error: causeMessage(error) });
+    }
+    response.end();
   });
 
   return router;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,5 +76,46 @@ describe('stocklens token and sql against the database file and the running serv
     // With the server gone, the same command opens the file itself.
     const local = runCli(['sql', '--config', configFile, '--format', 'csv', 'select count(*) as n from marts.fct_mismatch']);
     expect(local.stdout).toBe('n\n3\n');
+  }, 240_000);
+});
+
+describe('stocklens ingest, build, test and retry while the server owns the database', () => {
+  it('lands and builds in the running server, with the same progress and summary, and names the holder when it cannot reach it', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'wms'));
+    const stock = (stamp: string, units: number) => writeFileSync(path.join(dir, 'wms', `stock_${stamp}_full.csv`), `location_id,sku,on_hand\nWH-EAST,S1,${units}\nWH-EAST,S2,5\n`);
+    stock('20261101T000000Z', 10);
+    const configFile = path.join(dir, 'stocklens.config.yaml');
+    writeFileSync(configFile, 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./wms, schedule: "0 0 1 1 *" }\nlocations:\n  - { id: WH-EAST, name: East DC, lead_email: east@example.com }\n');
+    expect(runCli(['ingest', '--config', configFile]).status).toBe(0);
+    expect(runCli(['build', '--config', configFile]).status).toBe(0);
+    const state = await serveInChild(configFile, path.join(dir, 'data'));
+
+    stock('20261102T000000Z', 40);
+    const landed = runCli(['ingest', '--config', configFile]);
+    expect(landed.status).toBe(0);
+    expect(landed.stderr).toContain(`landing in the running server at ${state.url}`);
+    expect(landed.stderr).toMatch(/wms\s+succeeded\s+1\s+1\s+2\s/);
+
+    const built = runCli(['build', '--config', configFile, '--select', 'fct_ats_current+']);
+    expect([built.status, built.stderr]).toMatchObject([0, expect.stringContaining(`build in the running server at ${state.url}`)]);
+    expect(built.stderr).toMatch(/^1\/\d+ OK {3}fct_ats_current \(2 rows, /m);
+    expect(built.stderr).toMatch(/built 1 of 1 models in .*; checkpoint /);
+    const total = runCli(['sql', '--config', configFile, '--format', 'csv', 'select sum(total_units) as total from marts.fct_ats_current']);
+    expect(total.stdout).toBe('total\n45\n');
+    const tested = runCli(['test', '--config', configFile, '--select', 'fct_ats_current']);
+    expect([tested.status, tested.stderr]).toMatchObject([0, expect.stringMatching(/tested \d+ checks in .* \(0 warn, 0 failed, 0 skipped\)/)]);
+    expect(runCli(['retry', '--config', configFile]).stderr).toContain('nothing to retry');
+    const badSource = runCli(['ingest', '--config', configFile, '--source', 'nope']);
+    expect([badSource.status, badSource.stderr.trim()]).toEqual([1, 'stocklens: unknown source nope (configured: wms)']);
+
+    // A server this CLI cannot find (its server.json gone): DuckDB's lock, said in words.
+    const stateFile = path.join(dir, 'data', 'server.json');
+    renameSync(stateFile, `${stateFile}.away`);
+    const blocked = runCli(['build', '--config', configFile]);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toContain('is held by another process (is `stocklens serve` running?');
+    expect(blocked.stderr).toMatch(/held by .*\(PID \d+\)/);
+    renameSync(`${stateFile}.away`, stateFile);
   }, 240_000);
 });
