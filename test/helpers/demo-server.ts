@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
-import { writeSkeletonDemo } from '../../fixtures/skeleton-demo.ts';
+import { generate } from '../../fixtures/generate.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
@@ -20,10 +20,14 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** The demo data ingested, built and served on a free port: the whole pipeline, for real. */
+/**
+ * The demo business (`npm start`'s simulator, seed 1) over three weeks, ingested, built and served
+ * on a free port: the whole pipeline, for real, with every system, its incidents, orders and
+ * cancellations, so the pages have mismatches, oversells and two complete weeks to compare.
+ */
 export async function startDemoServer(dir: string): Promise<DemoServer> {
   mkdirSync(dir, { recursive: true });
-  writeSkeletonDemo(dir);
+  await generate({ scale: 'demo', seed: 1, outDir: dir, weeks: 3 });
   const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
   const db = await Database.open(config.databaseFile);
   await runIngest(config, db);

@@ -28,7 +28,7 @@ describe('the intervals check', () => {
     const overlap = (summary: typeof clean) => summary.results.find((result) => result.node === 'test:assert_intervals_do_not_overlap')?.status;
     expect(overlap(clean)).toBe('success');
     await demo.db.run(`insert into intermediate.int_stock_intervals
-      select * replace (valid_from - interval 1 hour as valid_from) from intermediate.int_stock_intervals
+      select * replace (valid_from - interval 1 second as valid_from) from intermediate.int_stock_intervals
       where valid_to is null and valid_from = (select max(valid_from) from intermediate.int_stock_intervals) limit 1`);
     expect(overlap(await testModels(demo.config, demo.db))).toBe('error');
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skeletonLocations } from '../../fixtures/skeleton-demo.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
@@ -16,7 +15,7 @@ describe('GET /api/ats', () => {
     const response = await demo.api('/api/ats');
     expect(response.status).toBe(200);
     const { rows } = (await response.json()) as { rows: { location_id: string; ats_units: number; total_units: number }[] };
-    expect(rows.map((row) => row.location_id)).toEqual(skeletonLocations.map((l) => l.id).sort());
+    expect(rows.map((row) => row.location_id)).toEqual(demo.config.locations.map((l) => l.id).sort());
     for (const row of rows) {
       expect(row.total_units).toBeGreaterThan(0);
       expect(row.ats_units).toBeLessThanOrEqual(row.total_units);
