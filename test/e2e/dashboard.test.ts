@@ -98,6 +98,13 @@ describe('warehouses', () => {
       const ats = await apiRows(api, '/api/ats');
       await open('warehouses', 'sl-warehouses-page');
       expect(await page.locator('sl-plot[data-chart="heatmap"] g.heat-cell rect').count()).toBe(cells.size);
+      // The week the data ends in is marked as in progress, and only that one.
+      const filters = (await (await api('/api/filters')).json()) as { max_date: string };
+      const weeks = [...new Set(weekly.rows.map((r) => String(r.week).slice(0, 10)))].sort();
+      const partial = weeks.filter((week) => addDays(week, 6) > filters.max_date.slice(0, 10));
+      const ticks = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="x-axis tick label"] text').allTextContents();
+      expect(ticks.filter((tick) => tick.endsWith('(so far)'))).toHaveLength(partial.length);
+      expect(partial.length).toBeLessThanOrEqual(1);
       expect(await page.locator('sl-plot[data-chart="ranking"] g.rank-bar rect').count()).toBe(warehouses.rows.length);
       const atsBars = page.locator('sl-plot[data-chart="ats-by-location"] g.ats-bar rect');
       expect(await atsBars.count()).toBe(ats.rows.length);

@@ -4,14 +4,22 @@ import { periodKey, periodOf, rate, sumBy } from '../data/rollup.ts';
 
 export type LocationWeekRow = Record<string, unknown> & { location_id: string; compared: number; mismatched: number };
 
-/** Mismatch rate per location and week over all systems: the darker the cell, the more wrong. */
-export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: Map<string, string>): Element {
+const dayMs = 86_400_000;
+
+/**
+ * Mismatch rate per location and week over all systems: the darker the cell, the more wrong. A week
+ * that runs past `lastDay` (the last day with data) is still in progress: its column says "so far"
+ * and is drawn paler, since a day or two of comparisons is not a week's rate.
+ */
+export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: Map<string, string>, lastDay?: string): Element {
   const cells = sumBy(rows, (row) => `${periodKey(row)}|${row.location_id}`, ['compared', 'mismatched'] as const)
     .map((group) => ({ week: periodOf(group.first), location: names.get(group.first.location_id) ?? group.first.location_id, location_id: group.first.location_id, rate: rate(group.mismatched, group.compared), mismatched: group.mismatched, compared: group.compared }))
     .filter((c) => c.rate !== null);
   const locations = [...new Set(cells.map((c) => c.location))].sort();
   const weeks = [...new Set(cells.map((c) => c.week!.getTime()))].sort((a, b) => a - b).map((t) => new Date(t));
   const max = Math.max(0.01, ...cells.map((c) => c.rate!));
+  const end = lastDay ? Date.parse(`${lastDay}T00:00:00Z`) : undefined;
+  const inProgress = (week: Date) => end !== undefined && week.getTime() + 6 * dayMs > end;
   return plot({
     width,
     height: 40 + locations.length * 34,
@@ -22,8 +30,17 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
     y: { domain: locations, label: null },
     color: { type: 'linear', domain: [0, max], range: ['#fdf1ec', '#b42318'], legend: true, label: 'mismatch rate', tickFormat: formatPercentTick },
     marks: [
-      axisX({ tickFormat: (d: Date) => `wk ${formatDay(d)}`, ticks: weeks }),
-      cell(cells, { x: 'week', y: 'location', fill: 'rate', inset: 0.5, className: 'heat-cell', title: (c: (typeof cells)[number]) => `${c.location} · week of ${formatDay(c.week)}\n${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)` }),
+      axisX({ tickFormat: (d: Date) => `wk ${formatDay(d)}${inProgress(d) ? ' (so far)' : ''}`, ticks: weeks }),
+      cell(cells, {
+        x: 'week',
+        y: 'location',
+        fill: 'rate',
+        fillOpacity: (c: (typeof cells)[number]) => (inProgress(c.week!) ? 0.45 : 1),
+        inset: 0.5,
+        className: 'heat-cell',
+        title: (c: (typeof cells)[number]) =>
+          `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(new Date(end!))})` : ''}\n${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`,
+      }),
       width / Math.max(1, weeks.length) > 44
         ? text(cells, { x: 'week', y: 'location', text: (c: (typeof cells)[number]) => formatPercent(c.rate), fill: (c: (typeof cells)[number]) => (c.rate! > max * 0.55 ? 'white' : '#1d2330'), fontSize: 11, pointerEvents: 'none' })
         : null,

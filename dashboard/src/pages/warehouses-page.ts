@@ -42,7 +42,7 @@ export class WarehousesPage extends PageElement {
         <section class="card wide" aria-labelledby="heat-title">
           <h3 id="heat-title">Mismatch rate by location and week</h3>
           <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
-          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names)}></sl-plot>`)}
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
