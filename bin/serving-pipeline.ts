@@ -5,8 +5,8 @@ import { logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import { acceptBatch } from '../ingest/accept-batch.ts';
 import { startIngestSchedules } from '../ingest/scheduler.ts';
-import { buildModels, testModels, type BuildSummary } from '../models/runner/build.ts';
-import { retryModels } from '../models/runner/retry.ts';
+import { buildModels } from '../models/runner/build.ts';
+import { runModelCommand } from '../models/runner/model-command.ts';
 import { publishExports } from '../server/exports/publish-exports.ts';
 import type { AdminActions } from '../server/routes/admin-routes.ts';
 
@@ -38,10 +38,9 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
   // A build asked for over HTTP (`stocklens build` while this process runs) takes its turn after
   // the refreshes queued before it; a build or retry then publishes and alerts like they do.
   const runModels: AdminActions['runModels'] = (command, options) => {
-    const run = refreshing.then(async (): Promise<BuildSummary | undefined> => {
-      if (command === 'test') return testModels(config, db, options);
-      const summary = command === 'retry' ? await retryModels(config, db, options) : await buildModels(config, db, { ...options, command });
-      if (summary?.ok) {
+    const run = refreshing.then(async () => {
+      const summary = await runModelCommand(config, db, command, options);
+      if (command !== 'test' && summary?.ok) {
         await publishExports(config, db);
         await alerting.afterBuild();
       }
@@ -50,7 +49,6 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
     refreshing = run.then(() => undefined, () => undefined);
     return run;
   };
-  const pulling = config.sources.filter((source) => source.connector !== 'shopify-webhook').map((source) => source.name);
   return {
     actions: {
       acceptBatch: async (batchId) => {
@@ -61,7 +59,7 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
       runAlerts: () => alerting.afterBuild(),
       // Through the schedule's own runner: a source already landing is joined, not landed twice.
       ingest: async (sources) => {
-        const summaries = await Promise.all((sources ?? pulling).filter((name) => pulling.includes(name)).map((name) => schedules.runSource(name, 'manual')));
+        const summaries = await Promise.all((sources ?? schedules.sources).filter((name) => schedules.sources.includes(name)).map((name) => schedules.runSource(name, 'manual')));
         return summaries.filter((summary) => summary !== undefined);
       },
       runModels,

@@ -17,6 +17,8 @@ export interface SchedulerOptions {
 }
 
 export interface IngestScheduler {
+  /** The sources it runs: every configured one that pulls (a webhook source is pushed to instead). */
+  readonly sources: string[];
   /** Runs one source now, with the retries of a scheduled run; resolves with its last attempt. */
   runSource(name: string, trigger?: IngestTrigger): Promise<SourceSummary | undefined>;
   /** Resolves when the catch-up runs of the start are done. */
@@ -99,6 +101,7 @@ export function startIngestSchedules(config: Config, db: Database, options: Sche
   }
 
   return {
+    sources: pulling.map((source) => source.name),
     runSource,
     caughtUp,
     async stop() {

@@ -2,10 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import type { Config } from '../../core/load-config.ts';
 import type { Database } from '../../db/database.ts';
-import { buildModels, testModels, type BuildOptions, type BuildSummary } from '../../models/runner/build.ts';
-import { retryModels } from '../../models/runner/retry.ts';
+import { buildModels, type BuildOptions, type BuildSummary } from '../../models/runner/build.ts';
+import { runModelCommand, type ModelCommand } from '../../models/runner/model-command.ts';
 import type { NodeResult } from '../../models/runner/run-history.ts';
-import type { ModelCommand } from '../../server/routes/admin-routes.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { say } from '../terminal.ts';
 import { findServer, runModelsOnServer } from './server-client.ts';
@@ -22,7 +21,7 @@ export function buildCommand(): Command {
     .option('--full-refresh', 'rebuild incremental models from scratch')
     .action(async (flags: RunFlags, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-      const summary = await report('build', async () => (await runModelCommand(config, 'build', flags)) ?? nothingRun);
+      const summary = await report('build', async () => (await runModelsHereOrInServer(config, 'build', flags)) ?? nothingRun);
       if (!summary.ok) process.exitCode = 1;
     });
 }
@@ -34,17 +33,14 @@ export const nothingRun: BuildSummary = { runId: '', results: [], tests: [], ok:
  * `stocklens build|test|retry`, with live progress: in the running server when there is one (the
  * process that owns the database file, DESIGN §2), else on the file here.
  */
-export async function runModelCommand(config: Config, command: ModelCommand, flags: RunFlags): Promise<BuildSummary | undefined> {
+export async function runModelsHereOrInServer(config: Config, command: ModelCommand, flags: RunFlags): Promise<BuildSummary | undefined> {
   const options = withProgress(runOptions(flags));
   const server = await findServer(config);
   if (server) {
     say(`${command} in the running server at ${server.url} (it owns ${config.databaseFile})`);
     return runModelsOnServer(server, command, options);
   }
-  const db = await openDatabase(config, { mustExist: true });
-  if (command === 'test') return testModels(config, db, options);
-  if (command === 'retry') return retryModels(config, db, options);
-  return buildModels(config, db, options);
+  return runModelCommand(config, await openDatabase(config, { mustExist: true }), command, options);
 }
 
 export function withRunFlags(command: Command): Command {

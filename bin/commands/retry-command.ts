@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { configFrom, type GlobalOptions } from '../context.ts';
 import { say } from '../terminal.ts';
-import { nothingRun, report, runModelCommand, threadCount, type RunFlags } from './build-command.ts';
+import { nothingRun, report, runModelsHereOrInServer, threadCount, type RunFlags } from './build-command.ts';
 
 export function retryCommand(): Command {
   return new Command('retry')
@@ -12,7 +12,7 @@ export function retryCommand(): Command {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
       let nothing = false;
       const summary = await report('retry', async () => {
-        const retried = await runModelCommand(config, 'retry', flags);
+        const retried = await runModelsHereOrInServer(config, 'retry', flags);
         nothing = !retried;
         return retried ?? nothingRun;
       });

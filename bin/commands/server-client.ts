@@ -4,8 +4,9 @@ import { QueryError } from '../../core/errors.ts';
 import type { acceptBatch } from '../../ingest/accept-batch.ts';
 import type { SourceSummary } from '../../ingest/run-ingest.ts';
 import type { BuildOptions, BuildSummary } from '../../models/runner/build.ts';
+import type { ModelCommand } from '../../models/runner/model-command.ts';
 import type { NodeResult, TestOutcome } from '../../models/runner/run-history.ts';
-import type { ModelCommand, ModelRunEvent } from '../../server/routes/admin-routes.ts';
+import type { ModelRunEvent } from '../../server/routes/admin-routes.ts';
 import { readServerState } from '../../server/server-state.ts';
 
 type Accepted = Awaited<ReturnType<typeof acceptBatch>>;

@@ -3,14 +3,12 @@ import { z } from 'zod';
 import { causeMessage } from '../../core/errors.ts';
 import type { SourceSummary } from '../../ingest/run-ingest.ts';
 import type { BuildOptions, BuildSummary } from '../../models/runner/build.ts';
+import { modelCommands, type ModelCommand } from '../../models/runner/model-command.ts';
 import { principalOf, requireRole } from '../auth/authenticate.ts';
 import { roles } from '../auth/roles.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { HttpError } from '../http-error.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
-
-export const modelCommands = ['build', 'test', 'retry'] as const;
-export type ModelCommand = (typeof modelCommands)[number];
 
 /** What admin endpoints do in other stages; the process that serves wires them in. */
 export interface AdminActions {
