@@ -74,8 +74,28 @@ describe('roles', () => {
   });
 
   it('redacts secrets from the config an admin reads', async () => {
-    const config = await api.json<Record<string, unknown>>('/api/config', 'admin');
-    expect(config).toMatchObject({ timezone: 'UTC', server: expect.objectContaining({ sql_row_cap: 10000 }) });
+    const secrets = { smtp: 'smtp-pass-123', token: 'shpat_abc123', webhook: 'whsec-456', database: 'db-pass-789' };
+    const yaml = contractConfigYaml
+      .replace('sources:\n', `sources:
+  - { name: shop-api, system: ecommerce, connector: shopify-api, url: "https://demo.myshopify.com", access_token: ${secrets.token} }
+  - { name: shop-hooks, system: ecommerce, connector: shopify-webhook, webhook_secret: ${secrets.webhook} }
+  - { name: odoo, system: erp, connector: odoo, database: { database: odoo, user: odoo, password: ${secrets.database} } }
+`)
+      .concat(`smtp: { host: mail.example.com, user: stocklens, password: ${secrets.smtp} }\n`);
+    const withSecrets = await startContractServer({ yaml });
+    try {
+      const response = await withSecrets.get('/api/config', 'admin');
+      const text = await response.text();
+      for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+      const config = JSON.parse(text) as { smtp: Record<string, unknown>; sources: Record<string, unknown>[]; timezone: string };
+      expect(config.timezone).toBe('UTC');
+      expect(config.smtp).toMatchObject({ host: 'mail.example.com', user: 'stocklens', password: '[redacted]' });
+      expect(config.sources.find((source) => source.name === 'shop-api')).toMatchObject({ url: 'https://demo.myshopify.com', access_token: '[redacted]' });
+      expect(config.sources.find((source) => source.name === 'shop-hooks')).toMatchObject({ webhook_secret: '[redacted]' });
+      expect(config.sources.find((source) => source.name === 'odoo')).toMatchObject({ database: { database: 'odoo', user: 'odoo', password: '[redacted]' } });
+    } finally {
+      await withSecrets.close();
+    }
   });
 
   it('answers batch release with 501 until the ingest stage is wired in', async () => {
