@@ -265,6 +265,15 @@ describe('filters in the URL', () => {
       await page.waitForURL((url) => url.hash.includes(`from=${filters.max_date}`));
       await drawn('sl-weekly-health-page');
       expect(new URL(page.url()).hash).toBe(`#/weekly?from=${filters.max_date}&location=${encodeURIComponent(location)}`);
+
+      // Another location, then Back: the dropdown shows the URL's location again, not the last one picked.
+      const other = filters.locations[1].location_id;
+      await page.locator('sl-filter-bar select[name="location"]').selectOption(other);
+      await page.waitForURL((url) => url.hash.includes(`location=${encodeURIComponent(other)}`));
+      await page.goBack();
+      await page.waitForURL((url) => url.hash.includes(`location=${encodeURIComponent(location)}`));
+      await drawn('sl-weekly-health-page');
+      expect(await page.locator('sl-filter-bar select[name="location"]').inputValue()).toBe(location);
     }));
 
   it("opens an alert's deep link on that location's page with its filters in the controls and the requests", () =>

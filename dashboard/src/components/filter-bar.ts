@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import type { Catalog } from '../data/catalog.ts';
 import type { FilterName, Filters } from '../routing/route.ts';
 
@@ -48,7 +49,9 @@ export class FilterBar extends LitElement {
     // A value from a link that the catalog does not list still shows, so the view is not silently wider.
     const listed = current === '' || options.some(([value]) => value === current);
     return html`<label>${label}
-      <select name=${name} @change=${this.onChange}>
+      <!-- .value as well as ?selected: once the user has picked an option the browser ignores selected
+           attributes, and Back must still show the URL's choice. -->
+      <select name=${name} .value=${live(current)} @change=${this.onChange}>
         <option value="" ?selected=${current === ''}>${all}</option>
         ${listed ? nothing : html`<option .value=${current} selected>${current}</option>`}
         ${options.map(([value, text]) => html`<option .value=${value} ?selected=${value === current}>${text}</option>`)}
