@@ -35,7 +35,9 @@ export function locationRanking(items: RankedLocation[], width: number): Element
   const panelWidth = Math.floor((width - labelWidth - 16) / 3);
   measures.forEach((measure, index) => {
     const first = index === 0;
-    const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? 0 }));
+    // A location with nothing to measure (no system compared there) gets no bar and says so: a 0% bar would read as perfect.
+    const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? null }));
+    const measured = data.filter((d): d is { label: string; value: number } => d.value !== null);
     container.append(
       plot({
         width: panelWidth + (first ? labelWidth : 0),
@@ -48,8 +50,8 @@ export function locationRanking(items: RankedLocation[], width: number): Element
         marks: [
           first ? axisY({ tickSize: 0 }) : null,
           text([measure.title], { frameAnchor: 'top-left', dy: -20, fontWeight: 600, fill: colors.ink }),
-          barX(data, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, title: (d: (typeof data)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}` }),
-          text(data, { x: 'value', y: 'label', text: (d: (typeof data)[number]) => measure.format(d.value), textAnchor: 'start', dx: 3, fill: colors.ink, fontSize: 10 }),
+          barX(measured, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, title: (d: (typeof measured)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}` }),
+          text(data, { x: (d: (typeof data)[number]) => d.value ?? 0, y: 'label', text: (d: (typeof data)[number]) => (d.value === null ? 'not compared' : measure.format(d.value)), textAnchor: 'start', dx: 3, fill: (d: (typeof data)[number]) => (d.value === null ? colors.muted : colors.ink), fontSize: 10 }),
           ruleX([0]),
         ],
       }),

@@ -24,13 +24,14 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
     width,
     height: 40 + locations.length * 34,
     marginLeft: 110,
-    marginBottom: 36,
+    marginBottom: 48,
     padding: 0.06,
     x: { type: 'band', domain: weeks, label: null },
     y: { domain: locations, label: null },
     color: { type: 'linear', domain: [0, max], range: ['#fdf1ec', '#b42318'], legend: true, label: 'mismatch rate', tickFormat: formatPercentTick },
     marks: [
-      axisX({ tickFormat: (d: Date) => `wk ${formatDay(d)}${inProgress(d) ? ' (so far)' : ''}`, ticks: weeks }),
+      // "so far" on a line of its own: beside the date it ran into the next week's label on a tablet.
+      axisX({ tickFormat: (d: Date) => `wk ${formatDay(d)}${inProgress(d) ? '\n(so far)' : ''}`, ticks: weeks }),
       cell(cells, {
         x: 'week',
         y: 'location',

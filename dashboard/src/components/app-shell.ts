@@ -28,6 +28,17 @@ const pageInfo: Record<PageName, PageInfo> = {
   sql: { title: 'SQL console', filters: [] },
 };
 
+/**
+ * The filters a tab link carries: all of the current ones, so a range or system chosen on one page
+ * holds on the next, except a location on the Warehouses tab, which would open that location's
+ * page instead of the overview of every location.
+ */
+function tabFilters(page: PageName, filters: Filters): Filters {
+  if (page !== 'warehouses') return filters;
+  const { location: _location, ...rest } = filters;
+  return rest;
+}
+
 /** The dashboard's frame: navigation, the URL's filters, and the current page. */
 @customElement('sl-app')
 export class AppShell extends LitElement {
@@ -84,7 +95,7 @@ export class AppShell extends LitElement {
         <div class="brand"><h1>Stocklens</h1><p>Which stock can we actually sell, where, and which system is wrong?</p></div>
         <nav aria-label="Pages"><ul>
           ${(Object.keys(pageInfo) as PageName[]).map(
-            (page) => html`<li><a href=${hrefFor({ page, filters: route.filters })} aria-current=${page === route.page ? 'page' : 'false'}>${pageInfo[page].title}</a></li>`,
+            (page) => html`<li><a href=${hrefFor({ page, filters: tabFilters(page, route.filters) })} aria-current=${page === route.page ? 'page' : 'false'}>${pageInfo[page].title}</a></li>`,
           )}
         </ul></nav>
       </header>

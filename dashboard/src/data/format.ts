@@ -1,5 +1,7 @@
 /** Number and date formatting for people: compact where a tile has room for four characters. */
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** Up to six decimals, with the same thousands separators as whole numbers in the same column. */
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
 const moneyExact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
@@ -81,7 +83,7 @@ export function isoDay(value: unknown): string | undefined {
 export function formatValue(value: unknown): string {
   if (isMissing(value)) return '';
   if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$/, 'Z');
-  if (typeof value === 'number') return Number.isInteger(value) ? integer.format(value) : String(Math.round(value * 1e6) / 1e6);
+  if (typeof value === 'number') return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
   if (typeof value === 'object') return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
   return String(value);
 }

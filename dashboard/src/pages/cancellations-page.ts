@@ -15,6 +15,12 @@ import '../components/plot-figure.ts';
 
 /** Columns of fct_order_line that explain why a cancellation was inferred to be a stock error. */
 const evidencePattern = /evidence|_at_order$|available_reported|shrink|cycle_count/;
+/** The evidence columns in words; a column the API adds later shows its own name. */
+const evidenceLabels: Record<string, string> = {
+  location_ats_at_order: "Location's ATS at order",
+  channel_ats_at_order: 'Channel should have shown',
+  channel_available_reported: 'Channel showed',
+};
 
 /** Cancellations: which are stock errors, where and on which channel, and why the inferred ones count. */
 @customElement('sl-cancellations-page')
@@ -71,7 +77,7 @@ export class CancellationsPage extends PageElement {
       { key: 'location_id', label: 'Location' },
       { key: 'quantity', label: 'Qty', numeric: true, format: formatCount },
       { key: 'cancel_reason', label: 'Reason given', format: (v) => (v ? String(v).replaceAll('_', ' ') : 'none') },
-      ...evidence.map((key) => ({ key, label: key.replaceAll('_', ' '), format: formatValue })),
+      ...evidence.map((key) => ({ key, label: evidenceLabels[key] ?? key.replaceAll('_', ' '), numeric: true, format: formatValue })),
       { key: 'revenue', label: 'Revenue', numeric: true, format: (v: unknown) => formatMoney(v, { exact: true }) },
     ];
   }

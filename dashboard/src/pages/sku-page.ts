@@ -49,7 +49,7 @@ export class SkuPage extends PageElement {
     const domain = timeDomain(points.length > 0 ? points.map((p) => p.at) : orders.map((o) => o.at));
     const mismatches = points.filter((p) => p.cause !== null || p.direction !== null);
     return html`
-      <h2>SKU <span data-sku>${sku}</span></h2>
+      <h2><span data-sku>${sku}</span></h2>
       <p class="lede">${location ? `At ${locationName(this.catalog, location)}.` : 'At every location that holds it.'} Thick blue: the truth's figure; thin lines: what each system showed; marks: mismatches, red when a system showed more than is sellable (oversell risk), amber when less (hidden stock), shaped by probable cause.</p>
       <div class="grid">
         <section class="card wide" aria-labelledby="timeline-title">

@@ -102,7 +102,8 @@ export class SyncPriorityPage extends PageElement {
     return [
       { key: 'sku', label: 'SKU', render: (row) => html`<a href=${hrefFor({ page: 'sku', filters: { sku: String(row.sku), source: this.filters.source } })}>${row.sku}</a>` },
       { key: 'source', label: 'System' },
-      { key: 'exposure', label: 'Exposure', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
+      // Three significant digits: a small exposure still shows (0.0042, not 0.00).
+      { key: 'exposure', label: 'Exposure', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(Number(v).toPrecision(3)).toString()) },
       { key: 'mismatch_buckets', label: 'Mismatched buckets', numeric: true, format: formatCount },
       { key: 'max_consecutive', label: 'Longest run', numeric: true, format: formatCount },
       { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
