@@ -287,6 +287,21 @@ describe('filters in the URL', () => {
       expect(await page.locator('sl-filter-bar select[name="location"]').inputValue()).toBe(location);
     }));
 
+  it("shows the chosen system's own mismatch rate in the tile when a system is picked", () =>
+    withTab(async ({ page, open, drawn }) => {
+      const latest = await tileWeek('ALL');
+      const week = String(latest.week).slice(0, 10);
+      const weeks = await apiRows(api, '/api/mismatch-rate?grain=week&source=shopify&limit=100000');
+      const inWeek = weeks.rows.filter((r) => String(r.week).slice(0, 10) === week);
+      const rate = inWeek.reduce((sum, r) => sum + Number(r.mismatched), 0) / inWeek.reduce((sum, r) => sum + Number(r.compared), 0);
+      expect(rate).not.toBeCloseTo(Number(latest.mismatch_rate), 4);
+      await open('weekly?source=shopify', 'sl-weekly-health-page');
+      await drawn('sl-weekly-health-page');
+      await expectTile(page.locator('sl-kpi-tile[data-kpi="mismatch_rate"]'), rate, 'shopify mismatch_rate');
+      expect(await page.locator('sl-kpi-tile[data-kpi="mismatch_rate"] .label').textContent()).toBe('Mismatch rate of shopify');
+      expect(await page.locator('sl-weekly-health-page .lede').textContent()).toContain('Mismatch rate of shopify only');
+    }));
+
   it("opens an alert's deep link on that location's page with its filters in the controls and the requests", () =>
     withTab(async ({ page, open }) => {
       const filters = (await (await api('/api/filters')).json()) as { locations: { location_id: string; name: string }[]; min_date: string; max_date: string; sources: { source: string }[] };

@@ -46,14 +46,21 @@ export function previousValue(latest: WeeklyHealthRow, previous: WeeklyHealthRow
   return `${key}_prev` in latest ? num(latest, `${key}_prev`) : num(previous, key);
 }
 
+/** One system's mismatch rate in the tiles' week and the week before, when the page is filtered to it. */
+export interface SystemMismatch {
+  source: string;
+  value?: number;
+  previous?: number;
+}
+
 /** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
-export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): TemplateResult {
-  const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string }) =>
+export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch): TemplateResult {
+  const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string; value?: number; previous?: number }) =>
     html`<sl-kpi-tile
       data-kpi=${key}
       label=${label}
-      .value=${num(latest, key)}
-      .previous=${previousValue(latest, previous, key)}
+      .value=${'value' in options ? options.value : num(latest, key)}
+      .previous=${'previous' in options ? options.previous : previousValue(latest, previous, key)}
       ?upIsGood=${options.upIsGood ?? false}
       .format=${options.format}
       changeAs=${options.points ? 'points' : 'difference'}
@@ -62,7 +69,9 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
   const lost = num(latest, 'lost_revenue');
   return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">
     ${tile('ats_share', 'Sellable share of stock', { upIsGood: true, format: formatPercent, points: true, detail: `${formatCompact(latest.ats_units)} of ${formatCompact(latest.total_units)} units on hand` })}
-    ${tile('mismatch_rate', 'Mismatch rate', { format: formatPercent, points: true, detail: 'system figures that disagree with the truth' })}
+    ${system
+      ? tile('mismatch_rate', `Mismatch rate of ${system.source}`, { format: formatPercent, points: true, detail: `${system.source}'s figures that disagree with the truth`, value: system.value, previous: system.previous })
+      : tile('mismatch_rate', 'Mismatch rate', { format: formatPercent, points: true, detail: 'system figures that disagree with the truth' })}
     ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: 'sold when the stock was not there' })}
     ${tile('stock_cancellations', 'Stock-error cancellations', { format: formatCount, detail: 'order lines cancelled because stock was wrong' })}
     ${tile('lost_revenue', 'Revenue lost to stock errors', { format: (v) => formatMoney(v), detail: lost === undefined ? '' : `${formatMoney(lost, { exact: true })} in cancelled lines` })}

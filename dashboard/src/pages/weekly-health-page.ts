@@ -3,12 +3,12 @@ import { customElement } from 'lit/decorators.js';
 import { atsStatesArea, type AtsDailyRow } from '../charts/ats-states-area.ts';
 import { mismatchRateLines, type MismatchRateRow } from '../charts/mismatch-rate-lines.ts';
 import { locationName } from '../data/catalog.ts';
-import { formatDay } from '../data/format.ts';
+import { formatDay, toDate } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
 import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
-import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
+import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type SystemMismatch, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
 import '../components/plot-figure.ts';
 
 /** The Monday page: this week's headline figures against last week's, and the trends behind them. */
@@ -30,8 +30,15 @@ export class WeeklyHealthPage extends PageElement {
     params: { grain: 'day', ...this.range(), location: this.filters.location, source: this.filters.source, limit: 100000 },
   }));
 
+  // rpt_weekly_health covers every system; with one system chosen, its own weekly rate feeds the mismatch tile.
+  private systemWeeks = new QueryController<MismatchRateRow>(this, () =>
+    this.filters.source
+      ? { path: '/api/mismatch-rate', params: { grain: 'week', ...this.range(), location: this.filters.location, source: this.filters.source, limit: 100000 } }
+      : undefined,
+  );
+
   protected queries() {
-    return [this.health, this.atsDaily, this.mismatch];
+    return [this.health, this.atsDaily, this.mismatch, this.systemWeeks];
   }
 
   render() {
@@ -40,8 +47,8 @@ export class WeeklyHealthPage extends PageElement {
     const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? lastDayOf(this.atsDaily.rows));
     return html`
       <h2>Weekly health</h2>
-      <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress.` : ''}</p>
-      ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
+      <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress.` : ''}${this.filters.source ? ` Mismatch rate of ${this.filters.source} only; the other figures cover every system.` : ''}</p>
+      ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous, this.systemMismatch(latest!, previous)))}
       <div class="grid">
         <section class="card wide" aria-labelledby="states-title">
           <h3 id="states-title">What share of stock can be sold</h3>
@@ -54,5 +61,19 @@ export class WeeklyHealthPage extends PageElement {
           ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range: a system needs captures alongside the truth.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
         </section>
       </div>`;
+  }
+
+  /** The chosen system's mismatch rate in the tiles' week and the week before, from its weekly comparisons. */
+  private systemMismatch(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): SystemMismatch | undefined {
+    const source = this.filters.source;
+    if (!source) return undefined;
+    const weekOf = (row: WeeklyHealthRow | undefined) => (row ? toDate(row.week)?.getTime() : undefined);
+    const rateIn = (week: number | undefined) => {
+      const rows = this.systemWeeks.rows.filter((row) => week !== undefined && toDate(row.week)?.getTime() === week);
+      const compared = rows.reduce((sum, row) => sum + Number(row.compared ?? 0), 0);
+      return compared > 0 ? rows.reduce((sum, row) => sum + Number(row.mismatched ?? 0), 0) / compared : undefined;
+    };
+    const previousWeek = weekOf(previous) ?? (weekOf(latest) === undefined ? undefined : weekOf(latest)! - 7 * 86_400_000);
+    return { source, value: rateIn(weekOf(latest)), previous: rateIn(previousWeek) };
   }
 }
