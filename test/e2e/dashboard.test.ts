@@ -86,6 +86,12 @@ describe('weekly health', () => {
       const rates = await apiRows(api, '/api/mismatch-rate?grain=day&limit=100000');
       const sources = new Set(rates.rows.filter((r) => Number(r.compared) > 0).map((r) => r.source));
       expect(await page.locator('sl-plot[data-chart="mismatch-rate"] g.rate-line path').count()).toBe(sources.size);
+      // The data ends an hour into its last day: that day is drawn dashed, one stretch per system, not as a drop to 0%.
+      const lastDay = rates.rows.map((r) => String(r.day).slice(0, 10)).sort().at(-1);
+      const compared = (day: string | undefined) => rates.rows.filter((r) => String(r.day).slice(0, 10) === day).reduce((sum, r) => sum + Number(r.compared), 0);
+      const dayBefore = rates.rows.map((r) => String(r.day).slice(0, 10)).filter((day) => day !== lastDay).sort().at(-1);
+      expect(compared(lastDay)).toBeLessThan(compared(dayBefore) / 2);
+      expect(await page.locator('sl-plot[data-chart="mismatch-rate"] g.rate-line-partial path').count()).toBe(sources.size);
     }));
 });
 
