@@ -56,7 +56,7 @@ export class DataHealthPage extends PageElement {
       <div class="grid">
         <section class="card" aria-labelledby="fresh-title">
           <h3 id="fresh-title">Freshness per source</h3>
-          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`<sl-data-table data-table="freshness" .rows=${latestPerSource(rows)} .columns=${freshnessColumns}></sl-data-table>`)}
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`${freshnessBasis(rows)}<sl-data-table data-table="freshness" .rows=${latestPerSource(rows)} .columns=${freshnessColumns}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="held-title">
           <h3 id="held-title">Held batches and quarantine</h3>
@@ -112,6 +112,19 @@ export class DataHealthPage extends PageElement {
 }
 
 /** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
+/**
+ * What the ages are measured from: the newest bucket any source filled, not the clock (the demo's
+ * data is months old). When even that is well behind the clock, nothing has arrived from any
+ * source since, and the table's "fresh" must not hide it.
+ */
+function freshnessBasis(rows: Row[]) {
+  const newest = Math.max(...rows.map((row) => toDate(row.bucket_at)?.getTime() ?? -Infinity));
+  if (!Number.isFinite(newest)) return html``;
+  const behindMinutes = (Date.now() - newest) / 60_000;
+  const silent = behindMinutes > 120;
+  return html`<p class="sub" data-freshness-basis>Ages as of the newest data any source sent, ${formatDateTime(new Date(newest))}${silent ? html`: <span class="badge bad">nothing new from any source for ${formatMinutes(behindMinutes)}</span>` : '.'}</p>`;
+}
+
 function latestPerSource(rows: Row[]): Row[] {
   const latest = new Map<string, Row>();
   const time = (r: Row) => toDate(r.bucket_at)?.getTime() ?? 0;
