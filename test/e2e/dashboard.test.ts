@@ -170,6 +170,27 @@ describe('sync priority', () => {
       await page.locator('sl-data-table[data-table="sync-priority"] th button', { hasText: 'Exposure' }).click();
       expect(await rows.first().locator('td').nth(2).textContent()).toBe(String(Number(exposures.at(-1)!.toPrecision(3))));
     }));
+
+  it('says how many columns a narrow screen hides and scrolls to them', () =>
+    withTab(
+      async ({ page, open }) => {
+        await open('sync', 'sl-sync-priority-page');
+        const table = page.locator('sl-data-table[data-table="sync-priority"]');
+        const more = table.locator('button.hidden-columns');
+        const hidden = Number(await more.getAttribute('data-hidden-columns'));
+        expect(hidden).toBeGreaterThan(0);
+        expect(await more.textContent()).toBe(`${hidden} more column${hidden > 1 ? 's' : ''} to the right →`);
+        for (let click = 0; click < 10 && (await more.count()) > 0; click++) {
+          await more.click();
+          await page.waitForTimeout(400);
+        }
+        // Scrolled to the end: the last column is in view and the note is gone.
+        expect(await more.count()).toBe(0);
+        const edge = await table.locator('.scroll').evaluate((e) => e.getBoundingClientRect().right);
+        expect(await table.locator('thead th').last().evaluate((e) => e.getBoundingClientRect().right)).toBeLessThanOrEqual(edge + 1);
+      },
+      { width: 820, height: 1000 },
+    ));
 });
 
 describe('cancellations', () => {

@@ -24,7 +24,12 @@ type Sort = { key: string; descending: boolean };
 export class DataTable<T extends Record<string, unknown>> extends LitElement {
   static styles = [badgeStyles, css`
     :host { display: block; }
+    .frame { position: relative; }
     .scroll { overflow-x: auto; max-height: var(--table-max-height, none); overflow-y: auto; }
+    /* Columns past the right edge: a fade over the edge and a line that says so (an overlay scrollbar shows nothing). */
+    .fade { position: absolute; top: 0; right: 0; bottom: 0; width: 2.5rem; pointer-events: none; background: linear-gradient(to right, rgba(255, 255, 255, 0), #fff); }
+    .hidden-columns { all: unset; display: block; margin-top: 0.35rem; font-size: 0.8rem; color: #1f5bc4; cursor: pointer; }
+    .hidden-columns:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
     table { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
     caption { text-align: left; color: #5b6475; font-size: 0.8rem; padding: 0 0 0.5rem; caption-side: bottom; }
     th, td { padding: 0.4rem 0.6rem; border-bottom: 1px solid #e3e7ee; text-align: left; white-space: nowrap; }
@@ -47,6 +52,37 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
   @property({ type: Number }) pageSize = 100;
   @state() private sort?: Sort;
   @state() private shown = 0;
+  /** Columns wholly or partly past the right edge of the visible part of the table. */
+  @state() private hiddenColumns = 0;
+  private resizeObserver?: ResizeObserver;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.resizeObserver = new ResizeObserver(() => this.measureOverflow());
+    this.resizeObserver.observe(this);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+  }
+
+  protected updated(): void {
+    this.measureOverflow();
+  }
+
+  private measureOverflow(): void {
+    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroll');
+    if (!scroller) return;
+    const edge = scroller.getBoundingClientRect().right;
+    const hidden = [...this.renderRoot.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > edge + 1).length;
+    if (hidden !== this.hiddenColumns) this.hiddenColumns = hidden;
+  }
+
+  private scrollRight(): void {
+    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroll');
+    scroller?.scrollBy({ left: scroller.clientWidth * 0.8, behavior: 'smooth' });
+  }
 
   willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('initialSort') && !this.sort) this.sort = this.initialSort;
@@ -57,15 +93,21 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     const sorted = this.sorted();
     const visible = sorted.slice(0, this.shown || this.pageSize);
     return html`
-      <div class="scroll">
-        <table>
-          ${this.caption ? html`<caption>${this.caption}</caption>` : nothing}
-          <thead><tr>${this.columns.map((column) => this.header(column))}</tr></thead>
-          <tbody>
-            ${visible.map((row) => html`<tr>${this.columns.map((column) => this.cell(column, row))}</tr>`)}
-          </tbody>
-        </table>
+      <div class="frame">
+        <div class="scroll" @scroll=${() => this.measureOverflow()}>
+          <table>
+            ${this.caption ? html`<caption>${this.caption}</caption>` : nothing}
+            <thead><tr>${this.columns.map((column) => this.header(column))}</tr></thead>
+            <tbody>
+              ${visible.map((row) => html`<tr>${this.columns.map((column) => this.cell(column, row))}</tr>`)}
+            </tbody>
+          </table>
+        </div>
+        ${this.hiddenColumns > 0 ? html`<div class="fade"></div>` : nothing}
       </div>
+      ${this.hiddenColumns > 0
+        ? html`<button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
+        : nothing}
       ${sorted.length > visible.length
         ? html`<div class="more"><button @click=${() => (this.shown += this.pageSize * 5)}>Show more (${visible.length} of ${sorted.length} rows)</button></div>`
         : nothing}`;

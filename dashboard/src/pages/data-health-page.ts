@@ -73,7 +73,7 @@ export class DataHealthPage extends PageElement {
         </section>
         <section class="card" aria-labelledby="models-title">
           <h3 id="models-title">Latest model build</h3>
-          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['node', 'status', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
+          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['status', 'node', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="tests-title">
           <h3 id="tests-title">Data tests</h3>
@@ -107,7 +107,7 @@ export class DataHealthPage extends PageElement {
     const latest = latestRun(rows);
     const failing = latest.filter((r) => !/^(pass|success)$/.test(String(r.status)));
     return html`<p class="sub">${formatCount(latest.length - failing.length)} passed, ${formatCount(failing.length)} failed or warned in the latest run.</p>
-      <sl-data-table data-table="model-tests" style="--table-max-height: 22rem" .rows=${[...failing, ...latest.filter((r) => !failing.includes(r))]} .columns=${columnsOf(rows, ['test', 'test_name', 'node', 'model', 'status', 'severity', 'failures', 'message'])} .pageSize=${100}></sl-data-table>`;
+      <sl-data-table data-table="model-tests" style="--table-max-height: 22rem" .rows=${[...failing, ...latest.filter((r) => !failing.includes(r))]} .columns=${columnsOf(rows, ['status', 'test', 'test_name', 'node', 'model', 'severity', 'failures', 'message'])} .pageSize=${100}></sl-data-table>`;
   }
 }
 

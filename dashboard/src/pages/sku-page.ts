@@ -62,11 +62,11 @@ export class SkuPage extends PageElement {
           <h3 id="orders-title">Order lines on the same time axis</h3>
           ${withData(this.orders, { what: 'order lines', empty: 'No order lines for this SKU in this range.' }, () => html`<sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-orders" label="Order lines for ${sku} over time by outcome" .chart=${(width: number) => orderTicks(orders, width, domain)}></sl-plot>`)}
         </section>
-        <section class="card" aria-labelledby="mismatch-title">
+        <section class="card wide" aria-labelledby="mismatch-title">
           <h3 id="mismatch-title">Mismatches</h3>
           ${withData(this.timeline, { what: 'mismatches', empty: 'No mismatches: every system agreed with the truth.', isEmpty: () => mismatches.length === 0 }, () => html`<sl-data-table data-table="sku-mismatches" .rows=${mismatches as unknown as Record<string, unknown>[]} .columns=${mismatchColumns} .initialSort=${{ key: 'at', descending: true }} .pageSize=${20}></sl-data-table>`)}
         </section>
-        <section class="card" aria-labelledby="cancel-title">
+        <section class="card wide" aria-labelledby="cancel-title">
           <h3 id="cancel-title">Cancelled and oversold lines</h3>
           ${withData(this.orders, { what: 'order lines', empty: 'No cancelled or oversold lines.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.status === 'cancelled' || r.is_oversell === true) }, (rows) => html`<sl-data-table data-table="sku-orders" .rows=${rows.filter((r) => r.status === 'cancelled' || r.is_oversell === true)} .columns=${orderColumns} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${20}></sl-data-table>`)}
         </section>
