@@ -64,8 +64,8 @@ export class DataHealthPage extends PageElement {
         </section>
         <section class="card wide" aria-labelledby="stale-title">
           <h3 id="stale-title">Staleness over time</h3>
-          <p class="sub">Hours since each source's last batch; dashed: its allowed maximum; red: stale, so its mismatches are not counted.</p>
-          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.bucket_at !== undefined) }, (rows) => html`<sl-plot .data=${rows} data-chart="staleness" label="Hours since the last batch per source over time" .chart=${(width: number) => stalenessLines(rows, width)}></sl-plot>`)}
+          <p class="sub">Time since each source's last batch, as a share of the staleness it is allowed (dashed at 100%); red: stale, so its mismatches are not counted.</p>
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.bucket_at !== undefined) }, (rows) => html`<sl-plot .data=${rows} data-chart="staleness" label="Time since the last batch per source over time, as a share of its allowed staleness" .chart=${(width: number) => stalenessLines(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="runs-title">
           <h3 id="runs-title">Ingest runs</h3>
