@@ -169,6 +169,17 @@ describe('sync priority', () => {
       expect(await rows.first().locator('td').nth(2).textContent()).toBe(String(Number(exposures[0].toPrecision(3))));
       await page.locator('sl-data-table[data-table="sync-priority"] th button', { hasText: 'Exposure' }).click();
       expect(await rows.first().locator('td').nth(2).textContent()).toBe(String(Number(exposures.at(-1)!.toPrecision(3))));
+
+      // A system's card asks for a faster sync only when some flagged SKU's recommended interval is
+      // shorter than the current one; otherwise it says the mismatches outlast a sync.
+      for (const source of new Set(flagged.map((r) => String(r.source)))) {
+        const mine = flagged.filter((r) => r.source === source);
+        const fastest = Math.min(...mine.map((r) => Number(r.recommended_sync_minutes)));
+        const current = Number(mine[0].current_sync_minutes);
+        const card = page.locator(`sl-sync-priority-page .source[data-source="${source}"]`);
+        expect(await card.locator('.badge').textContent(), source).toBe(fastest < current ? 'need faster sync' : 'mismatches outlast syncs');
+        expect(await card.locator('[data-advice]').textContent(), source).toMatch(fastest < current ? /needs .* or faster$/ : /look at their causes$/);
+      }
     }));
 
   it('says how many columns a narrow screen hides and scrolls to them', () =>

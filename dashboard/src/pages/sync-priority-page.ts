@@ -20,6 +20,29 @@ export function isFlagged(row: Row): boolean {
   return row.needs_faster_sync === true || row.needs_faster_sync === 1 || row.needs_faster_sync === 'true';
 }
 
+/** Whether the recommended interval is shorter than the current one (else the current interval already keeps oversells below one a week). */
+function isFaster(recommended: unknown, current: unknown): boolean {
+  const r = Number(recommended);
+  const c = Number(current);
+  return Number.isFinite(r) && r > 0 && (!Number.isFinite(c) || c <= 0 || r < c);
+}
+
+/**
+ * What a system's card advises. A flagged SKU (mismatches outlive a sync, high exposure) whose
+ * recommended interval is no shorter than the current one does not need a faster sync by the
+ * oversell estimate: its mismatches last far longer than a sync, so their cause is elsewhere.
+ */
+export function advice(recommended: number | null, current: number | null): string {
+  if (recommended === null) return 'that is enough';
+  if (isFaster(recommended, current)) return `needs ${formatMinutes(recommended)} or faster`;
+  return 'that is enough for oversells: these mismatches outlast a sync, so look at their causes';
+}
+
+function badge(s: { flagged: number; recommended: number | null; current: number | null }) {
+  if (s.flagged === 0) return html`<span class="badge good">fine</span>`;
+  return isFaster(s.recommended, s.current) ? html`<span class="badge bad">need faster sync</span>` : html`<span class="badge under">mismatches outlast syncs</span>`;
+}
+
 /** Per system: how many SKUs need faster sync and the interval that would keep oversells below one a week. */
 export function perSource(rows: Row[]): { source: string; flagged: number; current: number | null; recommended: number | null; exposure: number }[] {
   const groups = new Map<string, Row[]>();
@@ -74,8 +97,8 @@ export class SyncPriorityPage extends PageElement {
       <div class="sources" aria-label="Per system">
         ${perSource(flagged).map(
           (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
-            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} <span class="badge ${s.flagged > 0 ? 'bad' : 'good'}">${s.flagged > 0 ? 'need faster sync' : 'fine'}</span></p>
-            <p>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${s.recommended === null ? 'that is enough' : `needs ${formatMinutes(s.recommended)} or faster`}</p></div>`,
+            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} ${badge(s)}</p>
+            <p data-advice>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${advice(s.recommended, s.current)}</p></div>`,
         )}
       </div>
       <div class="grid">
@@ -109,14 +132,19 @@ export class SyncPriorityPage extends PageElement {
       { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
       { key: 'p95_lag_minutes', label: 'p95 sync lag', numeric: true, format: formatMinutes },
       { key: 'current_sync_minutes', label: 'Syncs every', numeric: true, format: formatMinutes },
-      { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: formatMinutes },
-      { key: 'needs_faster_sync', label: 'Flag', render: (row) => (isFlagged(row) ? html`<span class="badge bad">faster</span>` : '') },
+      { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: (v, row) => (isFaster(v, row.current_sync_minutes) ? formatMinutes(v) : 'current is enough') },
+      {
+        key: 'needs_faster_sync',
+        label: 'Flag',
+        render: (row) =>
+          !isFlagged(row) ? '' : isFaster(row.recommended_sync_minutes, row.current_sync_minutes) ? html`<span class="badge bad">faster</span>` : html`<span class="badge under">outlasts syncs</span>`,
+      },
     ];
   }
 }
 
 function exposureBars(rows: Row[], width: number): Element {
-  const data = rows.map((row) => ({ label: `${row.sku} · ${row.source}`, exposure: Number(row.exposure ?? 0), interval: row.recommended_sync_minutes }));
+  const data = rows.map((row) => ({ label: `${row.sku} · ${row.source}`, exposure: Number(row.exposure ?? 0), interval: row.recommended_sync_minutes, faster: isFaster(row.recommended_sync_minutes, row.current_sync_minutes) }));
   return plot({
     width,
     height: 30 + data.length * 24,
@@ -126,7 +154,7 @@ function exposureBars(rows: Row[], width: number): Element {
     y: { domain: data.map((d) => d.label), label: null },
     marks: [
       barX(data, { x: 'exposure', y: 'label', fill: colors.over, fillOpacity: 0.85, className: 'exposure-bar', title: (d: (typeof data)[number]) => `${d.label}: exposure ${d.exposure.toFixed(2)}` }),
-      text(data, { x: 'exposure', y: 'label', text: (d: (typeof data)[number]) => `sync ≤ ${formatMinutes(d.interval)}`, textAnchor: 'start', dx: 4, fill: colors.ink }),
+      text(data, { x: 'exposure', y: 'label', text: (d: (typeof data)[number]) => (d.faster ? `sync ≤ ${formatMinutes(d.interval)}` : 'interval enough'), textAnchor: 'start', dx: 4, fill: colors.ink }),
       ruleX([0]),
     ],
   });
