@@ -28,7 +28,8 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     .scroll { overflow-x: auto; max-height: var(--table-max-height, none); overflow-y: auto; }
     /* Columns past the right edge: a fade over the edge and a line that says so (an overlay scrollbar shows nothing). */
     .fade { position: absolute; top: 0; right: 0; bottom: 0; width: 2.5rem; pointer-events: none; background: linear-gradient(to right, rgba(255, 255, 255, 0), #fff); }
-    .hidden-columns { all: unset; display: block; margin-top: 0.35rem; font-size: 0.8rem; color: #1f5bc4; cursor: pointer; }
+    /* Over the table's top right corner, not below it: a line that came and went would change the page's height, hence its width and the count. */
+    .hidden-columns { all: unset; position: absolute; top: 0.3rem; right: 0.3rem; z-index: 2; font-size: 0.78rem; color: #1f5bc4; background: #fff; border: 1px solid #c3cad6; border-radius: 999px; padding: 0.05rem 0.55rem; cursor: pointer; }
     .hidden-columns:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
     table { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
     caption { text-align: left; color: #5b6475; font-size: 0.8rem; padding: 0 0 0.5rem; caption-side: bottom; }
@@ -103,11 +104,11 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
             </tbody>
           </table>
         </div>
-        ${this.hiddenColumns > 0 ? html`<div class="fade"></div>` : nothing}
+        ${this.hiddenColumns > 0
+          ? html`<div class="fade"></div>
+              <button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
+          : nothing}
       </div>
-      ${this.hiddenColumns > 0
-        ? html`<button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
-        : nothing}
       ${sorted.length > visible.length
         ? html`<div class="more"><button @click=${() => (this.shown += this.pageSize * 5)}>Show more (${visible.length} of ${sorted.length} rows)</button></div>`
         : nothing}`;
