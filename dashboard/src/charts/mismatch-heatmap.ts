@@ -1,10 +1,8 @@
 import { axisX, cell, plot, text } from '@observablehq/plot';
 import { formatDay, formatPercent, formatPercentTick } from '../data/format.ts';
-import { periodKey, periodOf, rate, sumBy } from '../data/rollup.ts';
+import { periodKey, periodOf, rate, sumBy, weekInProgress } from '../data/rollup.ts';
 
 export type LocationWeekRow = Record<string, unknown> & { location_id: string; compared: number; mismatched: number };
-
-const dayMs = 86_400_000;
 
 /**
  * Mismatch rate per location and week over all systems: the darker the cell, the more wrong. A week
@@ -18,8 +16,7 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
   const locations = [...new Set(cells.map((c) => c.location))].sort();
   const weeks = [...new Set(cells.map((c) => c.week!.getTime()))].sort((a, b) => a - b).map((t) => new Date(t));
   const max = Math.max(0.01, ...cells.map((c) => c.rate!));
-  const end = lastDay ? Date.parse(`${lastDay}T00:00:00Z`) : undefined;
-  const inProgress = (week: Date) => end !== undefined && week.getTime() + 6 * dayMs > end;
+  const inProgress = (week: Date) => weekInProgress(week, lastDay);
   return plot({
     width,
     height: 40 + locations.length * 34,
@@ -40,7 +37,7 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
         inset: 0.5,
         className: 'heat-cell',
         title: (c: (typeof cells)[number]) =>
-          `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(new Date(end!))})` : ''}\n${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`,
+          `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(lastDay)})` : ''}\n${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`,
       }),
       width / Math.max(1, weeks.length) > 44
         ? text(cells, { x: 'week', y: 'location', text: (c: (typeof cells)[number]) => formatPercent(c.rate), fill: (c: (typeof cells)[number]) => (c.rate! > max * 0.55 ? 'white' : '#1d2330'), fontSize: 11, pointerEvents: 'none' })

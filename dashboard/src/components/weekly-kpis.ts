@@ -1,5 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
 import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, toDate } from '../data/format.ts';
+import { weekInProgress } from '../data/rollup.ts';
 import './kpi-tile.ts';
 
 export const kpiStyles = css`
@@ -9,8 +10,6 @@ export const kpiStyles = css`
 
 export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
 
-const dayMs = 86_400_000;
-
 /**
  * The tiles' figures: the latest complete week of rpt_weekly_health against the one before. A week
  * still in progress (its Sunday after the last day of data) would compare two days with seven and
@@ -18,8 +17,7 @@ const dayMs = 86_400_000;
  */
 export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string, lastDay?: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow; partial?: WeeklyHealthRow } {
   const weeks = rows.filter((row) => row.location_id === locationId).sort((a, b) => toDate(a.week)!.getTime() - toDate(b.week)!.getTime());
-  const end = toDate(lastDay)?.getTime();
-  const complete = end === undefined ? weeks : weeks.filter((row) => toDate(row.week)!.getTime() + 6 * dayMs <= end);
+  const complete = weeks.filter((row) => !weekInProgress(row.week, lastDay));
   if (complete.length === 0) return { latest: weeks.at(-1), previous: weeks.at(-2) };
   const latest = complete.at(-1)!;
   const partial = weeks.at(-1) === latest ? undefined : weeks.at(-1);

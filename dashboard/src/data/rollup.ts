@@ -28,3 +28,21 @@ export function periodKey(row: Record<string, unknown>): string {
 export function rate(mismatched: number, compared: number): number | null {
   return compared > 0 ? mismatched / compared : null;
 }
+
+const dayMs = 86_400_000;
+
+/**
+ * Whether a week (named by its Monday) is still in progress: its Sunday comes after the last day
+ * with data. Undefined last day: nothing says so, the week counts as complete.
+ */
+export function weekInProgress(week: unknown, lastDay: unknown): boolean {
+  const start = toDate(week)?.getTime();
+  const end = toDate(lastDay)?.getTime();
+  return start !== undefined && end !== undefined && start + 6 * dayMs > end;
+}
+
+/** The Monday before a week's Monday. */
+export function weekBefore(week: unknown): Date | undefined {
+  const start = toDate(week)?.getTime();
+  return start === undefined ? undefined : new Date(start - 7 * dayMs);
+}

@@ -111,7 +111,6 @@ export class DataHealthPage extends PageElement {
   }
 }
 
-/** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
 /**
  * What the ages are measured from: the newest bucket any source filled, not the clock (the demo's
  * data is months old). When even that is well behind the clock, nothing has arrived from any
@@ -125,6 +124,7 @@ function freshnessBasis(rows: Row[]) {
   return html`<p class="sub" data-freshness-basis>Ages as of the newest data any source sent, ${formatDateTime(new Date(newest))}${silent ? html`: <span class="badge bad">nothing new from any source for ${formatMinutes(behindMinutes)}</span>` : '.'}</p>`;
 }
 
+/** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
 function latestPerSource(rows: Row[]): Row[] {
   const latest = new Map<string, Row>();
   const time = (r: Row) => toDate(r.bucket_at)?.getTime() ?? 0;

@@ -5,6 +5,7 @@ import { mismatchRateLines, type MismatchRateRow } from '../charts/mismatch-rate
 import { locationName } from '../data/catalog.ts';
 import { formatDay, toDate } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
+import { periodKey, rate, sumBy, weekBefore } from '../data/rollup.ts';
 import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
@@ -67,13 +68,8 @@ export class WeeklyHealthPage extends PageElement {
   private systemMismatch(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined): SystemMismatch | undefined {
     const source = this.filters.source;
     if (!source) return undefined;
-    const weekOf = (row: WeeklyHealthRow | undefined) => (row ? toDate(row.week)?.getTime() : undefined);
-    const rateIn = (week: number | undefined) => {
-      const rows = this.systemWeeks.rows.filter((row) => week !== undefined && toDate(row.week)?.getTime() === week);
-      const compared = rows.reduce((sum, row) => sum + Number(row.compared ?? 0), 0);
-      return compared > 0 ? rows.reduce((sum, row) => sum + Number(row.mismatched ?? 0), 0) / compared : undefined;
-    };
-    const previousWeek = weekOf(previous) ?? (weekOf(latest) === undefined ? undefined : weekOf(latest)! - 7 * 86_400_000);
-    return { source, value: rateIn(weekOf(latest)), previous: rateIn(previousWeek) };
+    const weeks = new Map(sumBy(this.systemWeeks.rows, periodKey, ['compared', 'mismatched'] as const).map((week) => [week.key, rate(week.mismatched, week.compared) ?? undefined]));
+    const rateIn = (week: unknown) => weeks.get(toDate(week)?.toISOString() ?? '');
+    return { source, value: rateIn(latest.week), previous: rateIn(previous?.week ?? weekBefore(latest.week)) };
   }
 }
