@@ -5,7 +5,7 @@ import { logger } from '../core/logger.ts';
 import type { Database } from '../db/database.ts';
 import { acceptBatch } from '../ingest/accept-batch.ts';
 import { startIngestSchedules } from '../ingest/scheduler.ts';
-import { buildModels } from '../models/runner/build.ts';
+import { buildModels, type BuildSummary } from '../models/runner/build.ts';
 import { runModelCommand } from '../models/runner/model-command.ts';
 import { publishExports } from '../server/exports/publish-exports.ts';
 import type { AdminActions } from '../server/routes/admin-routes.ts';
@@ -17,38 +17,37 @@ import type { AdminActions } from '../server/routes/admin-routes.ts';
  */
 export function startServingPipeline(config: Config, db: Database): { actions: AdminActions; stop(): void } {
   const alerting = startAlerting(config, db);
-  let refreshing: Promise<void> = Promise.resolve();
-  // One refresh at a time: a landing during a build queues one more build after it, never two at once.
-  const refresh = (reason: string) => {
-    refreshing = refreshing.then(async () => {
+  // One model run at a time: a landing during a build queues one more build after it, and a run
+  // asked for over HTTP (`stocklens build` while this process runs) takes its turn in the same line.
+  let queue: Promise<unknown> = Promise.resolve();
+  const queued = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  // After a build or retry: the exports and the alerts follow what it published.
+  const published = async (build: BuildSummary, reason: string) => {
+    await publishExports(config, db);
+    await alerting.afterBuild();
+    if (build.fullRefreshReason) logger.warn(build.fullRefreshReason);
+    if (build.checkpointError) logger.warn({ err: build.checkpointError }, 'checkpoint after the build failed; DuckDB checkpoints once its log passes checkpoint_threshold');
+    logger.info({ reason, ok: build.ok, publishedMs: build.publishedMs, checkpointMs: build.checkpointMs }, 'models rebuilt, exports published, alerts evaluated');
+  };
+  const refresh = (reason: string) =>
+    queued(async () => {
       try {
-        const build = await buildModels(config, db);
-        await publishExports(config, db);
-        await alerting.afterBuild();
-        if (build.fullRefreshReason) logger.warn(build.fullRefreshReason);
-        if (build.checkpointError) logger.warn({ err: build.checkpointError }, 'checkpoint after the build failed; DuckDB checkpoints once its log passes checkpoint_threshold');
-        logger.info({ reason, ok: build.ok, publishedMs: build.publishedMs, checkpointMs: build.checkpointMs }, 'models rebuilt, exports published, alerts evaluated');
+        await published(await buildModels(config, db), reason);
       } catch (error) {
         logger.error({ err: error, reason }, `refresh after ${reason} failed: ${causeMessage(error)}`);
       }
     });
-    return refreshing;
-  };
   const schedules = startIngestSchedules(config, db, { onLanded: () => refresh('new batches landed') });
-  // A build asked for over HTTP (`stocklens build` while this process runs) takes its turn after
-  // the refreshes queued before it; a build or retry then publishes and alerts like they do.
-  const runModels: AdminActions['runModels'] = (command, options) => {
-    const run = refreshing.then(async () => {
+  const runModels: AdminActions['runModels'] = (command, options) =>
+    queued(async () => {
       const summary = await runModelCommand(config, db, command, options);
-      if (command !== 'test' && summary?.ok) {
-        await publishExports(config, db);
-        await alerting.afterBuild();
-      }
+      if (summary && command !== 'test') await published(summary, `stocklens ${command}`);
       return summary;
     });
-    refreshing = run.then(() => undefined, () => undefined);
-    return run;
-  };
   return {
     actions: {
       acceptBatch: async (batchId) => {
