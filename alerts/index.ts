@@ -1,4 +1,4 @@
-/** The alerts stage's surface: evaluate after every build, deliver on a timer (DESIGN §9). */
+/** The alerts stage's surface: evaluate after every build, deliver on a timer. */
 export { evaluateAlerts, type EvaluationSummary } from './evaluate-alerts.ts';
 export { deliverDue, type DeliverySummary } from './deliver-due.ts';
 export { previewAlerts, type AlertPreview } from './preview-alerts.ts';

@@ -5,8 +5,8 @@ import { alertKey } from './alert.ts';
 /**
  * A stale source explains its own mismatches: while (source, location) is stale, the mismatch
  * alerts of that source at that location are muted, and a stale truth source mutes every
- * mismatch alert of its location (they are all measured against it). One root cause, one alert
- * (DESIGN §8). Likewise a held batch mutes the staleness it causes. Returns, per muted alert key, the key of the stale-source alert that mutes it.
+ * mismatch alert of its location (they are all measured against it). One root cause, one alert.
+ * Likewise a held batch mutes the staleness it causes. Returns, per muted alert key, the key of the stale-source alert that mutes it.
  */
 export function inhibitions(config: Config, candidates: AlertCandidate[]): Map<string, string> {
   const stale = candidates.filter((candidate) => candidate.kind === 'stale_source');

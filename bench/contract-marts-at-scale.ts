@@ -7,7 +7,7 @@ import { writeConfigSeeds } from '../models/runner/config-seeds.ts';
 import { ensureMetaSchema } from '../models/runner/run-history.ts';
 
 /**
- * A database with the contract marts of DESIGN §8 at the `m` scale's shape (20,000 SKUs, 20
+ * A database with the contract marts (docs/architecture.md) at the `m` scale's shape (20,000 SKUs, 20
  * locations, 5 sources, 14 days of hourly buckets), for benchmarking the API when the real `m`
  * build is not available. fct_stock_position is a view over change intervals, as the marts build
  * it: the 670M-position grid is never stored.

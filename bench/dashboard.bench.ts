@@ -11,7 +11,7 @@ import { launchBrowser } from '../test/helpers/browser.ts';
 import { startDemoServer } from '../test/helpers/demo-server.ts';
 
 /**
- * The dashboard's two budgets (issue 8): Weekly health fully drawn within 1.5 s of navigation on
+ * The dashboard's two budgets: Weekly health fully drawn within 1.5 s of navigation on
  * the `m` scale served locally, measured in the browser from navigation start to the page's
  * `stocklens:drawn:weekly` performance mark; and the gzipped script under 300 KB.
  * Uses /work/bench-data/m when its READY file exists (or STOCKLENS_BENCH_DATA), the demo otherwise.

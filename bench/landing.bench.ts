@@ -1,5 +1,5 @@
 /**
- * Landing throughput, in one run (DESIGN §11):
+ * Landing throughput, in one run:
  *  1. csv-drop landing (validation, quarantine, ledger; files of one header landed in groups, one
  *     read and one transaction per group) against DuckDB's
  *     bare `read_csv` of the same files into a table: the ratio is the landing's overhead;

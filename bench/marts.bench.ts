@@ -10,7 +10,7 @@ import { buildModels, type BuildSummary } from '../models/runner/build.ts';
 import type { NodeResult } from '../models/runner/run-history.ts';
 
 /**
- * The marts at scale m (issue 6): a full build, then two more hours of captures landed one at a
+ * The marts at scale m: a full build, then two more hours of captures landed one at a
  * time by the real ingest, each followed by a build (incremental): an ordinary hour, and the last
  * one, midnight, when every system sends its daily full snapshot. Wall and CPU time per model and
  * the process's peak memory (DuckDB runs in-process, under the product's memory limit).

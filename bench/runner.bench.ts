@@ -1,5 +1,5 @@
 /**
- * Runner benchmark (issue 5), two ratios measured in one run on a synthetic table generated inside
+ * Runner benchmark, two ratios measured in one run on a synthetic table generated inside
  * DuckDB (BENCH_ROWS rows of hourly positions, default 50.4M = 336 hours x 10 locations x 15,000 SKUs):
  *
  * 1. overhead: `buildModels` (full refresh) against executing the very same statements by hand

@@ -15,7 +15,7 @@ export function configFrom(options: GlobalOptions): Config {
 
 /**
  * Opens the database a config names; `mustExist` turns a missing file into a clear message, and
- * so is DuckDB's lock held by another process (one process owns the file, DESIGN §2).
+ * so is DuckDB's lock held by another process (one process owns the file).
  */
 export async function openDatabase(config: Config, options: { readOnly?: boolean; mustExist?: boolean } = {}): Promise<Database> {
   if ((options.mustExist || options.readOnly) && !existsSync(config.databaseFile)) {

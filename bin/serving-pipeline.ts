@@ -11,7 +11,7 @@ import { publishExports } from '../server/exports/publish-exports.ts';
 import type { AdminActions } from '../server/routes/admin-routes.ts';
 
 /**
- * What the process that owns the database does besides answering HTTP (DESIGN §2): land on each
+ * What the process that owns the database does besides answering HTTP: land on each
  * source's schedule, rebuild the models when batches landed (incrementally), publish the Parquet
  * exports, and evaluate and deliver alerts after every build.
  */

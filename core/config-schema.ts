@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDurationMs } from './duration.ts';
 
-/** The shape of stocklens.config.yaml (DESIGN §5a). Keys are snake_case as users write them. */
+/** The shape of stocklens.config.yaml. Keys are snake_case as users write them. */
 
 const duration = z.string().refine((text) => parseDurationMs(text) !== undefined, {
   error: (issue) => `${JSON.stringify(issue.input)} is not a duration (write 30s, 15m, 2h or 7d)`,
@@ -64,7 +64,7 @@ const source = z
     max_staleness: duration.default('2h'),
     warn_after: duration.optional(),
     error_after: duration.optional(),
-    /** Share a full batch may shrink by before it is held (empty-extract guard, DESIGN §6). */
+    /** Share a full batch may shrink by before it is held (empty-extract guard). */
     max_full_drop: z.number().min(0).max(1).optional(),
     /** shopify-api: the Admin API version in the endpoint path and the page size of a query. */
     api_version: z.string().regex(/^\d{4}-\d{2}$/, { error: 'api_version is a Shopify API version such as 2025-01' }).default('2025-01'),
@@ -128,7 +128,7 @@ const serverDefaults = {
   auth_failure_window: '15m',
 };
 
-/** The API server (DESIGN §10): sessions, the analyst SQL endpoint's limits, failed sign-in throttling. */
+/** The API server: sessions, the analyst SQL endpoint's limits, failed sign-in throttling. */
 const server = z.strictObject({
   port: z.number().int().min(0).max(65535).default(serverDefaults.port),
   /** The address people reach the dashboard at (alert links, the sign-in link). */
@@ -143,7 +143,7 @@ const server = z.strictObject({
   auth_failure_window: duration.default(serverDefaults.auth_failure_window),
 });
 
-// ── alerts (DESIGN §9) ─────────────────────────────────────────────────────────────────────────
+// ── alerts ─────────────────────────────────────────────────────────────────────────
 // Every rule has a unique name (its alerts' `rule` label), a severity and extra labels used by routes.
 const severity = z.enum(['info', 'warning', 'critical']);
 const labels = z.record(z.string(), z.string()).default({});
@@ -182,7 +182,7 @@ const alertRule = z.discriminatedUnion('kind', [
   z.strictObject({ ...ruleBase, kind: z.literal('needs_faster_sync'), min_skus: z.number().int().min(1).default(1) }),
 ]);
 
-/** With no rules configured every kind runs once with its defaults (DESIGN §9's default rule set). */
+/** With no rules configured every kind runs once with its defaults. */
 export const defaultAlertRules = [
   { name: 'mismatch-rate', kind: 'mismatch_rate', severity: 'warning' },
   { name: 'oversell', kind: 'oversell', severity: 'critical' },
@@ -273,7 +273,7 @@ export const configSchema = z
         temp_directory: z.string().optional(),
       })
       .default({}),
-    /** Alert rules, routing and the CEO digest (DESIGN §9); absent means the default rule set to each location's lead. */
+    /** Alert rules, routing and the CEO digest; absent means the default rule set to each location's lead. */
     alerts: alertsSchema.prefault({}),
   })
   .superRefine((config, context) => {

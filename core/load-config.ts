@@ -60,7 +60,7 @@ export function parseConfig(text: string, absoluteFile: string, env: NodeJS.Proc
     sources: parsed.sources.map((source) => ({ ...source, path: source.path && path.resolve(folder, source.path) })),
     locations: parsed.locations.map((location) => ({
       ...location,
-      // The WMS counts are the truth unless a location says otherwise (DESIGN §4).
+      // The WMS counts are the truth unless a location says otherwise.
       truth_source: location.truth_source ?? parsed.sources.find((source) => source.system === 'wms')?.name,
     })),
   };

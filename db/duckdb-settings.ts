@@ -18,7 +18,7 @@ export const defaultCheckpointThreshold = '256MB';
 /**
  * The DuckDB settings of a config's database (`duckdb:` in stocklens.config.yaml). DuckDB takes 80%
  * of the machine's memory by default; a build that needs more than the limit spills to the temp
- * directory instead of exhausting the machine (issue 6: peak under 8 GB at scale m).
+ * directory instead of exhausting the machine (peak under 8 GB at scale m).
  */
 export function duckdbSettings(config: Pick<Config, 'duckdb'>): Record<string, string> {
   const settings: Record<string, string> = {

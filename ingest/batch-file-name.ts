@@ -10,7 +10,7 @@ export interface BatchFileName {
 
 const pattern = /^(stock|orders|events)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:_(full|delta))?\.(csv|csv\.gz|json|parquet)$/;
 
-/** Parses `<entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>` (DESIGN §5); undefined when it does not match. */
+/** Parses `<entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>`; undefined when it does not match. */
 export function parseBatchFileName(file: string): BatchFileName | undefined {
   const match = pattern.exec(path.basename(file));
   if (!match) return undefined;

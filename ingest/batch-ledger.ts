@@ -1,10 +1,10 @@
 import { sql, type Connection } from '../db/database.ts';
 import type { BatchCounts, BatchDescriptor, BatchStatus } from './land-batch.ts';
 
-/** The batch ledger (DESIGN §6): the empty-extract guard's verdict and each batch's `ingest.batches` row. */
+/** The batch ledger: the empty-extract guard's verdict and each batch's `ingest.batches` row. */
 
 /**
- * DESIGN §6 empty-extract guard: a full batch far smaller than the previous full one of its source
+ * The empty-extract guard: a full batch far smaller than the previous full one of its source
  * (in capture order, landed before or earlier in this group) is held.
  */
 export async function guardEmptyExtract(connection: Connection, batches: readonly BatchDescriptor[], counts: readonly BatchCounts[], maxFullDrop: number): Promise<BatchStatus[]> {

@@ -11,7 +11,7 @@ export const textOf = (column: ColumnSpec) => sql`nullif(trim(${sql.ident('i', c
 const text = (column: ColumnSpec) => sql.ident(`t:${column.name}`);
 const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
 
-/** A batch's captured_at default (DESIGN §5: the time in its file name), from `batch_map`. */
+/** A batch's captured_at default (the time in its file name), from `batch_map`. */
 const capturedDefault = sql.ident('__captured_at');
 
 export function typedValue(column: ColumnSpec, present: Set<string>): SQLQuery {

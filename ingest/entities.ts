@@ -1,5 +1,5 @@
 /**
- * The canonical entities a file can carry (DESIGN §4, §5): their columns, types and which are
+ * The canonical entities a file can carry: their columns, types and which are
  * required. Landing casts every column from text and quarantines the rows that do not fit.
  */
 export type Entity = 'stock' | 'orders' | 'events';
@@ -35,10 +35,10 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
     table: 'stock_snapshot',
     key: ['location_id', 'sku', 'channel'],
     // A channel feed (Amazon's merchant-fulfilled figures) carries only the sellable figure; absent
-    // quantity columns are 0 (DESIGN §5), but a file with neither figure says nothing.
+    // quantity columns are 0, but a file with neither figure says nothing.
     oneOf: [['on_hand', 'available_reported']],
     columns: [
-      // captured_at defaults to the time in the file name (DESIGN §5).
+      // captured_at defaults to the time in the file name.
       { name: 'captured_at', type: 'timestamptz', whenAbsent: 'captured_at' },
       { name: 'source_updated_at', type: 'timestamptz' },
       { name: 'location_id', type: 'varchar', required: true },

@@ -96,7 +96,7 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
 }
 
 /**
- * Lands batches of one source and entity in one transaction with their ledger rows (DESIGN §6):
+ * Lands batches of one source and entity in one transaction with their ledger rows:
  * either every batch's rows, quarantined rejects and ledger row commit, or none does. More than one
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
@@ -286,7 +286,7 @@ async function checkRows(connection: Connection, batch: BatchDescriptor, size: n
         }
       : { flag: sql`false`, join: sql`` };
   // raw keeps what the canonical columns cannot: the vendor's own row, or the columns a file carries
-  // beyond the canonical ones (DESIGN §6: unknown extra columns are kept).
+  // beyond the canonical ones (unknown extra columns are kept).
   const rawValue = present.has('__raw') ? sql`i.__raw::json` : extras.length > 0 ? sql`to_json(${packColumns(extras)})` : sql`null::json`;
   // Each cell is trimmed and cast once (text "t:<name>", value "v:<name>"); the checks and the
   // landed values read those, so the statement stays small whatever the number of checks.

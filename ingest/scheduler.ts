@@ -27,7 +27,7 @@ export interface IngestScheduler {
 }
 
 /**
- * The serving process's ingest clock (DESIGN §6): one node-cron task per pulling source with
+ * The serving process's ingest clock: one node-cron task per pulling source with
  * `noOverlap`, transient failures retried with capped exponential backoff and jitter (permanent
  * ones not), every attempt in `ingest.runs`, and one catch-up run at start for each source whose
  * last success is older than its schedule's interval, since node-cron does not replay missed runs.

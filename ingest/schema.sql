@@ -1,4 +1,4 @@
--- The landing contract (DESIGN §6): raw canonical entities, the batch ledger, quarantine and run history.
+-- The landing contract: raw canonical entities, the batch ledger, quarantine and run history.
 create schema if not exists raw;
 create schema if not exists ingest;
 

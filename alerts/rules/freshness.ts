@@ -10,7 +10,7 @@ export interface FreshnessShape {
 
 /**
  * marts.fct_source_freshness is per (bucket, source) with `is_latest` in the marts as built, and
- * per (source, location) in DESIGN §8's first sketch: the rules read whichever shape is there.
+ * per (source, location) in an earlier sketch of the contract: the rules read whichever shape is there.
  */
 export async function freshnessShape(connection: Connection): Promise<FreshnessShape> {
   const columns = new Set(

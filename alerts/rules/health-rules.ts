@@ -32,7 +32,7 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
   });
 }
 
-/** `held_batch`: a full batch the empty-extract guard held back (DESIGN §6); release it or fix the export. */
+/** `held_batch`: a full batch the empty-extract guard held back; release it or fix the export. */
 export async function heldBatchRule(context: RuleContext<Kind<'held_batch'>>): Promise<AlertCandidate[]> {
   const columns = ['batch_id', 'source', 'entity', 'file', 'mode', 'captured_at', 'rows', 'error'];
   const rows = await context.connection.rows(sql`

@@ -39,7 +39,7 @@ export function groupBy<T extends Row>(rows: T[], key: (row: T) => string): Map<
   return groups;
 }
 
-/** The calendar day of an instant in the config's time zone (days and weeks are local, DESIGN §8). */
+/** The calendar day of an instant in the config's time zone (days and weeks are local). */
 export function localDay(instant: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }

@@ -31,7 +31,7 @@ export const nothingRun: BuildSummary = { runId: '', results: [], tests: [], ok:
 
 /**
  * `stocklens build|test|retry`, with live progress: in the running server when there is one (the
- * process that owns the database file, DESIGN §2), else on the file here.
+ * process that owns the database file), else on the file here.
  */
 export async function runModelsHereOrInServer(config: Config, command: ModelCommand, flags: RunFlags): Promise<BuildSummary | undefined> {
   const options = withProgress(runOptions(flags));

@@ -8,7 +8,7 @@ import { progressLine, say } from '../terminal.ts';
 export function generateCommand(): Command {
   return new Command('generate')
     .description("simulate a multi-warehouse business: every system's files, a config wiring them and the ground truth")
-    .addOption(new Option('--scale <scale>', 'size of the business (DESIGN §11)').choices(Object.keys(SCALES)).default('demo'))
+    .addOption(new Option('--scale <scale>', 'size of the business').choices(Object.keys(SCALES)).default('demo'))
     .option('--seed <n>', 'random seed: the same seed writes the same bytes', parseSeed, 1)
     .option('--out <folder>', 'where to write inbox/, truth/, webhooks/ and stocklens.config.yaml', './data')
     .option('--weeks <n>', 'length in weeks (default: the scale\'s own)', parseWeeks)

@@ -37,7 +37,7 @@ export function sourceColors(sources: string[]): { domain: string[]; range: stri
   return { domain, range: domain.map((source) => sourcePalette[sourceOrder.includes(source) ? sourceOrder.indexOf(source) : extra++ % sourcePalette.length]) };
 }
 
-/** Probable causes (DESIGN §8, in the order they are checked), one symbol each; colour stays for direction. */
+/** Probable causes (in the order they are checked, docs/metrics.md), one symbol each; colour stays for direction. */
 export const causeSymbols = {
   domain: ['unsynced_adjustment', 'transfer_not_reflected', 'return_before_qc', 'reservation_ignored', 'double_deduction', 'sync_lag', 'unknown'],
   range: ['cross', 'diamond', 'square', 'triangle', 'star', 'wye', 'circle'],

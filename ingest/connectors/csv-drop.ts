@@ -11,7 +11,7 @@ import type { GroupRead, StagedInput } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
 
 /**
- * The generic file drop (DESIGN §5): `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch
+ * The generic file drop: `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch
  * (CSV files of one header are read many at a time),
  * read by DuckDB itself so that malformed lines are recorded with DuckDB's own reason.
  */

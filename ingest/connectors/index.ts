@@ -9,7 +9,7 @@ import { odooConnector } from './odoo.ts';
 import { shopifyApiConnector } from './shopify-api.ts';
 import { shopifyCsvConnector } from './shopify-csv.ts';
 
-/** Every connector by its config name (DESIGN §5a `connector`). */
+/** Every connector by its config name (the `connector` key of a source). */
 const factories: Partial<Record<SourceConfig['connector'], ConnectorFactory>> = {
   'csv-drop': csvDropConnector,
   'shopify-csv': shopifyCsvConnector,

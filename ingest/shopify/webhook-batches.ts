@@ -8,7 +8,7 @@ import type { PendingBatch } from '../connectors/connector.ts';
 import { channelOf, vendorLocationNames } from '../connectors/vendor-locations.ts';
 import { rowsBatch } from '../stage-rows.ts';
 
-/** Shopify's order cancel_reason → the canonical reason (DESIGN §4). */
+/** Shopify's order cancel_reason → the canonical reason. */
 const cancelReasons: Record<string, string> = {
   inventory: 'stock_out',
   customer: 'customer',

@@ -1,4 +1,4 @@
--- The comparison grid of DESIGN §8: one bucket every compare_every from the first capture of any source to the latest, with its day and week in the config's timezone.
+-- The comparison grid: one bucket every compare_every from the first capture of any source to the latest, with its day and week in the config's timezone.
 -- materialized: table
 -- tests: not_null(bucket_at), unique(bucket_at)
 with settings as (
@@ -27,7 +27,7 @@ select
   bucket_at,
   day,
   cast(date_trunc('week', day) as date) as week,
-  -- A daily or weekly stock figure is the value at the period's last bucket (DESIGN §8).
+  -- A daily or weekly stock figure is the value at the period's last bucket.
   bucket_at = max(bucket_at) over (partition by day) as is_day_end,
   bucket_at = max(bucket_at) over (partition by date_trunc('week', day)) as is_week_end
 from located

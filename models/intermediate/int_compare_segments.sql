@@ -1,4 +1,4 @@
--- Per compared system, location and SKU: segments of time in which neither the system's figure nor the truth's changes, with both figures and their difference (DESIGN §11: merged change points, no dense grid).
+-- Per compared system, location and SKU: segments of time in which neither the system's figure nor the truth's changes, with both figures and their difference (merged change points, no dense grid).
 -- materialized: incremental
 -- unique_key: [source, location_id, sku, segment_from]
 -- incremental_strategy: delete+insert
@@ -200,7 +200,7 @@ points as (
 {% endif %}
 ),
 -- Each pair's points in time order, keyed by the series alone: the three strings that name a pair
--- made most of what the sort moves (31M points at scale m), so they come back from the pairs at the end.
+-- made most of what the sort moves, so they come back from the pairs at the end.
 filled as (
   select
     series, changed_at,
@@ -219,7 +219,7 @@ segments as (
     f.next_changed_at as segment_to,
     f.system.units as system_units,
     spec.measure, spec.share, spec.block_below,
-    -- The allocation rule (preamble, DESIGN §8): a ring-fenced channel gets at most its reserve, the
+    -- The allocation rule (docs/metrics.md): a ring-fenced channel gets at most its reserve, the
     -- others what is left after the other channels' reserves; block_below and share apply after.
     case when spec.reserve > 0 then least(f.truth.ats, spec.reserve) else greatest(0, f.truth.ats - spec.other_reserve) end as allocation_base,
     f.truth.on_hand as truth_on_hand,

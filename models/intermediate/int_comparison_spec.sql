@@ -1,7 +1,7 @@
 -- Which figure each system is held to at each location: a channel publisher's available_reported against the expected channel ATS, a stock system's on_hand against the truth's on_hand.
 -- materialized: table
 -- tests: not_null(source), not_null(location_id), unique(source, location_id), accepted_values(measure, ['available_reported','on_hand'])
--- DESIGN §8 "Units compared". Channel allocation rules travel along so the expected figure can be
+-- The units compared (docs/metrics.md). Channel allocation rules travel along so the expected figure can be
 -- computed from the truth's ATS: other_reserve is the B2B stock ring-fenced by the OTHER channels
 -- listing the location.
 with channel_at as (

@@ -1,4 +1,4 @@
--- Mismatched segments with their probable cause: the first of DESIGN §8's causes that the data shows, checked in its order.
+-- Mismatched segments with their probable cause: the first cause (docs/metrics.md) that the data shows, checked in its order.
 -- materialized: incremental
 -- unique_key: [source, location_id, sku, segment_from]
 -- incremental_strategy: delete+insert

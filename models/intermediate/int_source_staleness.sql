@@ -4,8 +4,7 @@
 with batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }}
 ),
--- Stock batches, landed or held: while the latest is a held full batch (the empty-extract guard,
--- DESIGN §6), the rows it would have restated are missing; the next landed batch repairs them.
+-- Stock batches, landed or held: while the latest is a held full batch (the empty-extract guard), the rows it would have restated are missing; the next landed batch repairs them.
 stock_batches as (
   select source, captured_at, bool_and(status = 'held') as is_held
   from ingest.batches

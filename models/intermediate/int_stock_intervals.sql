@@ -4,7 +4,7 @@
 -- incremental_strategy: delete+insert
 -- time_column: valid_from
 -- tests: not_null(source), not_null(location_id), not_null(sku), not_null(valid_from), unique(source, location_id, sku, valid_from), expression(valid_to is null or valid_to > valid_from)
--- History costs changes, not captures x SKUs (DESIGN §11): a daily full snapshot that repeats
+-- History costs changes, not captures x SKUs: a daily full snapshot that repeats
 -- yesterday's figures adds no row here. An hourly run reads the captures from the latest change
 -- built on, and continues each series it touches from the interval that series was in then (that
 -- interval is written again, with the valid_to the new captures give it); a capture older than
@@ -79,7 +79,7 @@ changes as (
       or (previous_next_full_at < captured_at and not is_zero)
     )
   union all
-  -- The first full batch after this row that does not list the SKU: it is 0 from then on (DESIGN §4).
+  -- The first full batch after this row that does not list the SKU: it is 0 from then on.
   select series, source, location_id, sku, next_full_at, is_salable,
     0, 0, 0, 0, 0, 0, 0, 0, case when available_reported is null then null else 0 end,
     false, null

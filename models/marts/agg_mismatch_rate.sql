@@ -5,7 +5,7 @@
 -- time_column: day
 -- tests: not_null(day), not_null(location_id), not_null(source), unique(day, location_id, source), expression(mismatch_rate between 0 and 1), expression(mismatched <= compared)
 -- A comparison is one (bucket, location, sku) of a non-stale source whose truth is not stale
--- either, from the pair's first bucket where both had a capture (DESIGN §8). Counting pairs per
+-- either, from the pair's first bucket where both had a capture. Counting pairs per
 -- first bucket keeps this from expanding the grid: a cohort of pairs costs one row per bucket.
 -- An hourly run recomputes the latest day built and the days after it: earlier buckets keep their
 -- comparisons (a cause may change later, whether the figures differed does not).

@@ -1,4 +1,4 @@
--- The latest truth per location and SKU: total stock (on_hand) against available-to-sell (DESIGN §8).
+-- The latest truth per location and SKU: total stock (on_hand) against available-to-sell.
 -- materialized: table
 -- tests: not_null(location_id), not_null(sku), unique(location_id, sku), expression(ats_units <= total_units)
 -- Each truth series' open change interval is its latest state (a SKU a full batch left out is 0

@@ -3,7 +3,7 @@
 -- unique_key: [bucket_at, location_id, sku, source]
 -- incremental_strategy: delete+insert
 -- tests: not_null(bucket_at), not_null(location_id), not_null(sku), not_null(source), unique(bucket_at, location_id, sku, source), accepted_values(direction, ['over','under']), accepted_values(probable_cause, ['unsynced_adjustment','transfer_not_reflected','return_before_qc','reservation_ignored','double_deduction','sync_lag','unknown']), expression(diff_units <> 0)
--- Segments expand to buckets only here, where the figures differ (DESIGN §11); a bucket where the
+-- Segments expand to buckets only here, where the figures differ; a bucket where the
 -- system or the truth is stale is left out: it shows in fct_source_freshness instead.
 -- An hourly run expands the segments written again since its last build (their causes may have
 -- changed) over all their buckets, and the other segments still open over the new buckets only.

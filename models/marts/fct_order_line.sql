@@ -113,7 +113,7 @@ with_channel as (
   select
     a.*,
     r.channel_source,
-    -- The allocation rule (DESIGN §8) applied to the location's ATS at order time.
+    -- The allocation rule applied to the location's ATS at order time.
     case
       when r.channel is null then greatest(0, a.location_ats_at_order)
       when (case when r.reserve > 0 then least(greatest(0, a.location_ats_at_order), r.reserve) else greatest(0, a.location_ats_at_order - r.other_reserve) end) < r.block_below then 0

@@ -1,7 +1,7 @@
 -- Every source's figures per bucket, location and SKU (as-of its latest capture at or before the bucket), with ATS, staleness and whether the source is stale there.
 -- materialized: view
--- A view over change intervals: the dense grid (670M positions at scale m) is never stored
--- (DESIGN §11); filter by sku or location and DuckDB only expands those intervals. Its keys are
+-- A view over change intervals: the dense grid (670M positions at scale m) is never stored;
+-- filter by sku or location and DuckDB only expands those intervals. Its keys are
 -- tested where they come from, since a test here would expand the whole grid: int_stock_intervals
 -- (unique, not null, no overlaps: models/tests/assert_intervals_do_not_overlap.sql) and
 -- int_bucket_grid (unique buckets).

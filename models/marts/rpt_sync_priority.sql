@@ -97,7 +97,7 @@ select
   -- Rounded down to 5 minutes, between 5 minutes and a day.
   cast(greatest(5, least(1440, floor(coalesce(tolerable_minutes, 1440) / 5) * 5)) as integer) as recommended_sync_minutes,
   -- Mismatches outlive one sync (2+ consecutive buckets), the exposure is in the top tenth of the
-  -- source's list (DESIGN §8).
+  -- source's list.
   max_consecutive >= 2
     and exposure > 0
     and percent_rank() over (partition by source order by exposure desc) <= 0.1 as needs_faster_sync

@@ -1,6 +1,6 @@
 import { sql, type Connection, type Database } from '../../db/database.ts';
 
-/** meta.* keeps every node's result as it finishes, so history survives a crash (DESIGN §7). */
+/** meta.* keeps every node's result as it finishes, so history survives a crash. */
 export async function ensureMetaSchema(connection: Connection): Promise<void> {
   await connection.run(`
     create schema if not exists meta;

@@ -1,4 +1,4 @@
--- Every landed stock row of every source on the canonical stock_snapshot (DESIGN §4); held or failed batches are left out.
+-- Every landed stock row of every source on the canonical stock_snapshot; held or failed batches are left out.
 -- materialized: view
 -- The vendor's raw row stays in raw.stock_snapshot: carrying it through the models costs time at scale.
 -- A salable feed (Amazon's merchant quantity, a storefront's Available) states the sellable figure

@@ -4,7 +4,7 @@
 -- window began (meta.model_intervals), at most a day back, each from there to its open interval.
 -- An hourly build continues a series from its open interval, so that is all it can have broken
 -- (an interval begun there whose predecessor stayed open shows as two open intervals); sorting all
--- history per series costs ~25 s at scale m, and the whole history is checked against a full
+-- history per series is a large share of an hourly build, and the whole history is checked against a full
 -- refresh by test/marts/incremental-marts.test.ts.
 with bound as (
   select greatest(

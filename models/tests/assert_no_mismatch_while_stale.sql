@@ -1,4 +1,4 @@
--- A stale source (or a stale truth) never has a mismatch: it is a freshness exception instead (DESIGN §8).
+-- A stale source (or a stale truth) never has a mismatch: it is a freshness exception instead.
 -- severity: error
 select m.bucket_at, m.source, m.location_id, m.sku
 from {{ ref('fct_mismatch') }} m

@@ -1,4 +1,4 @@
-/** Roles in increasing order of power (DESIGN §10): each can do what the ones before it can. */
+/** Roles in increasing order of power: each can do what the ones before it can. */
 export const roles = ['viewer', 'analyst', 'admin'] as const;
 export type Role = (typeof roles)[number];
 

@@ -11,8 +11,8 @@ export function exportsDir(config: Config): string {
 
 /**
  * The marts materialized as tables. Views (fct_stock_position expands change intervals to the
- * bucket grid) are computed on read: a Parquet copy of one would be the dense grid DESIGN §11 warns
- * against, so they are queried through the API, the SQL endpoint or their CSV download instead.
+ * bucket grid) are computed on read: a Parquet copy of one would be the dense grid the models avoid,
+ * so they are queried through the API, the SQL endpoint or their CSV download instead.
  */
 export async function listPublishableMarts(db: Database): Promise<string[]> {
   const rows = await db.rows<{ name: string }>(`
@@ -24,7 +24,7 @@ export async function listPublishableMarts(db: Database): Promise<string[]> {
 
 /**
  * Writes `<data_dir>/exports/<mart>.parquet` for every mart table, each to a temporary name first and
- * renamed into place, so a reader never sees half a file (DESIGN §2). Call it after every
+ * renamed into place, so a reader never sees half a file. Call it after every
  * successful build; it also tells the API to drop its cached answers.
  */
 export async function publishExports(config: Config, db: Database): Promise<{ mart: string; file: string }[]> {

@@ -12,7 +12,7 @@ const stockCauses = ['confirmed', 'inferred'];
 /** The units of fct_ats_daily that /api/ats-daily sums per day and location (agg_ats_daily's columns). */
 const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
-/** The dashboard's endpoints over the marts (DESIGN §8, the API contract of the preamble). */
+/** The dashboard's endpoints over the marts. */
 export function martRoutes(context: EndpointContext): Router {
   const router = Router();
   const tz = context.config.timezone;
@@ -162,7 +162,7 @@ export function martRoutes(context: EndpointContext): Router {
     },
     async query(f, { catalog }) {
       const columns = await catalog.requireMart('fct_order_line');
-      // Cancellations count on the day they happened (DESIGN §8); placed_at when the mart has no cancelled_at.
+      // Cancellations count on the day they happened; placed_at when the mart has no cancelled_at.
       const at = columns.includes('cancelled_at') ? sql`coalesce(cancelled_at, placed_at)` : sql`placed_at`;
       const local = sql`timezone(${tz}, ${at})`;
       const period: SQLQuery = f.grain === 'week' ? sql`date_trunc('week', ${local})::date` : sql`${local}::date`;

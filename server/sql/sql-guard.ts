@@ -3,7 +3,7 @@ import { HttpError } from '../http-error.ts';
 import type { RelationCatalog } from '../relation-catalog.ts';
 
 /**
- * The analyst SQL endpoint's gate (DESIGN §10). DuckDB cannot switch file and network access off
+ * The analyst SQL endpoint's gate. DuckDB cannot switch file and network access off
  * for one connection: `enable_external_access` and `lock_configuration` are instance-wide and
  * one-way, and this process also lands files and writes exports. So a query is checked on
  * DuckDB's own parse tree (`json_serialize_sql`, which serializes nothing but SELECT statements)

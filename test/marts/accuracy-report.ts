@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { literal, type Database } from '../../db/database.ts';
 
-/** The breakpoint kinds a probable cause can name (DESIGN §8). */
+/** The breakpoint kinds a probable cause can name. */
 export const causeKinds = ['unsynced_adjustment', 'transfer_not_reflected', 'return_before_qc', 'reservation_ignored', 'double_deduction', 'sync_lag'] as const;
 
 export interface KindScore {

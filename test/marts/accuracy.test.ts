@@ -9,7 +9,7 @@ import { runIngest } from '../../ingest/run-ingest.ts';
 import { runModelTests } from './model-tests.ts';
 
 /**
- * The accuracy gate of issue 6 against the simulator's truth, fixed seeds, small scales so each
+ * The accuracy gate against the simulator's truth, fixed seeds, small scales so each
  * scenario lands and builds in well under a minute.
  */
 const scenarios: { name: string; options: Omit<GenerateOptions, 'outDir'> }[] = [

@@ -41,7 +41,7 @@ describe('incremental marts', () => {
     builds.push(await buildModels(config, db));
     for (const hours of [1, 1, 2, 5, 7, 12, 1, 1]) {
       // A full ERP batch that leaves SKUs out, first in its step, closes their intervals with 0
-      // rows (DESIGN §4), including intervals opened before the step.
+      // rows, including intervals opened before the step.
       if (hours === 5) dropFullLeavingOut(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000));
       // A SKU first listed mid-week by the truth, and steps later by the ERP: a new pair, built
       // from the truth's history.

@@ -10,7 +10,7 @@ import { runModelTests } from './model-tests.ts';
 import { skuOrder } from './sku-order.ts';
 
 /**
- * A small hand-made world with one SKU per probable cause (DESIGN §8), landed through csv-drop:
+ * A small hand-made world with one SKU per probable cause, landed through csv-drop:
  * the WMS is the truth at WH-A, "shop" publishes the web channel there, the ERP mirrors on_hand.
  * Every figure below can be checked by hand against docs/metrics.md.
  */

@@ -7,7 +7,7 @@ import { writeConfigSeeds } from '../../models/runner/config-seeds.ts';
 import { ensureMetaSchema } from '../../models/runner/run-history.ts';
 
 /**
- * A real DuckDB file with the marts of DESIGN §8 (contract columns only) and a few known rows,
+ * A real DuckDB file with the contract marts (contract columns only) and a few known rows,
  * so the API is tested against the contract rather than whatever the models build today.
  */
 export const contractConfigYaml = `

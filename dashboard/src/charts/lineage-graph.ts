@@ -13,7 +13,7 @@ export interface Lineage {
 type Raw = Record<string, unknown>;
 
 /**
- * Reads the runner's manifest (DESIGN §7) into nodes and edges. Accepts nodes as a list or keyed by
+ * Reads the runner's manifest into nodes and edges. Accepts nodes as a list or keyed by
  * name, and edges as pairs, `{from, to}` objects or each node's `depends_on`, so the graph does not
  * break when the manifest gains fields.
  */

@@ -5,7 +5,7 @@ import { sourceColors } from '../theme.ts';
 
 export type MismatchRateRow = Record<string, unknown> & { source: string; compared: number; mismatched: number };
 
-/** Mismatch rate per system over time (DESIGN §8: mismatched / compared, summed before dividing). */
+/** Mismatch rate per system over time (mismatched / compared, summed before dividing). */
 export function mismatchRateLines(rows: MismatchRateRow[], width: number): Element {
   const points = sumBy(rows, (row) => `${periodKey(row)}|${row.source}`, ['compared', 'mismatched'] as const)
     .map((group) => ({ period: periodOf(group.first), source: group.first.source, rate: rate(group.mismatched, group.compared), compared: group.compared, mismatched: group.mismatched }))

@@ -13,7 +13,7 @@ export interface TimelinePoint {
   units: number | null;
   /** The truth's ATS at that location and bucket. */
   truth: number | null;
-  /** The figures the mismatch compared (DESIGN §8: available against expected, or on hand against on hand). */
+  /** The figures the mismatch compared (available against expected, or on hand against on hand). */
   comparedUnits: number | null;
   expectedUnits: number | null;
   cause: string | null;

@@ -103,7 +103,7 @@ export interface SqlPreview extends TableResult {
 }
 
 /**
- * Runs analyst SQL (DESIGN §10) for the console: the server's JSON preview, capped at its row cap
+ * Runs analyst SQL for the console: the server's JSON preview, capped at its row cap
  * and saying whether it cut the result (a download streams the whole result instead). A refused
  * query answers 400 with the reason. Never cached.
  */

@@ -16,7 +16,7 @@ order by ats_share`;
 
 const roleRank: Record<string, number> = { viewer: 0, analyst: 1, admin: 2 };
 
-/** Analysts' SQL over every model (DESIGN §10): read-only, one statement, errors shown where typed. */
+/** Analysts' SQL over every model: read-only, one statement, errors shown where typed. */
 @customElement('sl-sql-console-page')
 export class SqlConsolePage extends PageElement {
   static styles = [

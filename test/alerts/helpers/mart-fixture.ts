@@ -6,7 +6,7 @@ export const today = '2026-11-23';
 export const now = new Date('2026-11-23T10:00:00Z');
 
 /**
- * The marts the alert rules read (DESIGN §8 contract columns), created in a real DuckDB file with a
+ * The marts the alert rules read (their contract columns), created in a real DuckDB file with a
  * small, deterministic story: 28 quiet days at ~2% mismatch for every (location, source), then
  * today's incidents as the options say.
  */
