@@ -109,7 +109,7 @@ describe('alert delivery', () => {
     // First run: the server reads the first message and never answers; the process is killed while it waits.
     const first = spawn(process.execPath, ['--import', 'tsx', child, config.file, at(31).toISOString()], { stdio: 'pipe' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => first.on('exit', (_code, signal) => resolve(signal)));
-    while (heldData === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => heldData, { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
     first.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(sink.received).toHaveLength(0);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Database, inline, sql } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { walBytes } from '../helpers/wal-bytes.ts';
@@ -78,8 +78,10 @@ describe('Database', () => {
     await open.run('begin transaction');
     await open.run('create table u as select 1 as v');
     await expect(db.checkpoint(1)).rejects.toThrow(/other write transactions/);
+    const run = vi.spyOn(db, 'run');
     const checkpointing = db.checkpoint();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Commit only once an attempt was refused, so the retry is what gets the checkpoint through.
+    await expect.poll(() => run.mock.settledResults.some((result) => result.type === 'rejected')).toBe(true);
     await open.run('commit');
     await checkpointing;
     expect(wal()).toBe(0);

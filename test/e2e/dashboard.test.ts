@@ -150,7 +150,7 @@ describe('SKU drill-down', () => {
       expect(mismatched.length > 0).toBe(mismatch !== undefined);
       expect(await page.locator('sl-plot[data-chart="sku-timeline"] g.mismatch-dot path').count()).toBe(mismatched.length);
       expect(await page.locator('sl-data-table[data-table="sku-mismatches"] tbody tr').count()).toBe(Math.min(20, mismatched.length));
-      if (orders.rows.length > 0) expect(await page.locator('sl-plot[data-chart="sku-orders"] g.order-dot circle').count()).toBe(orders.rows.length);
+      expect(await page.locator('sl-plot[data-chart="sku-orders"] g.order-dot circle').count()).toBe(orders.rows.length);
     }));
 });
 
@@ -160,10 +160,8 @@ describe('sync priority', () => {
       const flagged = (await apiRows(api, '/api/sync-priority?needs_faster_sync=true&limit=5000')).rows;
       await open('sync', 'sl-sync-priority-page');
       const rows = page.locator('sl-data-table[data-table="sync-priority"] tbody tr');
-      if (flagged.length === 0) {
-        await expect(page.locator('sl-sync-priority-page .state.empty').first().textContent()).resolves.toMatch(/No SKU needs faster sync/);
-        return;
-      }
+      // The demo injects sync lags, so some SKUs are flagged: an empty page would be a regression.
+      expect(flagged.length).toBeGreaterThan(0);
       expect(await rows.count()).toBe(Math.min(50, flagged.length));
       const exposures = flagged.map((r) => Number(r.exposure)).sort((a, b) => b - a);
       expect(await rows.first().locator('td').nth(2).textContent()).toBe(String(Number(exposures[0].toPrecision(3))));
@@ -210,10 +208,7 @@ describe('cancellations', () => {
       const byWeek = await apiRows(api, '/api/cancellations?grain=week&limit=100000');
       const inferred = await apiRows(api, '/api/order-lines?stock_cause=inferred&limit=2000');
       await open('cancellations', 'sl-cancellations-page');
-      if (byWeek.rows.length === 0) {
-        expect(await page.locator('sl-cancellations-page .state.empty').count()).toBeGreaterThan(0);
-        return;
-      }
+      expect(byWeek.rows.length).toBeGreaterThan(0);
       const weekCause = new Set(byWeek.rows.map((r) => `${r.week}|${r.stock_cause === 'confirmed' || r.stock_cause === 'inferred' ? r.stock_cause : 'none'}`));
       expect(await page.locator('sl-plot[data-chart="cancellations"] g.cancel-bar rect').count()).toBe(weekCause.size);
       const channels = new Set(byWeek.rows.map((r) => r.channel));

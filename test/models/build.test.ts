@@ -3,11 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../core/errors.ts';
 import { parseConfig } from '../../core/load-config.ts';
-import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { loadProject } from '../../models/runner/project.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { openTestDb } from '../helpers/test-db.ts';
 import { walBytes } from '../helpers/wal-bytes.ts';
 
 const tempDir = useTempDir();
@@ -34,7 +34,7 @@ describe('model runner', () => {
       'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./wms }\nlocations:\n  - { id: WH-EAST, name: East }\n',
       path.join(dir, 'stocklens.config.yaml'),
     );
-    const db = await Database.open(config.databaseFile);
+    const db = await openTestDb(config.databaseFile);
     await runIngest(config, db);
     const summary = await buildModels(config, db, { select: ['+fct_ats_current'] });
     expect(summary.ok).toBe(true);
@@ -50,7 +50,6 @@ describe('model runner', () => {
       { node: 'fct_ats_current', status: 'success' },
       { node: 'stg_stock_snapshot', status: 'success' },
     ]);
-    db.closeSync();
   });
 
   it('orders models by their refs', () => {
@@ -73,13 +72,12 @@ describe('model runner', () => {
   it('keeps the published table when a rebuild fails and skips what depends on it', async () => {
     const dir = project({ 'staging/a.sql': '-- materialized: table\nselect 1 as x', 'marts/b.sql': "select x from {{ ref('a') }}" });
     const config = parseConfig('sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n', path.join(dir, 'stocklens.config.yaml'));
-    const db = await Database.open(config.databaseFile);
+    const db = await openTestDb(config.databaseFile);
     expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
     writeFileSync(path.join(dir, 'staging/a.sql'), '-- materialized: table\nselect 1/0::integer as x, nope');
     const failed = await buildModels(config, db, { modelsDir: dir });
     expect(failed.results.map((r) => [r.node, r.status])).toEqual([['a', 'error'], ['b', 'skipped']]);
     expect(failed.results[0].error).toMatch(/a\.sql:2: Binder Error: .*nope/);
     expect(await db.rows('select x from staging.a')).toEqual([{ x: 1 }]);
-    db.closeSync();
   });
 });

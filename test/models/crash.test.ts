@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Database } from '../../db/database.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { retryModels } from '../../models/runner/retry.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { openTestDb } from '../helpers/test-db.ts';
 import { writeProject } from './model-project.ts';
 
 const tempDir = useTempDir();
@@ -35,7 +35,7 @@ describe('a build killed mid-write', () => {
 select (select sum(price) from {{ ref('prices') }}) as total, (select sum(hash(range)) from range((select n from src.work))) as busy`,
       'marts/summary.sql': "-- materialized: view\nselect total from {{ ref('priced') }}",
     });
-    let db = await Database.open(config.databaseFile);
+    let db = await openTestDb(config.databaseFile);
     await db.run('create schema src; create table src.prices as select 1 as price; create table src.work as select 1 as n');
     expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
     await db.run('update src.prices set price = 2; update src.work set n = 300000000');
@@ -45,7 +45,7 @@ select (select sum(price) from {{ ref('prices') }}) as total, (select sum(hash(r
     expect(stderr).toContain('done prices success');
     expect(stderr).not.toContain('done priced');
 
-    db = await Database.open(config.databaseFile);
+    db = await openTestDb(config.databaseFile);
     // prices finished and was published before the kill; priced and the view on it are the old ones.
     expect(await db.rows('select price from staging.prices')).toEqual([{ price: 2 }]);
     expect(await db.rows('select total from marts.priced')).toEqual([{ total: 1 }]);
@@ -62,6 +62,5 @@ select (select sum(price) from {{ ref('prices') }}) as total, (select sum(hash(r
     expect(await db.rows('select total from marts.summary')).toEqual([{ total: 2 }]);
     expect(await db.rows(`select count(*) as n from information_schema.tables where table_name like '__stage_%'`)).toEqual([{ n: 0 }]);
     expect(await retryModels(config, db, { modelsDir: dir })).toBeUndefined();
-    db.closeSync();
   });
 });

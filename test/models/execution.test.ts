@@ -42,7 +42,6 @@ describe('running the DAG', () => {
     const partial = await buildModels(config, db, { modelsDir: dir, select: ['int_ab+'] });
     expect(partial.results.map((result) => result.node)).toEqual(['int_ab', 'fct_ab']);
     expect(await db.rows(`select distinct nodes from meta.runs where run_id = '${partial.runId}'`)).toEqual([{ nodes: ['int_ab', 'fct_ab'] }]);
-    db.closeSync();
   });
 
   it('runs independent models at once on separate connections, and one at a time with threads 1', async () => {
@@ -66,7 +65,6 @@ describe('running the DAG', () => {
     expect(counted).toEqual(['1/5', '2/5', '3/5', '4/5', '5/5']);
     const serial = await events(1);
     for (let index = 0; index < serial.length; index += 2) expect(serial[index + 1]).toBe(serial[index].replace('start', 'done'));
-    db.closeSync();
   });
 
   it('starts the longest chain of expected durations first, from the last run of the same kind', async () => {
@@ -92,7 +90,6 @@ describe('running the DAG', () => {
     const incremental = await history.lastDurations(false);
     await history.close();
     expect([...incremental.keys()].sort()).toEqual(built.results.filter((result) => result.status === 'success').map((result) => result.node).sort());
-    db.closeSync();
   });
 
   it('skips what depends on a failed model, keeps building the rest, and stops early with failFast', async () => {
@@ -109,7 +106,6 @@ describe('running the DAG', () => {
     const fast = await buildModels(other.config, otherDb, { modelsDir: other.dir, threads: 1, failFast: true });
     expect(statusOf(fast)).toEqual({ stg_a: 'error', stg_b: 'skipped', int_ab: 'skipped', fct_ab: 'skipped', rpt_b: 'skipped' });
     expect(fast.results.find((result) => result.node === 'stg_b')?.error).toBe('not started: --fail-fast after stg_a failed');
-    otherDb.closeSync();
   });
 
   it('checks source freshness against warn_after and error_after from the ingest ledger', async () => {
@@ -131,7 +127,6 @@ describe('running the DAG', () => {
     // A stale source is reported (and fails the run) but does not stop the models: the marts exclude stale systems themselves.
     expect(run.ok).toBe(false);
     expect(run.results.find((result) => result.node === 'x')?.status).toBe('success');
-    db.closeSync();
   });
 
   it('writes manifest.json with nodes, columns as built, sources read and edges', async () => {
@@ -166,7 +161,6 @@ describe('running the DAG', () => {
         { from: 'rpt_b', to: 'rpt_mixed' },
       ]),
     );
-    db.closeSync();
   });
 
   it('tests what is published without building it', async () => {
@@ -178,6 +172,5 @@ describe('running the DAG', () => {
     expect(tested.ok).toBe(false);
     expect(tested.results.map((result) => [result.node, result.kind, result.status, result.error])).toEqual([['fct_ab', 'model', 'error', 'unique(id) found 1 failing row']]);
     expect(await db.rows(`select command from meta.runs where run_id = '${tested.runId}'`)).toEqual([{ command: 'test' }]);
-    db.closeSync();
   });
 });

@@ -90,7 +90,6 @@ describe('incremental models', () => {
       const before = await Promise.all(project.order.map((name) => rowsOf(db, `select * from marts.${name}`)));
       expect((await buildModels(config, db, { modelsDir: dir, fullRefresh: true })).ok).toBe(true);
       expect(await Promise.all(project.order.map((name) => rowsOf(db, `select * from marts.${name}`)))).toEqual(before);
-      db.closeSync();
     });
   }
 });

@@ -32,7 +32,6 @@ describe('incremental models', () => {
       { day: '2026-11-01', sku: 'a', units: 1, channel: 'web' },
       { day: '2026-11-02', sku: 'a', units: 5, channel: 'b2b' },
     ]);
-    db.closeSync();
   });
 
   it('rebuilds from scratch with fullRefresh, dropping rows the source no longer has', async () => {
@@ -48,7 +47,6 @@ describe('incremental models', () => {
     await buildModels(config, db, { modelsDir: dir, fullRefresh: true });
     expect(await db.rows('select day from marts.daily')).toEqual([{ day: '2026-11-02' }]);
     expect(await db.rows(`select time_from, time_to from meta.model_intervals where model = 'daily'`)).toEqual([{ time_from: '2026-11-02', time_to: '2026-11-02' }]);
-    db.closeSync();
   });
 
   it('notices a hole in the recorded intervals and rebuilds from where coverage stops', async () => {
@@ -68,7 +66,6 @@ describe('incremental models', () => {
     const run = await buildModels(config, db, { modelsDir: dir });
     expect(run.results[0].rows).toBe(4);
     expect(await db.rows('select day from marts.daily order by day')).toEqual(['01', '02', '03', '04', '05'].map((day) => ({ day: `2026-11-${day}` })));
-    db.closeSync();
   });
 
   it('reads its own published rows through {{ this }}', async () => {
@@ -87,7 +84,6 @@ select id from src.ids where id not in (select id from {{ this }})`,
     const run = await buildModels(config, db, { modelsDir: dir });
     expect(run.results[0].rows).toBe(1);
     expect(await db.rows('select id from marts.seen order by id')).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
-    db.closeSync();
   });
 
   it('keeps the {% if is_incremental() %} branch only on an incremental run, so a first build need not read {{ this }}', async () => {
@@ -113,7 +109,6 @@ group by s.sku`,
     const run = await buildModels(config, db, { modelsDir: dir });
     expect(run.results[0].rows).toBe(1);
     expect(await db.rows('select sku, units from marts.totals order by sku')).toEqual([{ sku: 'a', units: 11 }, { sku: 'b', units: 2 }]);
-    db.closeSync();
   });
 
   it('fails on an unclosed or unknown block tag naming the file and line', async () => {
@@ -129,7 +124,6 @@ where true`,
     writeModel(dir, 'marts/broken.sql', `-- materialized: table\nselect 1 as x\n{% for x in y %}\n{% endfor %}`);
     const again = await buildModels(config, db, { modelsDir: dir });
     expect(again.results[0].error).toMatch(/broken\.sql:3: \{% for x in y %\} is not a tag the runner knows/);
-    db.closeSync();
   });
 
   it('keeps DuckDB errors on the model file line inside a kept block', async () => {
@@ -145,6 +139,5 @@ from no_such_table
     const db = await openProjectDb(config);
     const run = await buildModels(config, db, { modelsDir: dir });
     expect(run.results[0].error).toMatch(/lines\.sql:6: .*no_such_table/);
-    db.closeSync();
   });
 });

@@ -117,7 +117,6 @@ describe('materializations', () => {
       { time_from: '2026-11-02 08:00:00+00', time_to: '2026-11-02 09:00:00+00' },
       { time_from: '2026-11-02 07:00:00+00', time_to: '2026-11-02 11:00:00+00' },
     ]);
-    db.closeSync();
   });
 
   it('changes a view into a table and back without failing on the old kind', async () => {
@@ -130,7 +129,6 @@ describe('materializations', () => {
     writeProject(dir, { 'marts/x.sql': '-- materialized: view\nselect 3 as n' });
     expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
     expect(await db.rows('select n from marts.x')).toEqual([{ n: 3 }]);
-    db.closeSync();
   });
 });
 

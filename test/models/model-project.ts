@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../core/load-config.ts';
-import { Database } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
+import { openTestDb } from '../helpers/test-db.ts';
 
 /** A models folder written from `{ 'marts/x.sql': '...' }`, with a minimal config beside it; `moreSources` are YAML list items. */
 export function writeProject(dir: string, files: Record<string, string>, moreSources = ''): { dir: string; config: Config } {
@@ -18,5 +19,5 @@ export function writeModel(dir: string, file: string, text: string): void {
 }
 
 export async function openProjectDb(config: Config): Promise<Database> {
-  return Database.open(config.databaseFile);
+  return openTestDb(config.databaseFile);
 }

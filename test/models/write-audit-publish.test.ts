@@ -26,7 +26,6 @@ describe('write-audit-publish', () => {
       { test: 'not_null(sku)', status: 'fail', failures: 1 },
       { test: 'unique(sku)', status: 'fail', failures: 1 },
     ]);
-    db.closeSync();
   });
 
   it('publishes with a failing warn test and records every outcome, passes too', async () => {
@@ -44,7 +43,6 @@ select * from (values (0.5, 'a'), (1.5, 'b')) v(rate, kind)`,
       { node: 'rates', test: 'expression(rate between 0 and 1)', severity: 'warn', status: 'warn', failures: 1 },
       { node: 'rates', test: 'not_null(rate)', severity: 'error', status: 'pass', failures: 0 },
     ]);
-    db.closeSync();
   });
 
   it('tests the would-be result of an incremental run and leaves the table as it was when it fails', async () => {
@@ -63,7 +61,6 @@ select * from src.events where {{ incremental_window('at_hour') }}`,
     const failed = await buildModels(config, db, { modelsDir: dir });
     expect(failed.results[0].error).toMatch(/unique\(id\) found 1 failing row/);
     expect(await db.rows('select id from marts.events order by id')).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
-    db.closeSync();
   });
 
   it('runs singular tests: attached ones audit their model, others run after the models they read', async () => {
@@ -85,6 +82,5 @@ select * from src.events where {{ incremental_window('at_hour') }}`,
     writeModel(dir, 'tests/no_negative_stock.sql', "-- model: stock\nselect * from {{ ref('stock') }} where units < 0");
     const blocked = await buildModels(config, db, { modelsDir: dir });
     expect(blocked.results.map((result) => [result.node, result.status])).toEqual([['stock', 'error'], ['test:no_huge_stock', 'skipped']]);
-    db.closeSync();
   });
 });
