@@ -54,7 +54,9 @@ export async function backtestAlerts(config: Config, db: Database, options: { da
             if (keys.length > 0) row.daysFiring++;
             row.alertDays += keys.length;
             row.episodes += keys.filter((key) => !firingBefore.has(key)).length;
-            keys.forEach((key) => entities.add(key.slice(rule.name.length + 1)));
+            keys.forEach((key) => {
+              entities.add(key.slice(rule.name.length + 1));
+            });
             firingBefore = new Set(keys);
           }
           row.entities = [...entities].sort();

@@ -84,6 +84,7 @@ const source = z
       context.addIssue({ code: 'custom', path: ['url'], message: 'connector shopify-api needs the shop url' });
     }
     if (value.connector === 'shopify-webhook' && !value.webhook_secret) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config file's ${NAME} syntax, not a template
       context.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'connector shopify-webhook needs the webhook_secret that signs the deliveries (write ${SHOPIFY_WEBHOOK_SECRET})' });
     }
     if (databaseConnectors.has(value.connector) && !value.database) {

@@ -57,7 +57,9 @@ export function appendColumnChunks(appender: DuckDBAppender, columns: readonly A
     const size = Math.min(chunkRows, rowCount - start);
     chunk.reset();
     bindings.data_chunk_set_size(chunk.chunk, size);
-    writers.forEach((write, index) => write(bindings.data_chunk_get_vector(chunk.chunk, index), start, size));
+    writers.forEach((write, index) => {
+      write(bindings.data_chunk_get_vector(chunk.chunk, index), start, size);
+    });
     appender.appendDataChunk(chunk);
   }
 }
@@ -112,7 +114,9 @@ function columnWriter(column: AppendColumn): VectorWriter {
         }
       }
       bindings.copy_data_to_vector(vector, 0, bytes.buffer, 0, size * stringBytes);
-      long.forEach((row, index) => bindings.vector_assign_string_element(vector, row, texts[index]));
+      long.forEach((row, index) => {
+        bindings.vector_assign_string_element(vector, row, texts[index]);
+      });
       validity.write(vector, size);
     };
   }

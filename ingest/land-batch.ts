@@ -164,7 +164,9 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
         await writeLedgers(connection, landed, startedAt);
         return landed;
       });
-      todo.forEach(({ batchId, index }, position) => (results[index] = { batchId, ...outcomes[position] }));
+      todo.forEach(({ batchId, index }, position) => {
+        results[index] = { batchId, ...outcomes[position] };
+      });
       return results as LandResult[];
     } catch (error) {
       if (todo.length > 1) {

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../core/load-config.ts';
 import { sql, type ColumnarResult, type Database, type SQLQuery } from '../db/database.ts';

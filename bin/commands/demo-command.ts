@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../core/load-config.ts';
+import { loadConfig, type Config } from '../../core/load-config.ts';
 import { duckdbSettings } from '../../db/duckdb-settings.ts';
 import { Database } from '../../db/database.ts';
 import { generate } from '../../fixtures/generate.ts';
@@ -28,7 +28,7 @@ export function demoCommand(): Command {
       // version's demo is served as it is: the second `npm start` is up in a second or two.
       const reusable = !options.fresh && readStamp(stampFile) === demoStamp && existsSync(path.join(dir, 'stocklens.duckdb'));
       let db: Database;
-      let config;
+      let config: Config;
       if (reusable) {
         say(`serving the demo already built in ${dir} (stocklens demo --fresh builds it again)`);
         config = loadConfig(configFile);

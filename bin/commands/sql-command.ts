@@ -23,7 +23,7 @@ export function sqlCommand(): Command {
 
 async function queryFile(config: Parameters<typeof openDatabase>[0], query: string): Promise<{ names: string[]; rows: unknown[][] }> {
   const db = await openDatabase(config, { readOnly: true });
-  let result;
+  let result: Awaited<ReturnType<typeof db.columns>>;
   try {
     result = await db.columns(query);
   } catch (error) {

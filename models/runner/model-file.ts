@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDurationMs } from '../../core/duration.ts';
 import { ModelError } from '../../core/errors.ts';
+import { splitTopLevel } from './split-top-level.ts';
 import { parseTestSpec, type TestSpec } from './test-spec.ts';
 
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
@@ -128,25 +129,4 @@ export function parseList(text: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim().replace(/^['"]|['"]$/g, ''))
     .filter(Boolean);
-}
-
-/** Splits `a(x, y), b(z)` on the commas outside parentheses, brackets and quotes. */
-export function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let current = '';
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') quote = char;
-    else if (char === '(' || char === '[') depth++;
-    else if (char === ')' || char === ']') depth--;
-    if (char === ',' && depth === 0 && !quote) {
-      if (current.trim()) parts.push(current.trim());
-      current = '';
-    } else current += char;
-  }
-  if (current.trim()) parts.push(current.trim());
-  return parts;
 }

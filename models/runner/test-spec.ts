@@ -1,4 +1,4 @@
-import { splitTopLevel } from './model-file.ts';
+import { splitTopLevel } from './split-top-level.ts';
 import { sql, type SQLQuery } from '../../db/database.ts';
 
 export type Severity = 'error' | 'warn';

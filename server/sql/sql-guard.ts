@@ -114,7 +114,7 @@ function walk(value: Json, scope: Set<string>, state: GuardState): void {
     if (value.class === 'FUNCTION') checkFunction(value, state);
   } else if (type && queryNodes.has(type) && 'modifiers' in value) {
     return walkQuery(value, scope, state);
-  } else if (type && type.endsWith('_NODE') && 'modifiers' in value) {
+  } else if (type?.endsWith('_NODE') && 'modifiers' in value) {
     throw new QueryRefused(`${type.toLowerCase().replace(/_/g, ' ')} is not allowed`);
   } else if (type && 'sample' in value) {
     return walkTableRef(value, type, scope, state);

@@ -53,7 +53,10 @@ describe('stocklens CLI', () => {
     const query = 'select location_id, count(*) as skus from marts.fct_ats_current group by 1 order by 1';
     const rows = JSON.parse(runCli(['sql', ...config, '--format', 'json', query]).stdout) as { location_id: string; skus: number }[];
     expect(rows.map((row) => row.location_id)).toEqual(loadConfig(configFile).locations.map((location) => location.id).sort());
-    for (const row of rows) expect(row.skus).toBeGreaterThan(0), expect(row.skus).toBeLessThanOrEqual(300);
+    for (const row of rows) {
+      expect(row.skus).toBeGreaterThan(0);
+      expect(row.skus).toBeLessThanOrEqual(300);
+    }
     const csv = runCli(['sql', ...config, '--format', 'csv', query]);
     expect(csv.stdout).toBe(`location_id,skus\n${rows.map((row) => `${row.location_id},${row.skus}`).join('\n')}\n`);
     const table = runCli(['sql', ...config, query]).stdout.split('\n');

@@ -54,7 +54,10 @@ describe('running the DAG', () => {
         modelsDir: dir,
         threads,
         onStart: (node) => seen.push(`start ${node}`),
-        onNode: (result, done, total) => (seen.push(`done ${result.node}`), counted.push(`${done}/${total}`)),
+        onNode: (result, done, total) => {
+          seen.push(`done ${result.node}`);
+          counted.push(`${done}/${total}`);
+        },
       });
       return seen;
     };
@@ -77,10 +80,16 @@ describe('running the DAG', () => {
     const path = criticalPath(nodes, new Map([['a', 50], ['b', 10], ['c', 100]]));
     expect(Object.fromEntries(path)).toEqual({ a: 50, b: 110, c: 100 });
     const order: string[] = [];
-    await runDag(nodes, { workers: [1], failFast: false, priority: (node) => path.get(node.name)!, skip: async () => undefined, execute: async (node) => (order.push(node.name), 'success') });
+    await runDag(nodes, { workers: [1], failFast: false, priority: (node) => path.get(node.name)!, skip: async () => undefined, execute: async (node) => {
+      order.push(node.name);
+      return 'success';
+    } });
     expect(order).toEqual(['b', 'c', 'a']);
     const unordered: string[] = [];
-    await runDag(nodes, { workers: [1], failFast: false, skip: async () => undefined, execute: async (node) => (unordered.push(node.name), 'success') });
+    await runDag(nodes, { workers: [1], failFast: false, skip: async () => undefined, execute: async (node) => {
+      unordered.push(node.name);
+      return 'success';
+    } });
     expect(unordered).toEqual(['a', 'b', 'c']);
 
     const { dir, config } = writeProject(tempDir(), dag);

@@ -102,7 +102,9 @@ export function lineageGraph(lineage: Lineage, width: number): Element {
       return ys.length ? ys.reduce((sum, y) => sum + y, 0) / ys.length : 0;
     };
     nodes.sort((a, b) => place(a) - place(b) || a.layer.localeCompare(b.layer) || a.id.localeCompare(b.id));
-    nodes.forEach((node, index) => positioned.set(node.id, { x, y: index - (nodes.length - 1) / 2, node }));
+    nodes.forEach((node, index) => {
+      positioned.set(node.id, { x, y: index - (nodes.length - 1) / 2, node });
+    });
     x += columnWidths[column]! * stretch;
   });
   const links = lineage.edges.map(([from, to]) => ({ from: positioned.get(from)!, to: positioned.get(to)! })).filter((l) => l.from && l.to);

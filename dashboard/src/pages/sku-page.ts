@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { orderOutcomes, orderTicks, skuTimeline, timeDomain, timelinePoints, type OrderPoint, type TimelinePoint } from '../charts/sku-timeline.ts';
+import { orderOutcomes, orderTicks, skuTimeline, timeDomain, timelinePoints, type OrderPoint } from '../charts/sku-timeline.ts';
 import type { Row } from '../data/api-client.ts';
 import { locationName } from '../data/catalog.ts';
 import { formatCount, formatDateTime, formatMoney, toDate } from '../data/format.ts';
