@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
@@ -6,6 +6,7 @@ import { generate } from '../../fixtures/generate.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
+import { sharedFixture } from './shared-fixture.ts';
 
 export interface DemoServer {
   config: Config;
@@ -24,15 +25,18 @@ export interface DemoServer {
  * The demo business (`npm start`'s simulator, seed 1) over three weeks, ingested, built and served
  * on a free port: the whole pipeline, for real, with every system, its incidents, orders and
  * cancellations, so the pages have mismatches, oversells and two complete weeks to compare.
+ * The simulation, landing and build happen once per test run (`sharedFixture`); each caller
+ * serves its own copy of the database in `dir`, so a test that writes changes nobody else's.
  */
 export async function startDemoServer(dir: string): Promise<DemoServer> {
+  const built = await sharedFixture('demo-3-weeks', buildDemo);
   mkdirSync(dir, { recursive: true });
-  await generate({ scale: 'demo', seed: 1, outDir: dir, weeks: 3 });
+  for (const entry of readdirSync(built)) {
+    if (linkedFolders.has(entry)) symlinkSync(path.join(built, entry), path.join(dir, entry));
+    else cpSync(path.join(built, entry), path.join(dir, entry), { recursive: true });
+  }
   const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
   const db = await Database.open(config.databaseFile);
-  await runIngest(config, db);
-  const build = await buildModels(config, db);
-  if (!build.ok) throw new Error(`demo build failed: ${JSON.stringify(build.results.filter((r) => r.status !== 'success'))}`);
   const server = await startServer(config, db, 0);
   const { token } = await server.tokens.create('admin', 'tests');
   return {
@@ -47,4 +51,20 @@ export async function startDemoServer(dir: string): Promise<DemoServer> {
       db.closeSync();
     },
   };
+}
+
+/** The simulator's inputs and truth: read, never written, so every copy shares them. */
+const linkedFolders = new Set(['inbox', 'truth', 'webhooks']);
+
+async function buildDemo(dir: string): Promise<void> {
+  await generate({ scale: 'demo', seed: 1, outDir: dir, weeks: 3 });
+  const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
+  const db = await Database.open(config.databaseFile);
+  try {
+    await runIngest(config, db);
+    const build = await buildModels(config, db);
+    if (!build.ok) throw new Error(`demo build failed: ${JSON.stringify(build.results.filter((r) => r.status !== 'success'))}`);
+  } finally {
+    db.closeSync();
+  }
 }
