@@ -43,6 +43,20 @@ const stringBytes = 16;
 const maxInlined = 12;
 
 /**
+ * The DuckDB library whose string_t layout the inline writer was checked against
+ * (test/db/append-columns.test.ts lands every kind of text through it and reads it back). Any
+ * other version writes every string through DuckDB's own call, slower but layout-proof, and the
+ * test that pins this version fails until someone checks the layout again and updates it.
+ */
+export const stringLayoutVerifiedFor = 'v1.5.6';
+const inlineStrings = duckdbLibraryVersion() === stringLayoutVerifiedFor;
+
+/** The DuckDB library this process runs (`v1.5.6`). */
+export function duckdbLibraryVersion(): string {
+  return bindings.library_version();
+}
+
+/**
  * Appends columns to `appender` a data chunk at a time, writing each vector's memory in one copy
  * (typed arrays for numbers, inline string_t for short ASCII text; longer text one native call per
  * cell). Every column has the same length. One chunk and one set of buffers serve every chunk.
@@ -108,7 +122,7 @@ function columnWriter(column: AppendColumn): VectorWriter {
           continue;
         }
         const value = typeof cell === 'string' ? cell : textOf(cell);
-        if (!inlineAscii(value, bytes, view, row * stringBytes)) {
+        if (!inlineStrings || !inlineAscii(value, bytes, view, row * stringBytes)) {
           long.push(row);
           texts.push(value);
         }

@@ -6,6 +6,8 @@ import {
   type DuckDBAppender,
   type DuckDBResultReader,
   type DuckDBValue,
+  quotedIdentifier,
+  quotedString,
 } from '@duckdb/node-api';
 import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
 import { causeMessage } from '../core/errors.ts';
@@ -17,6 +19,8 @@ import { jsonValueConverter, type JsonValue } from './json-value.ts';
 const sql = ((sqlPackage as unknown as { default?: SQL }).default ?? sqlPackage) as SQL;
 
 export { sql, type SQLQuery };
+/** DuckDB's own quoting (`"a""b"`), for the few identifiers that cannot go through `sql` templates. */
+export { quotedIdentifier };
 export type { AppendColumn, JsonValue };
 export type Row = Record<string, JsonValue>;
 
@@ -31,13 +35,12 @@ export interface ColumnarResult {
   rowCount: number;
 }
 
-const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Compiles a `sql` template into DuckDB text with `$n` placeholders and its values. */
 export function compile(statement: Statement): { text: string; values: DuckDBValue[] } {
   if (typeof statement === 'string') return { text: statement, values: [] };
   return statement.format({
-    escapeIdentifier: quoteIdentifier,
+    escapeIdentifier: quotedIdentifier,
     formatValue: (value, index) => ({ placeholder: `$${index + 1}`, value }),
   }) as { text: string; values: DuckDBValue[] };
 }
@@ -48,7 +51,7 @@ export function compile(statement: Statement): { text: string; values: DuckDBVal
  */
 export function inline(statement: SQLQuery): string {
   return statement.format({
-    escapeIdentifier: quoteIdentifier,
+    escapeIdentifier: quotedIdentifier,
     formatValue: (value) => ({ placeholder: literal(value), value: undefined }),
   }).text;
 }
@@ -62,7 +65,7 @@ export function literal(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return `TIMESTAMPTZ '${value.toISOString()}'`;
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  return `'${String(value).replace(/'/g, "''")}'`;
+  return quotedString(String(value));
 }
 
 /** One unit of work on the database: its own DuckDB connection. */

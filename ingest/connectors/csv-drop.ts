@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
-import { literal, type Connection } from '../../db/database.ts';
+import { literal, quotedIdentifier, type Connection } from '../../db/database.ts';
 import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
 import { inspectFile, type FileInspection } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
@@ -100,7 +100,7 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
     // text is the string itself, not the string's JSON quoting.
     const described = await connection.rows<{ column_name: string; column_type: string }>(`describe select * from ${reader}`);
     const asText = described.map(({ column_name: name, column_type: type }) =>
-      type === 'JSON' ? `json_extract_string(${quoteName(name)}, '$') as ${quoteName(name)}` : `${quoteName(name)}::varchar as ${quoteName(name)}`,
+      type === 'JSON' ? `json_extract_string(${quotedIdentifier(name)}, '$') as ${quotedIdentifier(name)}` : `${quotedIdentifier(name)}::varchar as ${quotedIdentifier(name)}`,
     );
     // JSON and Parquet have no lines to point at: a quarantined row names its record number.
     await connection.run(`create or replace temp table batch_input as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
@@ -109,4 +109,3 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
   }
 }
 
-const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;

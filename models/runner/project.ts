@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../../core/errors.ts';
+import { quotedIdentifier } from '../../db/database.ts';
 import { readModelFile, type Layer, type ModelFile } from './model-file.ts';
 import { refsOf, renderSql } from './render-sql.ts';
 import { readSingularTest, type SingularTest } from './singular-test.ts';
@@ -94,7 +95,7 @@ export function relationOf(model: Pick<ModelFile, 'layer' | 'name'>): { schema: 
 }
 
 export function quotedRelation(schema: string, name: string): string {
-  return `"${schema}"."${name}"`;
+  return `${quotedIdentifier(schema)}.${quotedIdentifier(name)}`;
 }
 
 /** What a `ref('name')` compiles to: the published relation, or an ephemeral model's SQL in parentheses. */

@@ -1,11 +1,19 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { duckdbLibraryVersion, stringLayoutVerifiedFor } from '../../db/column-chunks.ts';
 import { Database } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
 
 describe('Connection.appendColumns', () => {
+  it('runs on the DuckDB whose string layout the inline writer was checked against', () => {
+    // After a DuckDB upgrade: check duckdb_string_t in duckdb.h (16 bytes, uint32 length, up to 12
+    // inline bytes), rerun this file, then set stringLayoutVerifiedFor. Until then strings are
+    // appended through DuckDB's own call, so nothing is corrupted, only slower.
+    expect(duckdbLibraryVersion(), 'DuckDB was upgraded: verify the string_t layout in db/column-chunks.ts').toBe(stringLayoutVerifiedFor);
+  });
+
   it('lands every value as written across chunks: nulls, short and long text, non-ASCII, numbers at their limits', async () => {
     const db = await Database.open(path.join(tempDir(), 'append.duckdb'));
     // Values that take each path of the writer: inlined text (0 to 12 ASCII bytes), text written by
