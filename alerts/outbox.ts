@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { causeMessage } from '../core/errors.ts';
+import { backoffDelayMs } from '../core/backoff.ts';
 import type { Config } from '../core/load-config.ts';
 import { parseDurationMs } from '../core/duration.ts';
 import { logger } from '../core/logger.ts';
@@ -114,11 +115,9 @@ export async function deliverOutbox(config: Config, connection: Connection, now:
   return report;
 }
 
-/** Retry delay after the n-th failed attempt: retry_initial doubling up to retry_max. */
+/** Retry delay after the n-th failed attempt: retry_initial doubling up to retry_max, with jitter. */
 export function backoffMs(config: Config, attempts: number): number {
-  const initial = parseDurationMs(config.alerts.retry_initial)!;
-  const max = parseDurationMs(config.alerts.retry_max)!;
-  return Math.min(max, initial * 2 ** Math.max(0, attempts - 1));
+  return backoffDelayMs(attempts, { baseDelayMs: parseDurationMs(config.alerts.retry_initial)!, maxDelayMs: parseDurationMs(config.alerts.retry_max)! });
 }
 
 function isPermanent(error: unknown): boolean {

@@ -1,12 +1,6 @@
 import { IngestError } from '../core/errors.ts';
+import { backoffDelayMs, type RetryPolicy } from '../core/backoff.ts';
 import { parseDurationMs } from '../core/duration.ts';
-
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
 
 export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
@@ -17,13 +11,6 @@ export function isTransient(error: unknown): boolean {
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
   const code = (error as NodeJS.ErrnoException).code ?? ((error.cause as NodeJS.ErrnoException | undefined)?.code);
   return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|UND_ERR_\w+|ER_CON\w*|PROTOCOL_CONNECTION_LOST|57P01|08\w{3})$/.test(code);
-}
-
-/** Capped exponential backoff with full jitter; a server's Retry-After is a floor. */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = ceiling / 2 + random() * (ceiling / 2);
-  return Math.max(jittered, retryAfterMs ?? 0);
 }
 
 /** An error that says how long the server asked to wait (429 Retry-After, GraphQL throttling). */

@@ -5,7 +5,8 @@ import { logger } from '../core/logger.ts';
 import { sql, type Database } from '../db/database.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landingEvents } from './landing-events.ts';
-import { backoffDelayMs, retryPolicyFor } from './retry.ts';
+import { backoffDelayMs } from '../core/backoff.ts';
+import { retryPolicyFor } from './retry.ts';
 import { runIngest, type IngestTrigger, type SourceSummary } from './run-ingest.ts';
 
 export interface SchedulerOptions {

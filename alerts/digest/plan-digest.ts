@@ -24,8 +24,9 @@ const catchUpMs = 24 * 3_600_000;
 export async function planDigest(config: Config, connection: Connection, now: Date, options: { force?: boolean } = {}): Promise<PlannedDigest | null> {
   const { recipients, schedule } = config.alerts.digest;
   if (recipients.length === 0) return null;
-  // cron-parser's prev() is strictly before its current date: step a second past now so that a
-  // round at exactly 07:00:00 finds the 07:00 slot.
+  // The slot due now is the schedule's latest time at or before now. node-cron (the scheduler)
+  // only fires and tells its next run, not a past one, hence cron-parser here. Its prev() is
+  // strictly before its current date: step a second past now so a round at 07:00:00 finds 07:00.
   const slot = CronExpressionParser.parse(schedule, { currentDate: new Date(now.getTime() + 1000), tz: config.timezone }).prev().toDate();
   if (!options.force && now.getTime() - slot.getTime() > catchUpMs) return null;
   const scheduledAt = slot.toISOString();

@@ -1,6 +1,7 @@
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
-import { RetryAfterError, withRetry, type RetryPolicy } from '../retry.ts';
+import type { RetryPolicy } from '../../core/backoff.ts';
+import { RetryAfterError, withRetry } from '../retry.ts';
 
 /** `extensions.cost` of an Admin API answer: what the query cost and what the bucket holds. */
 export interface QueryCost {

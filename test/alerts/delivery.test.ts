@@ -83,7 +83,12 @@ describe('alert delivery', () => {
       delays.push((next.getTime() - clock.getTime()) / 1000);
       clock = next;
     }
-    expect(delays).toEqual([30, 60, 120, 120, 120]);
+    // Doubling from 30 s up to 2 min, each with jitter: between half the ceiling and the ceiling.
+    const ceilings = [30, 60, 120, 120, 120];
+    delays.forEach((delay, attempt) => {
+      expect(delay).toBeGreaterThanOrEqual(ceilings[attempt]! / 2);
+      expect(delay).toBeLessThanOrEqual(ceilings[attempt]!);
+    });
   });
 
   it('loses nothing and duplicates nothing when the process is killed mid-send and restarted', async () => {
