@@ -231,6 +231,9 @@ segments as (
   join pairs p using (series)
   join spec using (source, location_id)
   where f.system is not null and f.truth is not null
+    -- A truth reporting negative on-hand is known to be wrong there (fct_negative_on_hand flags it):
+    -- nothing is compared against it until it reports a real figure again.
+    and f.truth.on_hand >= 0
     and (f.next_changed_at is null or f.next_changed_at > f.changed_at)
 ),
 -- Only segments that hold a bucket can be compared (a 15-minute blip between buckets is not).
