@@ -69,6 +69,18 @@ const source = z
     /** shopify-api: the Admin API version in the endpoint path and the page size of a query. */
     api_version: z.string().regex(/^\d{4}-\d{2}$/, { error: 'api_version is a Shopify API version such as 2025-01' }).default('2025-01'),
     page_size: z.number().int().min(1).max(250).default(100),
+    /** File exports in a locale's number format (1.200,5): the decimal mark and the thousands separator. */
+    decimal: z.enum(['.', ',']).optional(),
+    thousands: z.enum([',', '.', ' ', "'"]).optional(),
+    /** erpnext: the site's time zone, in which Frappe writes its naive datetimes (modified). */
+    timezone: timezone.default('UTC'),
+    /** odoo: the SKU of a product without an Internal Reference (default_code): its barcode, else odoo-product-<id>; or always odoo-product-<id>. */
+    missing_sku: z.enum(['barcode', 'product_id']).default('barcode'),
+    /**
+     * odoo: quants owned by a partner (owner_id, consignment). separate: counted on hand and held in
+     * reserved_other (present, not the business's to sell); own: counted as the business's stock; exclude: left out.
+     */
+    consigned: z.enum(['separate', 'own', 'exclude']).default('separate'),
     /** API and database connectors: how long one request may take before it counts as a transient failure. */
     request_timeout: duration.default('30s'),
     /** Retries of transient failures (network, 429, 5xx): capped exponential backoff with jitter. */
@@ -86,6 +98,12 @@ const source = z
     if (value.connector === 'shopify-webhook' && !value.webhook_secret) {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config file's ${NAME} syntax, not a template
       context.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'connector shopify-webhook needs the webhook_secret that signs the deliveries (write ${SHOPIFY_WEBHOOK_SECRET})' });
+    }
+    if ((value.decimal || value.thousands) && !fileConnectors.has(value.connector)) {
+      context.addIssue({ code: 'custom', path: [value.decimal ? 'decimal' : 'thousands'], message: `connector ${value.connector} hands over numbers, not text: decimal and thousands are for file exports` });
+    }
+    if (value.thousands && value.thousands === (value.decimal ?? '.')) {
+      context.addIssue({ code: 'custom', path: ['thousands'], message: `thousands "${value.thousands}" is also the decimal mark: set decimal: "${value.thousands === '.' ? ',' : '.'}"` });
     }
     if (databaseConnectors.has(value.connector) && !value.database) {
       context.addIssue({ code: 'custom', path: ['database'], message: `connector ${value.connector} needs database connection settings` });

@@ -25,12 +25,33 @@ export function typedValue(column: ColumnSpec, present: Set<string>): SQLQuery {
 }
 
 /**
- * DuckDB's cast to integer accepts 2.5 (rounding it), 1e3, 0x1F and 1_000: a quantity must be
- * written as plain digits, anything else is quarantined rather than silently reinterpreted.
+ * DuckDB's casts accept 2.5 as an integer (rounding it), 1e3, 0x1F and 1_000: a number must be
+ * written as plain digits (a decimal with its point, or the source's declared separators),
+ * anything else is quarantined rather than silently reinterpreted.
  */
-export function strictCast(cellText: SQLQuery, column: ColumnSpec): SQLQuery {
+export function strictCast(cellText: SQLQuery, column: ColumnSpec, format: NumberFormat = plainNumbers): SQLQuery {
   const cast = sql`try_cast(${cellText} as ${sql.__dangerous__rawValue(column.type)})`;
-  return column.type === 'integer' ? sql`case when regexp_full_match(${cellText}, '[+-]?[0-9]+') then ${cast} end` : cast;
+  if (column.type === 'integer') return sql`case when regexp_full_match(${cellText}, '[+-]?[0-9]+') then ${cast} end`;
+  if (!column.type.startsWith('decimal')) return cast;
+  const plain = sql`try_cast(${format.thousands ? sql`replace(${cellText}, ${format.thousands}, '')` : cellText} as ${sql.__dangerous__rawValue(column.type)})`;
+  const normalized = format.decimal === '.' ? plain : sql`try_cast(replace(${format.thousands ? sql`replace(${cellText}, ${format.thousands}, '')` : cellText}, ',', '.') as ${sql.__dangerous__rawValue(column.type)})`;
+  return sql`case when regexp_full_match(${cellText}, ${numberPattern(format)}) then ${normalized} end`;
+}
+
+/** How a source writes numbers: its decimal mark and, when it groups thousands, their separator. */
+export interface NumberFormat {
+  decimal: '.' | ',';
+  thousands?: ',' | '.' | ' ' | "'";
+}
+
+export const plainNumbers: NumberFormat = { decimal: '.' };
+
+/** Digits, optionally grouped in threes by the thousands separator, optionally a fraction after the decimal mark. */
+function numberPattern(format: NumberFormat): string {
+  const escape = (mark: string) => mark.replace(/[.]/g, '\\.');
+  const decimal = escape(format.decimal);
+  const whole = format.thousands ? `([0-9]{1,3}(${escape(format.thousands)}[0-9]{3})+|[0-9]+)` : '[0-9]+';
+  return `[+-]?(${whole}(${decimal}[0-9]*)?|${decimal}[0-9]+)`;
 }
 
 export interface Check {
@@ -47,7 +68,10 @@ export function columnChecks(column: ColumnSpec, present: Set<string>, options: 
   if (column.required || column.notEmpty) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
   const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;
   if (kind) {
-    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cast} is null`, reason: sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}` });
+    const notKind = sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}`;
+    // 1,200 or 1.200,5 read as one number only once the source says what its marks mean.
+    const reason = kind === 'a number' ? sql`${notKind} || case when regexp_full_match(${cellText}, ${groupedDigits}) then ${separatorHint(options.numberFormat ?? plainNumbers)} else '' end` : notKind;
+    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cast} is null`, reason });
   }
   if (column.nonNegative) checks.push({ column: column.name, failed: sql`${cast} < 0`, reason: sql`${`${column.name} is negative: `} || ${cellText}` });
   if (column.name === 'location_id' && options.knownLocations.length > 0) {
@@ -61,3 +85,11 @@ export function columnChecks(column: ColumnSpec, present: Set<string>, options: 
   return checks;
 }
 
+
+/** Digits broken by marks (1,200 · 1.200,5 · 1'200): a number in a format the source has not declared. */
+const groupedDigits = "[+-]?[0-9]+([.,' ][0-9]+)+";
+
+function separatorHint(format: NumberFormat): string {
+  if (format === plainNumbers) return ' (plain numbers such as 1200.5 expected: for 1,200.5 set the source\'s thousands: ",", for 1.200,5 its decimal: "," and thousands: ".")';
+  return ` (the source declares decimal: "${format.decimal}"${format.thousands ? `, thousands: "${format.thousands}"` : ', no thousands separator'})`;
+}

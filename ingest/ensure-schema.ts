@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Database } from '../db/database.ts';
+import { sql, type Database } from '../db/database.ts';
+import { entitySpecs, quantityType } from './entities.ts';
 
 const schemaSql = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
@@ -11,7 +12,7 @@ const schemaSql = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8')
 export async function ensureLandingSchema(db: Database): Promise<void> {
   let created = ensured.get(db);
   if (!created) {
-    created = db.run(schemaSql);
+    created = db.run(schemaSql).then(() => widenQuantities(db));
     ensured.set(db, created);
     created.catch(() => ensured.delete(db));
   }
@@ -19,3 +20,18 @@ export async function ensureLandingSchema(db: Database): Promise<void> {
 }
 
 const ensured = new WeakMap<Database, Promise<void>>();
+
+/**
+ * A database created when quantities were integers gets its stock quantity columns widened to
+ * decimal in place (once: a widened table is left alone), so decimal stock lands unrounded.
+ */
+async function widenQuantities(db: Database): Promise<void> {
+  const spec = entitySpecs.stock;
+  const quantities = spec.columns.filter((column) => column.type === quantityType).map((column) => column.name);
+  const narrow = await db.rows<{ column_name: string }>(sql`
+    select column_name from information_schema.columns
+    where table_schema = 'raw' and table_name = ${spec.table} and data_type = 'INTEGER' and column_name in (${sql.join(quantities.map((name) => sql`${name}`), ', ')})`);
+  for (const { column_name: name } of narrow) {
+    await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
+  }
+}

@@ -27,7 +27,13 @@ export interface EntitySpec {
   oneOf?: string[][];
 }
 
-const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: 'integer', whenAbsent: '0', nonNegative });
+/**
+ * Quantities are decimal: ERPs keep stock in kg, litres and metres (12.5, 3.75). Four places hold a
+ * gram of a kilogram; an integer such as 12 (or 12.0) stays exactly 12.
+ */
+export const quantityType = 'decimal(18, 4)';
+
+const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: quantityType, whenAbsent: '0', nonNegative });
 
 export const entitySpecs: Record<Entity, EntitySpec> = {
   stock: {
@@ -43,7 +49,9 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
       { name: 'source_updated_at', type: 'timestamptz' },
       { name: 'location_id', type: 'varchar', required: true },
       { name: 'sku', type: 'varchar', required: true },
-      { name: 'on_hand', type: 'integer', whenAbsent: '0', notEmpty: true, nonNegative: true },
+      // Negative on-hand (ERPNext's "Allow Negative Stock", Odoo's negative quants) is a real state
+      // and an error signal upstream: it lands, counts 0 sellable and is flagged by the models.
+      { name: 'on_hand', type: quantityType, whenAbsent: '0', notEmpty: true },
       quantity('committed'),
       quantity('reserved_other'),
       quantity('damaged'),
@@ -52,7 +60,7 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
       quantity('in_transit'),
       quantity('incoming'),
       // A system's own sellable figure may be negative: that is an oversell, not bad data.
-      { name: 'available_reported', type: 'integer' },
+      { name: 'available_reported', type: quantityType },
       { name: 'quantity_semantics', type: 'varchar', whenAbsent: "'physical'" },
       { name: 'channel', type: 'varchar' },
     ],

@@ -5,7 +5,7 @@ import { logger } from '../core/logger.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
 import { withOneThread } from './landing-threads.ts';
-import { columnChecks, strictCast, textOf, typedValue } from './cell-checks.ts';
+import { columnChecks, strictCast, textOf, typedValue, type NumberFormat } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
 
 export interface BatchDescriptor {
@@ -32,6 +32,8 @@ export interface LandOptions {
   knownLocations: readonly string[];
   /** Share a full batch may shrink by against the source's previous full batch before it is held. */
   maxFullDrop: number;
+  /** How the source writes numbers (file exports in a locale's format); plain 1200.5 when absent. */
+  numberFormat?: NumberFormat;
   now?: Date;
 }
 
@@ -75,6 +77,8 @@ export interface GroupRead {
 export interface LandableBatch extends BatchDescriptor {
   stage: StageInput;
   read?: GroupRead;
+  /** What the connector noticed reading this batch and landed around; the run reports each once. */
+  warnings?: readonly string[];
 }
 
 const internalColumns = new Set(['__batch', '__row', '__raw']);
@@ -297,7 +301,7 @@ async function checkRows(connection: Connection, batch: BatchDescriptor, size: n
     create or replace temp table batch_checked as
     with cells as (
       select i.__batch, i.__row, m.captured_at as __captured_at, ${duplicate.flag} as __duplicate, ${rawValue} as raw
-        ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
+        ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column, options.numberFormat)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
       from batch_input i join batch_map m on m.__batch = i.__batch ${duplicate.join}
     ), failures as (
       select __batch, __row, ${sql.join(typed, ', ')}, ${failure} as __failure, raw from cells

@@ -26,6 +26,8 @@ export interface SourceSummary {
   error?: string;
   /** The run failed on something worth retrying (network, 429, 5xx). */
   transient?: boolean;
+  /** What the connector noticed but landed around (warehouses mapped to no location), once per run. */
+  warnings?: string[];
 }
 
 export interface IngestProgress {
@@ -87,7 +89,12 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     const landOptions = {
       knownLocations: config.locations.map((location) => location.id),
       maxFullDrop: source.max_full_drop ?? config.ingest.max_full_drop,
+      numberFormat: source.decimal || source.thousands ? { decimal: source.decimal ?? '.', thousands: source.thousands } : undefined,
     };
+    // What the connector noticed while reading (unmapped warehouses), said once per run.
+    const warnings = [...new Set(pending.flatMap((batch) => batch.warnings ?? []))];
+    for (const warning of warnings) logger.warn({ source: source.name }, warning);
+    if (warnings.length > 0) summary.warnings = warnings;
     let done = 0;
     for (const group of landingGroups(pending)) {
       for (const result of await landBatches(db, group, landOptions)) {

@@ -11,6 +11,8 @@ export interface FetchedRows {
   rows: CellValue[][];
   /** The vendor's record per row, kept in `raw`. */
   raws?: unknown[];
+  /** What the connector noticed and landed around (warehouses mapped to no location). */
+  warnings?: string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export function rowsBatch(descriptor: Omit<BatchDescriptor, 'contentSha256'>, fe
     hash.update(`${descriptor.capturedAt.toISOString()}\n${fetched.columns.join(',')}\n`);
     for (const row of fetched.rows) hash.update(`${JSON.stringify(row)}\n`);
   }
-  return { ...descriptor, contentSha256: hash.digest('hex'), stage: (connection) => stageRows(connection, fetched) };
+  return { ...descriptor, contentSha256: hash.digest('hex'), stage: (connection) => stageRows(connection, fetched), warnings: fetched.warnings };
 }
 
 /**

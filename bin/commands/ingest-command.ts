@@ -59,6 +59,7 @@ function printIngest(summaries: SourceSummary[]): void {
     ),
   );
   for (const summary of summaries.filter((s) => s.error)) say(`${summary.source}: ${summary.error}`);
+  for (const summary of summaries) for (const warning of summary.warnings ?? []) say(`${summary.source}: warning: ${warning}`);
   const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
   if (rejected > 0) say(`${rejected} rows quarantined: see ingest.quarantine (stocklens sql "select * from ingest.quarantine")`);
   const held = summaries.reduce((sum, s) => sum + s.held, 0);

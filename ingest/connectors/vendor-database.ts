@@ -12,11 +12,11 @@ export type DatabaseSettings = NonNullable<SourceConfig['database']>;
  * naming the system, host and database; the rows land as one full stock batch captured when the
  * read began.
  */
-export async function vendorDatabaseSnapshot(
+export async function vendorDatabaseSnapshot<T>(
   source: SourceConfig,
   system: string,
-  read: (settings: DatabaseSettings) => Promise<Record<string, unknown>[]>,
-  toRows: (records: Record<string, unknown>[]) => FetchedRows,
+  read: (settings: DatabaseSettings) => Promise<T>,
+  toRows: (records: T) => FetchedRows,
 ): Promise<PendingBatch[]> {
   const settings = source.database!;
   const capturedAt = new Date();

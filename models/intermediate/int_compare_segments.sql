@@ -187,7 +187,7 @@ agreed_before as (
 {% else %}
 agreed_before as (
   select cast(null as ubigint) as series,
-    cast(null as timestamptz) as last_agreed_from, cast(null as integer) as last_agreed_units, cast(null as timestamptz) as pair_from
+    cast(null as timestamptz) as last_agreed_from, cast(null as decimal(18, 4)) as last_agreed_units, cast(null as timestamptz) as pair_from
   where false
 ),
 {% endif %}
@@ -231,6 +231,9 @@ segments as (
   join pairs p using (series)
   join spec using (source, location_id)
   where f.system is not null and f.truth is not null
+    -- A truth reporting negative on-hand is known to be wrong there (fct_negative_on_hand flags it):
+    -- nothing is compared against it until it reports a real figure again.
+    and f.truth.on_hand >= 0
     and (f.next_changed_at is null or f.next_changed_at > f.changed_at)
 ),
 -- Only segments that hold a bucket can be compared (a 15-minute blip between buckets is not).
@@ -239,7 +242,7 @@ bucketed as (
     s.* exclude (measure, share, block_below, allocation_base),
     case when s.measure = 'on_hand' then s.truth_on_hand
       when s.allocation_base < s.block_below then 0
-      else cast(floor(s.share * s.allocation_base) as integer) end as expected_units
+      else cast(floor(s.share * s.allocation_base) as decimal(18, 4)) end as expected_units
   from segments s, settings g
   where s.segment_to is null
     or to_timestamp(ceil(epoch(s.segment_from) / g.step_seconds) * g.step_seconds) < s.segment_to
@@ -247,7 +250,7 @@ bucketed as (
 compared as (
   select
     b.*,
-    cast(b.system_units - b.expected_units as integer) as diff_units,
+    cast(b.system_units - b.expected_units as decimal(18, 4)) as diff_units,
     abs(b.system_units - b.expected_units) > greatest(g.abs_tol, g.rel_tol * greatest(abs(b.system_units), abs(b.expected_units))) as is_mismatch
   from bucketed b, settings g
   where b.system_units is not null and b.expected_units is not null

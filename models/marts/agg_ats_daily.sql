@@ -11,16 +11,16 @@ select
   day,
   location_id,
   count(*) as skus,
-  cast(sum(total_units) as bigint) as total_units,
-  cast(sum(ats_units) as bigint) as ats_units,
-  cast(sum(non_sellable_units) as bigint) as non_sellable_units,
-  cast(sum(committed) as bigint) as committed,
-  cast(sum(reserved_other) as bigint) as reserved_other,
-  cast(sum(damaged) as bigint) as damaged,
-  cast(sum(quality_control) as bigint) as quality_control,
-  cast(sum(safety_stock) as bigint) as safety_stock,
-  cast(sum(in_transit) as bigint) as in_transit,
-  cast(sum(oversold_units) as bigint) as oversold_units
+  cast(sum(total_units) as decimal(18, 4)) as total_units,
+  cast(sum(ats_units) as decimal(18, 4)) as ats_units,
+  cast(sum(non_sellable_units) as decimal(18, 4)) as non_sellable_units,
+  cast(sum(committed) as decimal(18, 4)) as committed,
+  cast(sum(reserved_other) as decimal(18, 4)) as reserved_other,
+  cast(sum(damaged) as decimal(18, 4)) as damaged,
+  cast(sum(quality_control) as decimal(18, 4)) as quality_control,
+  cast(sum(safety_stock) as decimal(18, 4)) as safety_stock,
+  cast(sum(in_transit) as decimal(18, 4)) as in_transit,
+  cast(sum(oversold_units) as decimal(18, 4)) as oversold_units
 from {{ ref('fct_ats_daily') }}
 -- An hourly run sums the latest day built and the days after it, as fct_ats_daily rewrites them.
 where {{ incremental_window('day') }}

@@ -92,8 +92,8 @@ with_all as (
 health as (
   select
     week, location_id,
-    cast(total_units as bigint) as total_units,
-    cast(ats_units as bigint) as ats_units,
+    cast(total_units as decimal(18, 4)) as total_units,
+    cast(ats_units as decimal(18, 4)) as ats_units,
     ats_units / nullif(total_units, 0) as ats_share,
     mismatched / nullif(compared, 0) as mismatch_rate,
     cast(compared as bigint) as compared,
@@ -105,7 +105,7 @@ health as (
     stock_cancelled_cohort / nullif(order_lines, 0) as stock_cancel_rate,
     cast(stock_delayed_lines as bigint) as stock_delayed_lines,
     cast(lost_revenue as decimal(18, 2)) as lost_revenue,
-    cast(hidden_units as bigint) as hidden_units
+    cast(hidden_units as decimal(18, 4)) as hidden_units
   from with_all
 )
 select

@@ -79,6 +79,14 @@ channels:
     expect(error!.message).toContain('channels[0].locations[0]: "WH-NOWHERE" is not one of the locations');
   });
 
+  it('refuses number marks on a connector that hands over numbers, a thousands separator equal to the decimal mark, and an unknown time zone', () => {
+    const source = (extra: string) => `sources:\n  - { name: erp, system: erp, connector: erpnext, database: { database: erp }, ${extra} }\nlocations:\n  - { id: WH-EAST, name: East DC }\n`;
+    expect(() => loadConfig(write(source('decimal: ","')))).toThrow(/sources\[0\]\.decimal: connector erpnext hands over numbers, not text: decimal and thousands are for file exports/);
+    expect(() => loadConfig(write(source('timezone: Berlin')))).toThrow(/sources\[0\]\.timezone: "Berlin" is not an IANA time zone/);
+    expect(() => loadConfig(write(`${minimal.replace('path: ./inbox/wms', 'path: ./inbox/wms, thousands: "."')}`))).toThrow(/sources\[0\]\.thousands: thousands "\." is also the decimal mark: set decimal: ","/);
+    expect(loadConfig(write(source('timezone: Europe/Berlin'))).sources[0]).toMatchObject({ timezone: 'Europe/Berlin', consigned: 'separate', missing_sku: 'barcode' });
+  });
+
   it('substitutes environment variables and names the key of a missing one', () => {
     const file = write(`${minimal}smtp: { host: mail, password: "\${SMTP_PASSWORD}" }\n`);
     expect(loadConfig(file, { SMTP_PASSWORD: 's3cret' }).smtp.password).toBe('s3cret');

@@ -5,6 +5,7 @@ import { parseConfig } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
+import { openSetup, twoWarehouses, writeFiles } from './helpers/ingest-setup.ts';
 
 const tempDir = useTempDir();
 
@@ -50,14 +51,65 @@ describe('csv-drop landing', () => {
       'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,A,10\nWH-EAST,B,ten\nWH-MARS,C,1\nWH-EAST,D,-3\nWH-EAST,,2\nWH-EAST,A,11\n',
     });
     const [summary] = await runIngest(config, db);
-    expect(summary).toMatchObject({ rows: 1, rejected: 5 });
+    expect(summary).toMatchObject({ rows: 2, rejected: 4 });
     expect(await db.rows('select line, "column", reason from ingest.quarantine order by line')).toEqual([
-      { line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not an integer' },
+      { line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not a number' },
       { line: 4, column: 'location_id', reason: 'unknown location "WH-MARS"' },
-      { line: 5, column: 'on_hand', reason: 'on_hand is negative: -3' },
       { line: 6, column: 'sku', reason: 'sku is empty' },
       { line: 7, column: null, reason: 'duplicate key (location_id, sku) within the batch' },
     ]);
+    // Negative on-hand lands (the models count it 0 sellable and flag it).
+    expect(await db.rows('select sku, on_hand from raw.stock_snapshot order by sku')).toEqual([
+      { sku: 'A', on_hand: 10 },
+      { sku: 'D', on_hand: -3 },
+    ]);
+    db.closeSync();
+  });
+
+  it('widens the quantity columns of a database made when quantities were integers, keeping its rows', async () => {
+    const dir = tempDir();
+    writeFiles(dir, 'inbox/wms', { 'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,FLOUR,12.5\n' });
+    const { config, db } = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n${twoWarehouses}`);
+    await db.run(`
+      create schema raw;
+      create table raw.stock_snapshot (batch_id varchar not null, source varchar not null, captured_at timestamptz not null, source_updated_at timestamptz,
+        location_id varchar not null, sku varchar not null, on_hand integer not null, committed integer not null default 0, reserved_other integer not null default 0,
+        damaged integer not null default 0, quality_control integer not null default 0, safety_stock integer not null default 0, in_transit integer not null default 0,
+        incoming integer not null default 0, available_reported integer, quantity_semantics varchar not null default 'physical', channel varchar, raw json);
+      insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand) values ('old', 'wms', '2026-10-01T00:00:00Z', 'WH-EAST', 'TEE', 7)`);
+    await runIngest(config, db);
+    expect(await db.rows('select sku, on_hand, typeof(on_hand) as type, typeof(available_reported) as reported from raw.stock_snapshot order by sku')).toEqual([
+      { sku: 'FLOUR', on_hand: 12.5, type: 'DECIMAL(18,4)', reported: 'DECIMAL(18,4)' },
+      { sku: 'TEE', on_hand: 7, type: 'DECIMAL(18,4)', reported: 'DECIMAL(18,4)' },
+    ]);
+    db.closeSync();
+  });
+
+  it('lands decimal quantities, 12.0 as the integer 12, and numbers in the locale format the source declares', async () => {
+    const dir = tempDir();
+    writeFiles(dir, 'inbox/wms', { 'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand,committed\nWH-EAST,FLOUR,12.5,0.25\nWH-EAST,ROPE,12.0,3.75\n' });
+    writeFiles(dir, 'inbox/erp', {
+      'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand,committed\nWH-EAST,FLOUR,"1.200,5","0,25"\nWH-EAST,ROPE,12,1.000\nWH-EAST,TAPE,"1,200.5",0\n',
+    });
+    const { config, db } = await openSetup(
+      dir,
+      `sources:
+  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
+  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp, decimal: ",", thousands: "." }
+${twoWarehouses}`,
+    );
+    const summaries = await runIngest(config, db);
+    expect(summaries.map((summary) => [summary.source, summary.rows, summary.rejected])).toEqual([
+      ['wms', 2, 0],
+      ['erp', 2, 1],
+    ]);
+    expect(await db.rows('select source, sku, on_hand, committed, typeof(on_hand) as type from raw.stock_snapshot order by source, sku')).toEqual([
+      { source: 'erp', sku: 'FLOUR', on_hand: 1200.5, committed: 0.25, type: 'DECIMAL(18,4)' },
+      { source: 'erp', sku: 'ROPE', on_hand: 12, committed: 1000, type: 'DECIMAL(18,4)' },
+      { source: 'wms', sku: 'FLOUR', on_hand: 12.5, committed: 0.25, type: 'DECIMAL(18,4)' },
+      { source: 'wms', sku: 'ROPE', on_hand: 12, committed: 3.75, type: 'DECIMAL(18,4)' },
+    ]);
+    expect(await db.rows('select reason from ingest.quarantine')).toEqual([{ reason: 'on_hand: "1,200.5" is not a number (the source declares decimal: ",", thousands: ".")' }]);
     db.closeSync();
   });
 
@@ -112,7 +164,7 @@ describe('csv-drop landing', () => {
     ]);
     expect(await db.rows('select b.captured_at, q.line, q.reason from ingest.quarantine q join ingest.batches b using (batch_id) order by b.captured_at')).toEqual([
       { captured_at: '2026-11-01T01:00:00.000Z', line: 3, reason: 'duplicate key (location_id, sku) within the batch' },
-      { captured_at: '2026-11-01T02:00:00.000Z', line: 3, reason: 'on_hand: "x" is not an integer' },
+      { captured_at: '2026-11-01T02:00:00.000Z', line: 3, reason: 'on_hand: "x" is not a number' },
     ]);
     expect(await db.rows('select captured_at, rows, rejected, status from ingest.batches order by captured_at')).toEqual([
       { captured_at: '2026-11-01T01:00:00.000Z', rows: 1, rejected: 1, status: 'landed' },

@@ -16,8 +16,9 @@ const huge = 'x'.repeat(2_500_000);
 const corpus: Record<string, { content: string | Buffer; rejected?: string; quarantined?: { line: number; column: string | null; reason: string; raw_line: string }[]; rows?: number }> = {
   'stock_20261101T000100Z_delta.csv': { content: 'location_id;sku;on_hand\nWH-EAST;A;1\n', rejected: 'the header is one column "location_id;sku;on_hand": the file is separated by ";", expected comma-separated values' },
   'stock_20261101T000200Z_delta.csv': { content: 'location_id,on_hand\nWH-EAST,1\n', rejected: 'missing required column sku (a stock file needs location_id, sku)' },
-  'stock_20261101T000300Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-EAST,B,ten\n'), rows: 1, quarantined: [{ line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not an integer', raw_line: 'WH-EAST,B,ten' }] },
-  'stock_20261101T000400Z_delta.csv': { content: stock('WH-EAST,A,-3\nWH-EAST,B,2\n'), rows: 1, quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand is negative: -3', raw_line: 'WH-EAST,A,-3' }] },
+  'stock_20261101T000300Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-EAST,B,ten\n'), rows: 1, quarantined: [{ line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not a number', raw_line: 'WH-EAST,B,ten' }] },
+  // Negative on-hand is a state upstream (allowed negative stock), not bad data: it lands.
+  'stock_20261101T000400Z_delta.csv': { content: stock('WH-EAST,A,-3\nWH-EAST,B,2\n'), rows: 2, quarantined: [] },
   'stock_20261101T000500Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-WEST,A,1\nWH-EAST,A,2\n'), rows: 2, quarantined: [{ line: 4, column: null, reason: 'duplicate key (location_id, sku) within the batch', raw_line: 'WH-EAST,A,2' }] },
   'stock_20261101T000600Z_delta.csv': { content: 'captured_at,location_id,sku,on_hand\nyesterday,WH-EAST,A,1\n2026-11-01T00:06:00Z,WH-EAST,B,1\n', rows: 1, quarantined: [{ line: 2, column: 'captured_at', reason: 'captured_at: "yesterday" is not a timestamp', raw_line: 'yesterday,WH-EAST,A,1' }] },
   'stock_20261101T000700Z_delta.csv': { content: 'captured_at,location_id,sku,on_hand\n2099-01-01T00:00:00Z,WH-EAST,A,1\n', rows: 0, quarantined: [{ line: 2, column: 'captured_at', reason: 'captured_at is in the future: 2099-01-01T00:00:00Z', raw_line: '2099-01-01T00:00:00Z,WH-EAST,A,1' }] },
@@ -29,24 +30,36 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
     rows: 1,
     quarantined: [
       { line: 3, column: null, reason: 'line size over maximum: Maximum line size of 2000000 bytes exceeded. Actual Size:2500010 bytes.', raw_line: `WH-EAST,${huge.slice(0, 9992)}`.slice(0, 60) },
-      { line: 4, column: 'on_hand', reason: 'on_hand: "x" is not an integer', raw_line: 'WH-EAST,C,x' },
+      { line: 4, column: 'on_hand', reason: 'on_hand: "x" is not a number', raw_line: 'WH-EAST,C,x' },
     ],
   },
   'stock_20261101T001200Z_delta.csv': { content: stock('WH-MARS,A,1\n'), rows: 0, quarantined: [{ line: 2, column: 'location_id', reason: 'unknown location "WH-MARS"', raw_line: 'WH-MARS,A,1' }] },
   // Lines after a refused line, a blank line and a quoted field spanning two lines keep their own numbers.
   'stock_20261101T001300Z_delta.csv': {
     content: stock('WH-EAST,A,1\nWH-EAST,B,2,9\n\n"WH-\nEAST",C,3\nWH-EAST,D,-1\n'),
-    rows: 1,
+    rows: 2,
     quarantined: [
       { line: 3, column: null, reason: 'too many columns: Expected Number of Columns: 3 Found: 4', raw_line: 'WH-EAST,B,2,9' },
       { line: 5, column: 'location_id', reason: 'unknown location "WH-\\nEAST"', raw_line: '"WH-\nEAST",C,3' },
-      { line: 7, column: 'on_hand', reason: 'on_hand is negative: -1', raw_line: 'WH-EAST,D,-1' },
     ],
   },
   'stock_20261101T001400Z_delta.csv': { content: stock('WH-EAST,A\nWH-EAST,B,2\n'), rows: 1, quarantined: [{ line: 2, column: 'on_hand', reason: 'missing columns: Expected Number of Columns: 3 Found: 2', raw_line: 'WH-EAST,A' }] },
   'stock_20261101T001500Z_delta.csv': { content: stock('WH-EAST,B,2\n"WH-EAST,A,1\n'), rows: 1, quarantined: [{ line: 3, column: 'location_id', reason: 'unquoted value: Value with unterminated quote found.', raw_line: '"WH-EAST,A,1' }] },
   'stock_20261101T001600Z_delta.csv': { content: stock('WH-EAST,,1\n'), rows: 0, quarantined: [{ line: 2, column: 'sku', reason: 'sku is empty', raw_line: 'WH-EAST,,1' }] },
-  'stock_20261101T001700Z_delta.csv': { content: 'location_id,sku,on_hand\r\nWH-EAST,A,1\r\nWH-EAST,B,2.5\r\n', rows: 1, quarantined: [{ line: 3, column: 'on_hand', reason: 'on_hand: "2.5" is not an integer', raw_line: 'WH-EAST,B,2.5' }] },
+  // A decimal lands; a number in an undeclared locale format or in exponent notation does not.
+  'stock_20261101T001700Z_delta.csv': {
+    content: 'location_id,sku,on_hand\r\nWH-EAST,A,2.5\r\nWH-EAST,B,"1,200"\r\nWH-EAST,C,1e3\r\n',
+    rows: 1,
+    quarantined: [
+      {
+        line: 3,
+        column: 'on_hand',
+        reason: 'on_hand: "1,200" is not a number (plain numbers such as 1200.5 expected: for 1,200.5 set the source\'s thousands: ",", for 1.200,5 its decimal: "," and thousands: ".")',
+        raw_line: 'WH-EAST,B,"1,200"',
+      },
+      { line: 4, column: 'on_hand', reason: 'on_hand: "1e3" is not a number', raw_line: 'WH-EAST,C,1e3' },
+    ],
+  },
   'stock_20261101T001800Z_delta.csv': { content: 'location_id,sku,sku,on_hand\nWH-EAST,A,A,1\n', rejected: 'header names column "sku" twice' },
   'orders_20261101T001900Z.csv': { content: 'order_id,line_id,sku,quantity,status\nO1,1,A,1,open\n', rejected: 'missing required column placed_at (a orders file needs order_id, line_id, placed_at, sku, quantity, status)' },
   'orders_20261101T002000Z.csv': {
@@ -65,7 +78,7 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
   'stock_20261101T002300Z_delta.json': {
     content: '[{"location_id": "WH-EAST", "sku": "A", "on_hand": 1}, {"location_id": "WH-EAST", "sku": "B", "on_hand": "lots"}]',
     rows: 1,
-    quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand: "lots" is not an integer', raw_line: '{"location_id":"WH-EAST","sku":"B","on_hand":"lots"}' }],
+    quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand: "lots" is not a number', raw_line: '{"location_id":"WH-EAST","sku":"B","on_hand":"lots"}' }],
   },
 };
 

@@ -66,7 +66,7 @@ describe('landing sources side by side', () => {
       const landed = await contents(db);
       expect(landed).toMatchObject({ stock_rows: sources.length * filesPerSource * rowsPerFile, event_rows: sources.length * filesPerSource });
       expect(landed).toEqual(await contents(sequential));
-      expect(await db.one("select count(*) as n from ingest.quarantine where reason like 'on_hand: \"lots\" is not an integer'")).toEqual({ n: sources.length * filesPerSource });
+      expect(await db.one("select count(*) as n from ingest.quarantine where reason like 'on_hand: \"lots\" is not a number'")).toEqual({ n: sources.length * filesPerSource });
     } finally {
       db.closeSync();
       sequential.closeSync();

@@ -38,7 +38,7 @@ describe('vendor exports', () => {
     expect(await db.rows('select location_id, sku, on_hand, available_reported, damaged, committed, incoming, quantity_semantics, channel from raw.stock_snapshot')).toEqual([
       { location_id: 'FBA-US', sku: 'TEE-S', on_hand: 20, available_reported: 15, damaged: 3, committed: 2, incoming: 5, quantity_semantics: 'physical', channel: 'amazon-fba' },
     ]);
-    expect(await db.rows('select line, "column", reason from ingest.quarantine')).toEqual([{ line: 3, column: 'on_hand', reason: 'on_hand: "lots" is not an integer' }]);
+    expect(await db.rows('select line, "column", reason from ingest.quarantine')).toEqual([{ line: 3, column: 'on_hand', reason: 'on_hand: "lots" is not a number' }]);
   });
 
   it('rejects an FBA report without afn-warehouse-quantity and names the column', async () => {

@@ -70,19 +70,32 @@ export async function scoreCancellations(db: Database): Promise<{ truth: string;
  * captured (every hour for the WMS, the daily report for the FBA centre): per location, how many
  * (bucket, sku) positions were checked and how many differ.
  */
-export async function scoreTruthAts(db: Database): Promise<{ location_id: string; checked: number; wrong: number }[]> {
+/**
+ * Per location, the buckets checked and those whose ATS differs from the simulator's. A negative
+ * on_hand the simulator injected into the truth source's files (a `malformed_rows` incident of the
+ * pair) lands by contract and counts 0 sellable: such a bucket is `flagged`, not wrong; a negative
+ * figure without such an incident is wrong.
+ */
+export async function scoreTruthAts(db: Database): Promise<{ location_id: string; checked: number; wrong: number; flagged: number }[]> {
   return db.rows(`
     with captured as (
       select s.bucket_at, t.location_id, t.truth_source
       from intermediate.int_source_staleness s
       join intermediate.int_location_truth t on t.truth_source = s.source
       where s.staleness_minutes = 0
+    ),
+    injected as (
+      select distinct source, location_id, sku from truth_incidents where kind = 'malformed_rows'
+    ),
+    scored as (
+      select c.location_id, p.ats is distinct from r.ats as differs, coalesce(p.on_hand < 0, false) and i.sku is not null as is_flagged
+      from captured c
+      join truth_intervals r on r.location_id = c.location_id and r.valid_from <= c.bucket_at and (r.valid_to is null or c.bucket_at < r.valid_to)
+      left join marts.fct_stock_position p on p.bucket_at = c.bucket_at and p.location_id = c.location_id and p.sku = r.sku and p.source = c.truth_source
+      left join injected i on i.source = c.truth_source and i.location_id = c.location_id and i.sku = r.sku
     )
-    select c.location_id, count(*)::int as checked, count(*) filter (where p.ats is distinct from r.ats)::int as wrong
-    from captured c
-    join truth_intervals r on r.location_id = c.location_id and r.valid_from <= c.bucket_at and (r.valid_to is null or c.bucket_at < r.valid_to)
-    left join marts.fct_stock_position p on p.bucket_at = c.bucket_at and p.location_id = c.location_id and p.sku = r.sku and p.source = c.truth_source
-    group by all order by all`);
+    select location_id, count(*)::int as checked, count(*) filter (where differs and not is_flagged)::int as wrong, count(*) filter (where is_flagged)::int as flagged
+    from scored group by all order by all`);
 }
 
 /** Per outage of a stock source: buckets past max_staleness, those reported stale, mismatches begun or reported meanwhile. */

@@ -59,6 +59,7 @@ for (const scenario of scenarios) {
 
     it("gives the truth source's ATS equal to the simulator's true ATS at every location, SKU and captured bucket", async () => {
       const scores = await scoreTruthAts(db);
+      console.info(`${scenario.name}: truth ATS checked ${scores.reduce((n, s) => n + s.checked, 0)}, negative on-hand flagged ${scores.reduce((n, s) => n + s.flagged, 0)}`);
       expect(scores.length).toBeGreaterThanOrEqual(5);
       for (const score of scores) {
         expect(score.checked, score.location_id).toBeGreaterThan(0);
