@@ -13,8 +13,8 @@ select
   i.source as truth_source,
   c.captured_at,
   i.on_hand as total_units,
-  greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as ats_units,
-  i.on_hand - greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as non_sellable_units,
+  {{ ats_units('i') }} as ats_units,
+  i.on_hand - {{ ats_units('i') }} as non_sellable_units,
   i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.in_transit
 from {{ ref('int_stock_intervals') }} i
 join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
