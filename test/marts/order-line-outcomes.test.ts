@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
@@ -84,6 +84,7 @@ describe('oversells, allocation breaches and stock causes on a hand-made world',
     const summary = await buildModels(parsed, db);
     expect(summary.results.filter((result) => result.status !== 'success')).toEqual([]);
   });
+  afterAll(() => db?.closeSync());
 
   it('judges each line against its location at placement and what followed', async () => {
     const rows = await db.rows(`
