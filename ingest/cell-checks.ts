@@ -48,9 +48,9 @@ export const plainNumbers: NumberFormat = { decimal: '.' };
 
 /** Digits, optionally grouped in threes by the thousands separator, optionally a fraction after the decimal mark. */
 function numberPattern(format: NumberFormat): string {
-  const escape = (mark: string) => mark.replace(/[.]/g, '\\.');
-  const decimal = escape(format.decimal);
-  const whole = format.thousands ? `([0-9]{1,3}(${escape(format.thousands)}[0-9]{3})+|[0-9]+)` : '[0-9]+';
+  const escapeMark = (mark: string) => mark.replace(/[.]/g, '\\.');
+  const decimal = escapeMark(format.decimal);
+  const whole = format.thousands ? `([0-9]{1,3}(${escapeMark(format.thousands)}[0-9]{3})+|[0-9]+)` : '[0-9]+';
   return `[+-]?(${whole}(${decimal}[0-9]*)?|${decimal}[0-9]+)`;
 }
 

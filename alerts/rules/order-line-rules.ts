@@ -11,7 +11,7 @@ type StockCancellationsRule = Extract<AlertRuleConfig, { kind: 'stock_cancellati
 
 const lineColumns = ['order_id', 'line_id', 'channel', 'placed_at', 'sku', 'quantity', 'location_id', 'status', 'cancel_reason', 'stock_cause', 'revenue'];
 
-/** `oversell`: order lines sold on stock the location did not have, within the window before now. */
+/** `oversell`: order lines placed within the window before now that fct_order_line calls oversold (sold, then not fulfilled for want of stock). */
 export async function oversellRule(context: RuleContext<OversellRule>): Promise<AlertCandidate[]> {
   const { connection, rule, now, config } = context;
   const windowMs = parseDurationMs(rule.window)!;
@@ -37,7 +37,7 @@ export async function oversellRule(context: RuleContext<OversellRule>): Promise<
     candidates.push(
       candidateOf(rule, { location }, {
         title: `${location}: ${plural(rows.length, 'oversold order line')} in ${rule.window} (${channels.join(', ')})`,
-        summary: `${plural(rows.length, 'order line')} (${plural(units, 'unit')}, ${plural(bySku.length, 'SKU')}) at ${location} were sold on stock it did not have in the ${rule.window} to ${formatInstant(now.toISOString(), config.timezone)}.`,
+        summary: `${plural(rows.length, 'order line')} (${plural(units, 'unit')}, ${plural(bySku.length, 'SKU')}) at ${location} were sold in the ${rule.window} to ${formatInstant(now.toISOString(), config.timezone)} and then not fulfilled for want of stock (cancelled for stock, made to wait for stock, or still open while the location's next count shows it short). Sales beyond a channel's allocation while the location had the units are not counted here.`,
         value: rows.length,
         top: { columns: ['sku', 'lines', 'units', 'channels', 'last order'], rows: bySku.slice(0, 10).map((row) => [row.sku, row.lines, row.units, row.channels, row.last]) },
         rows: tableOf(rows.slice(0, maxStoredRows), lineColumns),

@@ -147,7 +147,7 @@ truth_points as (
     p.series, v.visible_at as changed_at, 1 as priority,
     null as system,
     {'on_hand': t.on_hand, 'committed': t.committed, 'in_transit': t.in_transit, 'quality_control': t.quality_control,
-     'ats': greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)} as truth
+     'ats': {{ ats_units('t') }}} as truth
   from point_intervals t
   join spec on t.source = spec.truth_source and t.location_id = spec.location_id
   join pairs p on p.series = hash(spec.source, t.location_id, t.sku)
@@ -218,10 +218,7 @@ segments as (
     f.changed_at as segment_from,
     f.next_changed_at as segment_to,
     f.system.units as system_units,
-    spec.measure, spec.share, spec.block_below,
-    -- The allocation rule (docs/metrics.md): a ring-fenced channel gets at most its reserve, the
-    -- others what is left after the other channels' reserves; block_below and share apply after.
-    case when spec.reserve > 0 then least(f.truth.ats, spec.reserve) else greatest(0, f.truth.ats - spec.other_reserve) end as allocation_base,
+    spec.measure, spec.share, spec.block_below, spec.reserve, spec.other_reserve,
     f.truth.on_hand as truth_on_hand,
     f.truth.committed as truth_committed,
     f.truth.in_transit as truth_in_transit,
@@ -239,10 +236,9 @@ segments as (
 -- Only segments that hold a bucket can be compared (a 15-minute blip between buckets is not).
 bucketed as (
   select
-    s.* exclude (measure, share, block_below, allocation_base),
+    s.* exclude (measure, share, block_below, reserve, other_reserve),
     case when s.measure = 'on_hand' then s.truth_on_hand
-      when s.allocation_base < s.block_below then 0
-      else cast(floor(s.share * s.allocation_base) as decimal(18, 4)) end as expected_units
+      else cast({{ channel_expected_units('s.truth_ats', 's') }} as decimal(18, 4)) end as expected_units
   from segments s, settings g
   where s.segment_to is null
     or to_timestamp(ceil(epoch(s.segment_from) / g.step_seconds) * g.step_seconds) < s.segment_to

@@ -1,19 +1,8 @@
 -- Which figure each system is held to at each location: a channel publisher's available_reported against the expected channel ATS, a stock system's on_hand against the truth's on_hand.
 -- materialized: table
 -- tests: not_null(source), not_null(location_id), unique(source, location_id), accepted_values(measure, ['available_reported','on_hand'])
--- The units compared (docs/metrics.md). Channel allocation rules travel along so the expected figure can be
--- computed from the truth's ATS: other_reserve is the B2B stock ring-fenced by the OTHER channels
--- listing the location.
-with channel_at as (
-  select c.channel, c.source, c.share, c.block_below, c.reserve, cl.location_id
-  from config.channels c join config.channel_locations cl using (channel)
-),
-reserves as (
-  select a.channel, a.location_id, coalesce(sum(o.reserve), 0) as other_reserve
-  from channel_at a
-  left join channel_at o on o.location_id = a.location_id and o.channel <> a.channel and o.reserve > 0
-  group by all
-)
+-- The units compared (docs/metrics.md). Channel allocation rules (int_channel_allocation) travel
+-- along so the expected figure can be computed from the truth's ATS.
 select
   s.name as source,
   s.system,
@@ -24,11 +13,10 @@ select
   c.share,
   c.block_below,
   c.reserve,
-  r.other_reserve
+  c.other_reserve
 from config.sources s
 cross join {{ ref('int_location_truth') }} t
-left join channel_at c on c.source = s.name and c.location_id = t.location_id
-left join reserves r on r.channel = c.channel and r.location_id = t.location_id
+left join {{ ref('int_channel_allocation') }} c on c.source = s.name and c.location_id = t.location_id
 where t.truth_source is not null
   and s.name <> t.truth_source
   and (s.system not in ('ecommerce', 'marketplace') or c.channel is not null)

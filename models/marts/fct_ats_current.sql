@@ -12,10 +12,9 @@ select
   i.sku,
   i.source as truth_source,
   c.captured_at,
-  -- Negative on-hand is no stock: 0 here, flagged by fct_negative_on_hand.
-  greatest(0, i.on_hand) as total_units,
-  greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as ats_units,
-  greatest(0, i.on_hand) - greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) as non_sellable_units,
+  {{ total_units('i') }} as total_units,
+  {{ ats_units('i') }} as ats_units,
+  {{ total_units('i') }} - {{ ats_units('i') }} as non_sellable_units,
   i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.in_transit
 from {{ ref('int_stock_intervals') }} i
 join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source

@@ -29,11 +29,10 @@ select
   t.location_id,
   t.sku,
   t.source as truth_source,
-  -- Negative on-hand (allowed negative stock upstream) is no stock: 0 in totals, flagged by fct_negative_on_hand.
-  greatest(0, t.on_hand) as total_units,
-  greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock) as ats_units,
-  greatest(0, t.on_hand) - greatest(0, t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock) as non_sellable_units,
-  greatest(0, -(t.on_hand - t.committed - t.reserved_other - t.damaged - t.quality_control - t.safety_stock)) as oversold_units,
+  {{ total_units('t') }} as total_units,
+  {{ ats_units('t') }} as ats_units,
+  {{ total_units('t') }} - {{ ats_units('t') }} as non_sellable_units,
+  greatest(0, -{{ free_units('t') }}) as oversold_units,
   t.committed, t.reserved_other, t.damaged, t.quality_control, t.safety_stock, t.in_transit, t.incoming
 from truth t
 join day_ends d on d.bucket_at >= t.valid_from and (t.valid_to is null or d.bucket_at < t.valid_to)

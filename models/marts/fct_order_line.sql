@@ -1,12 +1,14 @@
--- One row per order line in its latest state: oversell, stock-caused cancellation (confirmed, inferred or none), delay for stock and the line's revenue.
+-- One row per order line in its latest state: oversell (the business sold a unit it could not fulfil), allocation breach (the channel sold beyond its allocation while the location had the units), stock-caused cancellation (confirmed, inferred or none), delay for stock and the line's revenue.
 -- materialized: incremental
 -- unique_key: [order_id, line_id]
 -- incremental_strategy: delete+insert
 -- time_column: last_captured_at
 -- tests: not_null(order_id), not_null(line_id), unique(order_id, line_id), accepted_values(stock_cause, ['confirmed','inferred','none']), accepted_values(status, ['open','fulfilled','cancelled','backordered']), expression(delay_hours is null or delay_hours >= 0), expression(stock_cause = 'none' or status = 'cancelled')
--- An hourly run recomputes the lines captured since its last build, every line that shares a
--- location, SKU and truth capture with one of them (the ATS at order counts the lines before it),
--- and the vague cancellations whose next bucket's truth may have landed since.
+-- tests: expression(not (is_oversell and is_allocation_breach)), expression(not is_oversell or first_status <> 'backordered'), expression(not is_oversell or status <> 'fulfilled' or is_stock_delayed)
+-- An hourly run recomputes the lines captured since its last build, every line counted against the
+-- same location, SKU and truth capture as one of them or as one's cancellation (the ATS at order
+-- counts the lines before it), the vague cancellations whose next bucket's truth may have landed
+-- since, and the open lines still waiting for the capture that confirms them.
 -- Each line with its location's truth source. Not materialized: an hourly run reads the lines twice
 -- (those changed, then those recounted) and never needs a copy of all of them.
 with located_lines as not materialized (
@@ -18,15 +20,28 @@ truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
 {% if is_incremental() %}
+-- The instants whose truth capture must be counted again: placements and cancellations captured
+-- since, vague cancellations whose next bucket may have landed, open lines awaiting their next capture.
+touched as (
+  select l.location_id, l.sku, l.truth_source, l.placed_at as at
+  from located_lines l, config.settings g
+  where {{ incremental_window('l.last_captured_at') }}
+    or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+      and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
+  union all
+  select l.location_id, l.sku, l.truth_source, l.cancelled_at
+  from located_lines l
+  where {{ incremental_window('l.last_captured_at') }} and l.cancelled_at is not null
+  union all
+  select p.location_id, p.sku, t.truth_source, p.placed_at
+  from {{ this }} p
+  join {{ ref('int_location_truth') }} t on t.location_id = p.location_id
+  where p.status = 'open' and p.first_status <> 'backordered' and p.next_truth_captured_at is null and p.location_ats_at_order < p.quantity
+),
 changed as (
-  select l.location_id, l.sku, b.captured_at as truth_captured_at
-  from (
-    select l.* from located_lines l, config.settings g
-    where {{ incremental_window('l.last_captured_at') }}
-      or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
-        and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
-  ) l
-  asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
+  select t.location_id, t.sku, b.captured_at as truth_captured_at
+  from touched t
+  asof left join truth_batches b on b.source = t.truth_source and b.captured_at <= t.at
 ),
 -- Per location and SKU, the earliest truth capture a changed line counts from.
 since as (
@@ -34,14 +49,19 @@ since as (
   from changed group by all
 ),
 -- The lines recounted from there (a hash join: an OR in the join condition made it a nested loop
--- over every line).
+-- over every line), and the earlier lines cancelled since, whose units came free in a recounted count.
 lines as (
-  select l.*
+  select l.*, true as is_recounted
   from located_lines l
   join since c on c.location_id = l.location_id and c.sku = l.sku
   where l.placed_at >= c.since
+  union all
+  select l.*, false
+  from located_lines l
+  join since c on c.location_id = l.location_id and c.sku = l.sku
+  where l.placed_at < c.since and l.cancelled_at >= c.since
 ),
--- The stock history of the lines' SKUs from there on (every line, cancellation and next bucket is
+-- The stock history of the lines' SKUs from there on (every line, cancellation and next capture is
 -- later), the columns the joins below read.
 stock_intervals as (
   select i.source, i.location_id, i.sku, i.valid_from, i.valid_to,
@@ -59,7 +79,7 @@ stock_intervals as (
 ),
 {% else %}
 lines as (
-  select * from located_lines
+  select *, true as is_recounted from located_lines
 ),
 stock_intervals as (
   select * from {{ ref('int_stock_intervals') }}
@@ -71,7 +91,7 @@ stock_intervals as (
 truth_states as (
   select
     hash(i.location_id, i.sku) as series, i.valid_from, coalesce(i.valid_to, 'infinity'::timestamptz) as valid_to,
-    i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock as free_units,
+    {{ free_units('i') }} as free_units,
     i.on_hand - i.damaged - i.quality_control as shelf_units
   from stock_intervals i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
@@ -81,46 +101,50 @@ channel_states as (
   from stock_intervals i
   semi join config.channels c on c.source = i.source
 ),
--- The truth at placement: its latest capture before the line, less what the lines placed since
--- then committed (the capture cannot know them; shipments move on_hand and committed alike).
+-- The truth's latest capture before the line and its free units then.
 placed as (
   select
     l.*,
     b.captured_at as truth_captured_at,
-    greatest(0, i.free_units) as truth_ats
+    i.free_units as capture_free_units
   from lines l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
   left join truth_states i on i.series = hash(l.location_id, l.sku) and i.valid_from <= l.placed_at and l.placed_at < i.valid_to
+  where l.is_recounted
 ),
+-- What moved the location's free units after a capture, as the lines tell it (the capture cannot
+-- know them): a line sold takes its units, a sold line cancelled gives them back. Shipping moves
+-- on_hand and committed alike; a backorder taken knowingly commits nothing.
+movements as (
+  select *, hash(location_id, sku, truth_captured_at) as counted_in, placed_at as moved_at, 0 as movement, quantity as taken_units
+  from placed
+  union all by name
+  select hash(l.location_id, l.sku, b.captured_at) as counted_in, l.cancelled_at as moved_at, 1 as movement, -l.quantity as taken_units
+  from lines l
+  asof join truth_batches b on b.source = l.truth_source and b.captured_at <= l.cancelled_at
+  where l.status = 'cancelled' and l.first_status <> 'backordered'
+),
+-- The location's free units at placement: the capture's, less what the movements before the line took.
 at_order as (
   select
-    *,
-    truth_ats - coalesce(sum(case when first_status = 'backordered' then 0 else quantity end) over (
-      partition by hash(location_id, sku, truth_captured_at) order by placed_at, order_id, line_id
+    * exclude (counted_in, moved_at, movement, taken_units, capture_free_units),
+    capture_free_units - coalesce(sum(case when first_status = 'backordered' then 0 else taken_units end) over (
+      partition by counted_in order by moved_at, movement, order_id, line_id
       rows between unbounded preceding and 1 preceding
     ), 0) as location_ats_at_order
-  from placed
-),
-channel_rules as (
-  select c.channel, c.source as channel_source, c.share, c.block_below, c.reserve, cl.location_id,
-    coalesce((
-      select sum(o.reserve) from config.channels o join config.channel_locations ol using (channel)
-      where ol.location_id = cl.location_id and o.channel <> c.channel and o.reserve > 0
-    ), 0) as other_reserve
-  from config.channels c join config.channel_locations cl using (channel)
+  from movements
+  qualify movement = 0
 ),
 with_channel as (
   select
     a.*,
-    r.channel_source,
-    -- The allocation rule applied to the location's ATS at order time.
+    r.source as channel_source,
     case
       when r.channel is null then greatest(0, a.location_ats_at_order)
-      when (case when r.reserve > 0 then least(greatest(0, a.location_ats_at_order), r.reserve) else greatest(0, a.location_ats_at_order - r.other_reserve) end) < r.block_below then 0
-      else floor(r.share * case when r.reserve > 0 then least(greatest(0, a.location_ats_at_order), r.reserve) else greatest(0, a.location_ats_at_order - r.other_reserve) end)
+      else {{ channel_expected_units('greatest(0, a.location_ats_at_order)', 'r') }}
     end as channel_ats_at_order
   from at_order a
-  left join channel_rules r on r.channel = a.channel and r.location_id = a.location_id
+  left join {{ ref('int_channel_allocation') }} r on r.channel = a.channel and r.location_id = a.location_id
 ),
 published as (
   select w.*, p.available_reported as channel_available_reported
@@ -129,11 +153,20 @@ published as (
     on p.series = case when w.channel_source is not null then hash(w.channel_source, w.location_id, w.sku) end
     and p.valid_from <= w.placed_at and w.placed_at < p.valid_to
 ),
+-- An open line sold short is confirmed by the next truth capture after it: still short of units
+-- (more promised than the location can give). Only those lines are looked up.
+next_captures as (
+  select p.order_id, p.line_id, b.captured_at as next_truth_captured_at, i.free_units as next_free_units
+  from published p
+  asof join truth_batches b on b.source = p.truth_source and b.captured_at > p.placed_at
+  left join truth_states i on i.series = hash(p.location_id, p.sku) and i.valid_from <= b.captured_at and b.captured_at < i.valid_to
+  where p.status = 'open' and p.first_status <> 'backordered' and p.location_ats_at_order < p.quantity
+),
 vague_cancellations as (
   select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
     l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint)) as next_bucket_at
   from lines l, config.settings g
-  where l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+  where l.is_recounted and l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
 ),
 -- The units on the shelf (neither damaged nor in QC) around the cancellation, the lower of the
 -- truth as of the cancellation and as of one bucket later (a capture sees movements late).
@@ -155,39 +188,65 @@ shrunk as (
     and e.reason in ('cycle_count', 'shrinkage', 'damaged', 'correction')
     and e.occurred_at <= v.cancelled_at and e.occurred_at > v.cancelled_at - interval 48 hours
   where s.shelf_units < v.quantity
+),
+outcomes as (
+  select
+    p.*,
+    n.next_truth_captured_at,
+    n.next_free_units,
+    case
+      when p.status <> 'cancelled' then 'none'
+      when p.cancel_reason = 'stock_out' then 'confirmed'
+      when coalesce(p.cancel_reason, 'other') in ('other', 'staff_error')
+        and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null) then 'inferred'
+      else 'none'
+    end as stock_cause
+  from published p
+  left join next_captures n using (order_id, line_id)
+  left join shrunk s using (order_id, line_id)
+),
+judged as (
+  select
+    *,
+    -- Sold (not taken as a backorder) and then not fulfilled on time for want of stock: cancelled for
+    -- stock (said, or inferred from the stock at placement or a short pick), made to wait for stock
+    -- after the sale, or still open while the next capture shows the location short.
+    coalesce(first_status <> 'backordered' and (
+      stock_cause <> 'none'
+      or was_backordered
+      or (status = 'open' and location_ats_at_order < quantity and next_free_units < 0)
+    ), false) as is_oversell
+  from outcomes
 )
 select
-  p.order_id,
-  p.line_id,
-  p.channel,
-  p.placed_at,
-  p.sku,
-  p.quantity,
-  p.unit_price,
-  p.currency,
-  p.location_id,
-  p.status,
-  p.cancelled_at,
-  p.cancel_reason_raw,
-  p.cancel_reason,
-  p.shipped_at,
-  case
-    when p.status <> 'cancelled' then 'none'
-    when p.cancel_reason = 'stock_out' then 'confirmed'
-    when coalesce(p.cancel_reason, 'other') in ('other', 'staff_error')
-      and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null) then 'inferred'
-    else 'none'
-  end as stock_cause,
-  -- A backorder taken knowingly is a delay, not an oversell.
-  coalesce(p.first_status <> 'backordered'
-    and (p.channel_ats_at_order < p.quantity or p.channel_available_reported < 0), false) as is_oversell,
-  p.was_backordered as is_stock_delayed,
-  case when p.was_backordered and p.shipped_at is not null then epoch(p.shipped_at - p.placed_at) / 3600 end as delay_hours,
-  p.quantity * p.unit_price as revenue,
-  p.location_ats_at_order,
-  p.channel_ats_at_order,
-  p.channel_available_reported,
+  order_id,
+  line_id,
+  channel,
+  placed_at,
+  sku,
+  quantity,
+  unit_price,
+  currency,
+  location_id,
+  status,
+  first_status,
+  cancelled_at,
+  cancel_reason_raw,
+  cancel_reason,
+  shipped_at,
+  stock_cause,
+  is_oversell,
+  -- The channel sold beyond what its allocation rule gave it while the location had the units.
+  coalesce(not is_oversell and first_status <> 'backordered' and location_ats_at_order >= quantity
+    and (channel_ats_at_order < quantity or channel_available_reported < 0), false) as is_allocation_breach,
+  was_backordered as is_stock_delayed,
+  case when was_backordered and shipped_at is not null then epoch(shipped_at - placed_at) / 3600 end as delay_hours,
+  quantity * unit_price as revenue,
+  truth_captured_at,
+  location_ats_at_order,
+  channel_ats_at_order,
+  channel_available_reported,
+  next_truth_captured_at,
   -- The line's latest capture: what this row knows it as of.
-  p.last_captured_at
-from published p
-left join shrunk s using (order_id, line_id)
+  last_captured_at
+from judged

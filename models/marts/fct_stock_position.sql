@@ -13,7 +13,7 @@ select
   i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.in_transit, i.incoming,
   -- A salable feed states its sellable figure directly; a physical one is reduced by its states.
   case when i.quantity_semantics = 'salable' then greatest(0, coalesce(i.available_reported, 0))
-    else greatest(0, i.on_hand - i.committed - i.reserved_other - i.damaged - i.quality_control - i.safety_stock) end as ats,
+    else {{ ats_units('i') }} end as ats,
   i.available_reported,
   i.quantity_semantics,
   i.valid_from as captured_since,

@@ -1,6 +1,6 @@
--- Per week and location (and 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells, stock-error cancellations and their cost, stock delays and hidden units, with last week's values beside them.
+-- Per week and location (grain 'location') and the whole business (grain 'all', location_id 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells and allocation breaches, stock-error cancellations and their cost, stock delays and hidden units, with last week's values beside them.
 -- materialized: table
--- tests: not_null(week), not_null(location_id), unique(week, location_id), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
+-- tests: not_null(week), not_null(location_id), not_null(grain), unique(week, location_id), accepted_values(grain, ['location','all']), expression((grain = 'all') = (location_id = 'ALL')), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
 with settings as (
   select timezone from config.settings
 ),
@@ -40,6 +40,7 @@ placed_quarters as (
   select epoch_us(placed_at) // 900000000 as quarter, location_id,
     count(*) as lines,
     count(*) filter (where is_oversell) as oversell_lines,
+    count(*) filter (where is_allocation_breach) as allocation_breach_lines,
     count(*) filter (where is_stock_delayed) as stock_delayed_lines,
     count(*) filter (where stock_cause <> 'none') as stock_cancelled_cohort
   from {{ ref('fct_order_line') }} group by all
@@ -52,7 +53,8 @@ cancelled_quarters as (
 ),
 placed as (
   select cast(date_trunc('week', cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date)) as date) as week, q.location_id,
-    sum(q.lines) as lines, sum(q.oversell_lines) as oversell_lines, sum(q.stock_delayed_lines) as stock_delayed_lines,
+    sum(q.lines) as lines, sum(q.oversell_lines) as oversell_lines, sum(q.allocation_breach_lines) as allocation_breach_lines,
+    sum(q.stock_delayed_lines) as stock_delayed_lines,
     sum(q.stock_cancelled_cohort) as stock_cancelled_cohort
   from placed_quarters q, settings s group by all
 ),
@@ -63,13 +65,14 @@ cancelled as (
 ),
 per_location as (
   select
-    f.week, f.location_id,
+    f.week, f.location_id, 'location' as grain,
     coalesce(s.total_units, 0) as total_units,
     coalesce(s.ats_units, 0) as ats_units,
     coalesce(m.compared, 0) as compared,
     coalesce(m.mismatched, 0) as mismatched,
     coalesce(p.lines, 0) as order_lines,
     coalesce(p.oversell_lines, 0) as oversell_lines,
+    coalesce(p.allocation_breach_lines, 0) as allocation_breach_lines,
     coalesce(c.stock_cancellations, 0) as stock_cancellations,
     coalesce(p.stock_cancelled_cohort, 0) as stock_cancelled_cohort,
     coalesce(p.stock_delayed_lines, 0) as stock_delayed_lines,
@@ -85,13 +88,13 @@ per_location as (
 with_all as (
   select * from per_location
   union all
-  select week, 'ALL', sum(total_units), sum(ats_units), sum(compared), sum(mismatched), sum(order_lines), sum(oversell_lines),
-    sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue), sum(hidden_units)
+  select week, 'ALL', 'all', sum(total_units), sum(ats_units), sum(compared), sum(mismatched), sum(order_lines), sum(oversell_lines),
+    sum(allocation_breach_lines), sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue), sum(hidden_units)
   from per_location group by week
 ),
 health as (
   select
-    week, location_id,
+    week, location_id, grain,
     cast(total_units as decimal(18, 4)) as total_units,
     cast(ats_units as decimal(18, 4)) as ats_units,
     ats_units / nullif(total_units, 0) as ats_share,
@@ -100,6 +103,7 @@ health as (
     cast(mismatched as bigint) as mismatched,
     cast(order_lines as bigint) as order_lines,
     cast(oversell_lines as bigint) as oversell_lines,
+    cast(allocation_breach_lines as bigint) as allocation_breach_lines,
     cast(stock_cancellations as bigint) as stock_cancellations,
     -- Stock-caused cancellations among the lines placed that week (a cohort rate, so it stays in [0, 1]).
     stock_cancelled_cohort / nullif(order_lines, 0) as stock_cancel_rate,
@@ -115,6 +119,7 @@ select
   lag(ats_share) over previous as ats_share_prev,
   lag(mismatch_rate) over previous as mismatch_rate_prev,
   lag(oversell_lines) over previous as oversell_lines_prev,
+  lag(allocation_breach_lines) over previous as allocation_breach_lines_prev,
   lag(stock_cancellations) over previous as stock_cancellations_prev,
   lag(stock_cancel_rate) over previous as stock_cancel_rate_prev,
   lag(stock_delayed_lines) over previous as stock_delayed_lines_prev,

@@ -6,6 +6,7 @@ import { quotedIdentifier } from '../../db/database.ts';
 import { readModelFile, type Layer, type ModelFile } from './model-file.ts';
 import { refsOf, renderSql } from './render-sql.ts';
 import { readSingularTest, type SingularTest } from './singular-test.ts';
+import { expandMacros, readMacros, type SqlMacro } from './sql-macro.ts';
 
 export const defaultModelsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const layers: readonly Layer[] = ['staging', 'intermediate', 'marts'];
@@ -22,14 +23,21 @@ export interface Project {
   order: string[];
   /** `tests/*.sql`: queries returning failing rows. */
   singularTests: SingularTest[];
+  /** `macros/*.sql`: the shared rules, already expanded in every model and test body. */
+  macros: Map<string, SqlMacro>;
 }
 
-/** Loads every `<layer>/*.sql` and `tests/*.sql`, resolves refs and orders the DAG; a cycle is reported as its path. */
+/**
+ * Loads every `<layer>/*.sql` and `tests/*.sql`, expands the `macros/*.sql` they call, resolves refs
+ * and orders the DAG; a cycle is reported as its path.
+ */
 export function loadProject(modelsDir = defaultModelsDir): Project {
   const models = new Map<string, Model>();
+  const macros = readMacros(path.join(modelsDir, 'macros'));
   for (const layer of layers) {
     for (const file of sqlFiles(path.join(modelsDir, layer))) {
-      const model = readModelFile(file, layer);
+      const read = readModelFile(file, layer);
+      const model = { ...read, body: expandMacros(read.body, macros, read) };
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(model.name)) {
         throw new ModelError(`${file}: a model file is named after its relation: letters, digits and _ only`, { model: model.name, file });
       }
@@ -38,7 +46,11 @@ export function loadProject(modelsDir = defaultModelsDir): Project {
       models.set(model.name, { ...model, dependsOn: refsOf(model.body) });
     }
   }
-  const singularTests = sqlFiles(path.join(modelsDir, 'tests')).map(readSingularTest);
+  const singularTests = sqlFiles(path.join(modelsDir, 'tests')).map((file) => {
+    const test = readSingularTest(file);
+    const body = expandMacros(test.body, macros, test);
+    return { ...test, body, dependsOn: refsOf(body) };
+  });
   for (const node of [...models.values(), ...singularTests]) {
     for (const dependency of node.dependsOn) {
       if (!models.has(dependency)) {
@@ -52,7 +64,7 @@ export function loadProject(modelsDir = defaultModelsDir): Project {
       throw new ModelError(`${test.file}: model: ${test.model} names no model`, { model: test.name, file: test.file });
     }
   }
-  return { modelsDir, models, order: topologicalOrder(models), singularTests };
+  return { modelsDir, models, order: topologicalOrder(models), singularTests, macros };
 }
 
 function sqlFiles(folder: string): string[] {

@@ -115,7 +115,7 @@ function expand(inner: string, context: RenderContext, model: Pick<ModelFile, 'n
     return `(${window[1].replace(/''/g, "'")} ${context.window.operator} ${context.window.literal})`;
   }
   throw new ModelError(
-    `${model.file}:${fileLine}: {{ ${inner} }} is not a placeholder the runner knows (use ref('model'), this, is_incremental() or incremental_window('column'))`,
+    `${model.file}:${fileLine}: {{ ${inner} }} is not a placeholder the runner knows (use ref('model'), this, is_incremental(), incremental_window('column') or a macro of models/macros)`,
     { model: model.name, file: model.file, line: fileLine },
   );
 }

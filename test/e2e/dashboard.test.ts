@@ -79,6 +79,10 @@ describe('weekly health', () => {
       for (const key of ['ats_share', 'mismatch_rate', 'oversell_lines', 'stock_cancellations', 'lost_revenue', 'hidden_units']) {
         await expectTile(page.locator(`sl-kpi-tile[data-kpi="${key}"]`), latest[key], key);
       }
+      // Allocation breaches are said apart from the oversold count, never added to it.
+      expect(await page.locator('sl-kpi-tile[data-kpi="oversell_lines"] .detail').textContent()).toContain(
+        `apart: ${Number(latest.allocation_breach_lines).toLocaleString('en-US')} sold beyond a channel's allocation`,
+      );
       const share = (Number(latest.ats_share) * 100).toFixed(Number(latest.ats_share) < 0.1 ? 2 : 1);
       expect(await page.locator('sl-kpi-tile[data-kpi="ats_share"] .value').textContent()).toBe(`${share}%`);
       // Six stock states stacked, one line per system compared with the truth.

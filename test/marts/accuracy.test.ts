@@ -5,6 +5,7 @@ import { generate, type GenerateOptions } from '../../fixtures/generate.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { scoreCancellations, scoreCauses, scoreOutages, scoreTruthAts, type KindScore } from './accuracy-report.ts';
+import { formatScores, loadOrderTruth, precisionRecall, scoreOversells, scoreStockCancellations, type LocationScore } from './order-line-accuracy.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { runModelTests } from './model-tests.ts';
 
@@ -32,6 +33,12 @@ const scenarios: { name: string; options: Omit<GenerateOptions, 'outDir'> }[] = 
   {
     name: 'the demo network at its default rates with frequent outages',
     options: { seed: 3, scale: 'demo', weeks: 2, breakpoints: { outage: 0.3, double_deduction: 1, reservation_ignored: 1 } },
+  },
+  {
+    // FBA's stock is captured once a day: most of its lines are placed long after the capture they
+    // are judged against, while transfers arrive in between.
+    name: 'an FBA-heavy fortnight at the default rates',
+    options: { seed: 8, scale: { skus: 120, locations: 4, days: 14, linesPerHour: 300 }, demandShares: { fba: 0.6, web: 0.3, amazon: 0.08 } },
   },
 ];
 
@@ -88,6 +95,60 @@ for (const scenario of scenarios) {
       expect(count(is('confirmed'), is('confirmed')) / count(is('confirmed'), any)).toBeGreaterThanOrEqual(0.95);
       if (count(is('inferred'), any) >= 5) expect(count(is('inferred'), is('inferred')) / count(is('inferred'), any)).toBeGreaterThanOrEqual(0.8);
       expect(count(isStock, isStock) / count(any, isStock)).toBeGreaterThanOrEqual(0.9);
+    });
+
+    // The truth side comes from the simulator's own files, never from our models
+    // (order-line-accuracy.ts): a true oversell is a line sold (its first OMS status is not
+    // backordered) that truth/cancellations.csv says was cancelled for want of stock (the true ATS
+    // at placement did not cover it, or the pick found the shelf short); a true stock-error
+    // cancellation is any line cancelled with a true stock cause. Lines the truth has not settled
+    // by the end of the run (still open) are left out and counted.
+    describe('oversells and stock-error cancellations against the truth', () => {
+      let oversells: LocationScore[];
+      let cancellations: LocationScore[];
+
+      beforeAll(async () => {
+        await loadOrderTruth(db, outDir);
+        oversells = await scoreOversells(db);
+        cancellations = await scoreStockCancellations(db);
+        console.info(`${scenario.name} (seed ${scenario.options.seed})\n${formatScores('oversell lines', oversells)}\n${formatScores('stock-error cancellations', cancellations)}`);
+      });
+
+      it('scores every location, FBA-US included, on lines it placed', () => {
+        const locations = config.locations.map((location) => location.id).sort();
+        expect(locations).toContain('FBA-US');
+        expect(oversells.map((score) => score.location_id)).toEqual(locations);
+        expect(cancellations.map((score) => score.location_id)).toEqual(locations);
+        expect(oversells.reduce((sum, score) => sum + score.truth, 0)).toBeGreaterThan(20);
+      });
+
+      it('flags oversold lines with precision and recall of at least 0.95 at every location', () => {
+        for (const score of oversells) {
+          const { precision, recall } = precisionRecall(score);
+          expect(precision, `${score.location_id} precision ${score.agreed}/${score.flagged}`).toBeGreaterThanOrEqual(0.95);
+          expect(recall, `${score.location_id} recall ${score.agreed}/${score.truth}`).toBeGreaterThanOrEqual(0.95);
+        }
+      });
+
+      it('finds stock-error cancellations with precision and recall of at least 0.95 at every location', () => {
+        for (const score of cancellations) {
+          const { precision, recall } = precisionRecall(score);
+          expect(precision, `${score.location_id} precision ${score.agreed}/${score.flagged}`).toBeGreaterThanOrEqual(0.95);
+          expect(recall, `${score.location_id} recall ${score.agreed}/${score.truth}`).toBeGreaterThanOrEqual(0.95);
+        }
+      });
+
+      it('never calls a fulfilled line an oversell unless it waited for stock', async () => {
+        const lines = await db.one<{ fulfilled_oversells: number; fba_short_fulfilled: number }>(`
+          select count(*) filter (where is_oversell and status = 'fulfilled' and not is_stock_delayed)::int as fulfilled_oversells,
+            count(*) filter (where location_id = 'FBA-US' and status = 'fulfilled' and location_ats_at_order < quantity)::int as fba_short_fulfilled
+          from marts.fct_order_line`);
+        expect(lines?.fulfilled_oversells).toBe(0);
+        console.info(`${scenario.name}: ${lines?.fba_short_fulfilled} FBA-US lines short by the daily count at placement were fulfilled (not oversells)`);
+        // At FBA the daily capture is often short of lines that transfers arriving later in the day
+        // covered: the case that used to read as an oversell is there to be judged.
+        if ((scenario.options.demandShares?.fba ?? 0) >= 0.5) expect(lines?.fba_short_fulfilled).toBeGreaterThan(20);
+      });
     });
 
     it("passes every mart's data tests and the singular tests", async () => {

@@ -70,9 +70,16 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
     ${system
       ? tile('mismatch_rate', `Mismatch rate of ${system.source}`, { format: formatPercent, points: true, detail: `${system.source}'s figures that disagree with the truth`, value: system.value, previous: system.previous })
       : tile('mismatch_rate', 'Mismatch rate', { format: formatPercent, points: true, detail: 'system figures that disagree with the truth' })}
-    ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: 'sold when the stock was not there' })}
+    ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: oversellDetail(num(latest, 'allocation_breach_lines')) })}
     ${tile('stock_cancellations', 'Stock-error cancellations', { format: formatCount, detail: 'order lines cancelled because stock was wrong' })}
     ${tile('lost_revenue', 'Revenue lost to stock errors', { format: (v) => formatMoney(v), detail: lost === undefined ? '' : `${formatMoney(lost, { exact: true })} in cancelled lines` })}
     ${tile('hidden_units', 'Hidden units', { format: formatCount, detail: 'sellable, but shown as unavailable' })}
   </div>`;
+}
+
+/** Allocation breaches are shown beside oversells, never in their count: the location had those units. */
+function oversellDetail(breaches: number | undefined): string {
+  const oversold = 'sold, then not fulfilled for want of stock';
+  if (breaches === undefined) return oversold;
+  return `${oversold}; apart: ${formatCount(breaches)} sold beyond a channel's allocation while the stock was there`;
 }
