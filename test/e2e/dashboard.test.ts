@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
+import { demoBuildTimeoutMs, startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
 
 let dir: string;
@@ -23,7 +23,7 @@ async function sqlRows(query: string): Promise<Record<string, unknown>[]> {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-e2e-'));
   [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-}, 300_000);
+}, demoBuildTimeoutMs);
 afterAll(async () => {
   await browser?.close();
   await demo?.close();

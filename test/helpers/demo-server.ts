@@ -28,8 +28,11 @@ export interface DemoServer {
  * The simulation, landing and build happen once per test run (`sharedFixture`); each caller
  * serves its own copy of the database in `dir`, so a test that writes changes nobody else's.
  */
+/** How long a `beforeAll` that starts the demo may take: the first one also builds it. */
+export const demoBuildTimeoutMs = 600_000;
+
 export async function startDemoServer(dir: string): Promise<DemoServer> {
-  const built = await sharedFixture('demo-3-weeks', buildDemo);
+  const built = await sharedFixture('demo-3-weeks', buildDemo, demoBuildTimeoutMs);
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(built)) {
     if (linkedFolders.has(entry)) symlinkSync(path.join(built, entry), path.join(dir, entry));

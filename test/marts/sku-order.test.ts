@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testModels } from '../../models/runner/build.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
+import { demoBuildTimeoutMs, startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { skuOrder } from './sku-order.ts';
 
 const tempDir = useTempDir();
 let demo: DemoServer;
 
+// The first file to ask simulates, lands and builds the demo (slow on a loaded machine).
 beforeAll(async () => {
   demo = await startDemoServer(tempDir());
-});
+}, demoBuildTimeoutMs);
 afterAll(async () => demo?.close());
 
 describe('the tables a SKU drill-down reads', () => {

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
+import { demoBuildTimeoutMs, startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 const tempDir = useTempDir();
 let demo: DemoServer;
 
+// The first file to ask simulates, lands and builds the demo (slow on a loaded machine).
 beforeAll(async () => {
   demo = await startDemoServer(tempDir());
-});
+}, demoBuildTimeoutMs);
 afterAll(async () => demo?.close());
 
 describe('GET /api/ats', () => {
