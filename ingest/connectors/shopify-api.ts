@@ -175,7 +175,8 @@ async function* bulkLevels(client: ShopifyGraphqlClient, source: SourceConfig): 
     if (item) yield { item, level };
     else orphans.push({ ...level, __parentId: parentId });
   }
-  // Shopify writes a parent before its children, but nothing here depends on it.
+  // Shopify lists a child after its parent but warns not to rely on the order of lines: a level
+  // met before its item waits for it.
   for (const { __parentId, ...level } of orphans) {
     const item = items.get(__parentId);
     if (!item) throw new IngestError(`source ${source.name}: the bulk operation result has a level of unknown item ${__parentId}; no snapshot landed`, { source: source.name });

@@ -98,6 +98,21 @@ describe('the shopify-api connector against a fake Shopify', () => {
     expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 14 });
   });
 
+  it('lands a bulk operation whose JSONL lists levels before their items', async () => {
+    const { db, run, requests } = await setup([], { fake: { bulkReversed: true }, source: '    fetch_mode: bulk' });
+    const [summary] = await run();
+    expect(summary).toMatchObject({ status: 'succeeded', batches: 1, rows: 14, rejected: 0 });
+    expect(requests.map((request) => request.operation)).toEqual(['bulkOperationRunQuery', 'node', 'node']);
+    expect(await db.one("select sku, on_hand, available_reported from raw.stock_snapshot where sku = 'SKU-6' and location_id = 'WH-EAST'")).toEqual({ sku: 'SKU-6', on_hand: 9, available_reported: 6 });
+  });
+
+  it('fails the run with Shopify\'s error code when the bulk operation fails, and lands nothing', async () => {
+    const { db, run } = await setup([], { fake: { bulkFailure: 'ACCESS_DENIED' }, source: '    fetch_mode: bulk' });
+    const [summary] = await run();
+    expect(summary).toMatchObject({ status: 'failed', transient: false, error: 'source shopify: shopify bulk operation gid://shopify/BulkOperation/1 ended FAILED (ACCESS_DENIED); no snapshot landed' });
+    expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 0 });
+  });
+
   it('fails the run cleanly after its retries when Shopify keeps answering 500, and lands no partial snapshot', async () => {
     const { db, run, requests } = await setup([{ kind: 'answer' }, ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 }))], { source: '    fetch_mode: paged' });
     const [summary] = await run();

@@ -40,8 +40,10 @@ export interface FakeShopifyOptions {
   restoreRate?: number;
   /** Polls a bulk operation answers RUNNING before it completes. */
   bulkPolls?: number;
-  /** The API version the shop answers with (`X-Shopify-API-Version`); the requested one by default. */
-  servedVersion?: string;
+  /** How the bulk operation ends: COMPLETED (the default), or FAILED with Shopify's error code. */
+  bulkFailure?: 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT';
+  /** Shopify warns not to rely on the order of JSONL lines: write them last to first. */
+  bulkReversed?: boolean;
 }
 
 export interface FakeRequest {
@@ -120,6 +122,7 @@ export async function startFakeShopify(items: FakeItem[], script: FakeStep[] = [
         if (!operation) return null;
         operation.polls++;
         const done = operation.polls > (options.bulkPolls ?? 1);
+        if (done && options.bulkFailure) return { id, status: 'FAILED', errorCode: options.bulkFailure, objectCount: '0', url: null, partialDataUrl: null };
         return { id, status: done ? 'COMPLETED' : 'RUNNING', errorCode: null, objectCount: done ? String(items.reduce((sum, item) => sum + 1 + item.levels.length, 0)) : '0', url: done ? `${url}/bulk/${encodeURIComponent(id)}.jsonl` : null, partialDataUrl: null };
       }
       default:
@@ -135,6 +138,7 @@ export async function startFakeShopify(items: FakeItem[], script: FakeStep[] = [
       lines.push(JSON.stringify(itemNode(index)));
       for (const level of item.levels) lines.push(JSON.stringify({ ...levelNode(index, level, names), __parentId: `gid://shopify/InventoryItem/${index + 1}` }));
     });
+    if (options.bulkReversed) lines.reverse();
     return lines.length > 0 ? `${lines.join('\n')}\n` : '';
   };
 
@@ -163,7 +167,7 @@ export async function startFakeShopify(items: FakeItem[], script: FakeStep[] = [
     requests.push(record);
     const step = steps.shift() ?? { kind: 'answer' };
     const version = /\/admin\/api\/([^/]+)\//.exec(request.url ?? '')?.[1] ?? 'unstable';
-    const headers = { 'x-shopify-api-version': options.servedVersion ?? version };
+    const headers = { 'x-shopify-api-version': version };
     switch (step.kind) {
       case 'status':
         response.writeHead(step.status, { 'content-type': 'application/json', ...(step.retryAfter ? { 'retry-after': step.retryAfter } : {}) });
