@@ -67,7 +67,8 @@ const source = z
     /** Share a full batch may shrink by before it is held (empty-extract guard). */
     max_full_drop: z.number().min(0).max(1).optional(),
     /** shopify-api: the Admin API version in the endpoint path and the page size of a query. */
-    api_version: z.string().regex(/^\d{4}-\d{2}$/, { error: 'api_version is a Shopify API version such as 2025-01' }).default('2025-01'),
+    api_version: z.string().regex(/^\d{4}-(01|04|07|10)$/, { error: 'api_version is a Shopify API version such as 2026-10 (Shopify releases one each January, April, July and October)' }).default('2026-10'),
+    /** shopify-api: the most inventory items a page asks for; fewer when the page's cost would pass Shopify's limit. */
     page_size: z.number().int().min(1).max(250).default(100),
     /** File exports in a locale's number format (1.200,5): the decimal mark and the thousands separator. */
     decimal: z.enum(['.', ',']).optional(),
@@ -81,6 +82,10 @@ const source = z
      * reserved_other (present, not the business's to sell); own: counted as the business's stock; exclude: left out.
      */
     consigned: z.enum(['separate', 'own', 'exclude']).default('separate'),
+    /** shopify-api: `paged` queries, a `bulk` operation, or `auto` (bulk for a shop with more variants than a few pages hold). */
+    fetch_mode: z.enum(['auto', 'paged', 'bulk']).default('auto'),
+    /** File connectors: the file names to read (a glob such as `*.txt`), for files kept under the vendor's own names. */
+    pattern: z.string().min(1).optional(),
     /** API and database connectors: how long one request may take before it counts as a transient failure. */
     request_timeout: duration.default('30s'),
     /** Retries of transient failures (network, 429, 5xx): capped exponential backoff with jitter. */

@@ -1,76 +1,146 @@
-import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
-import { logger } from '../../core/logger.ts';
 import { sql, type SQLQuery } from '../../db/database.ts';
-import { parseStamp } from '../batch-file-name.ts';
+import { headerOf, type DelimitedFormat } from '../files/read-delimited.ts';
 import { stageVendorFile, type VendorMapping } from '../files/stage-vendor-file.ts';
+import { detectEncoding } from '../files/text-encoding.ts';
 import type { GroupRead } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
-import { inspectOrRefuse, listFolder } from './csv-drop.ts';
+import { inspectOrRefuse } from './csv-drop.ts';
+import { vendorFiles } from './vendor-file-names.ts';
 import { channelOf } from './vendor-locations.ts';
 
 const fileName = /^fba_inventory_(\d{8}T\d{6}Z)\.tsv$/;
 const inbound = ['afn-inbound-working-quantity', 'afn-inbound-shipped-quantity', 'afn-inbound-receiving-quantity'];
 
+interface Report {
+  type: string;
+  /** Whether a header is this report's. */
+  matches: (present: ReadonlySet<string>) => boolean;
+  columns: string;
+  mapping: (location: string, channel: string) => VendorMapping;
+}
+
 /**
- * Amazon's FBA "Manage inventory" report (TSV, no quoting), one row per SKU for one fulfilment
- * network. Physical semantics: afn-warehouse-quantity is every unit in Amazon's warehouses, of
- * which afn-fulfillable is sellable, afn-unsellable damaged and afn-reserved committed.
+ * The FBA inventory reports Stocklens reads (tab-separated, no quoting), told apart by header.
+ * Shape: Amazon SP-API "Report Type Values" (developer-docs.amazon.com/sp-api/docs/report-type-values-fba),
+ * FBA Inventory Reports section, and Seller Central's column definitions for each report.
+ * Blank cells, per column: a blank quantity of a state (unsellable, reserved, inbound) is 0 of it;
+ * a blank afn-fulfillable-quantity is no sellable figure from Amazon (ATS is then derived from the
+ * states); a blank afn-warehouse-quantity or Quantity Available leaves the row without its reading,
+ * so it is quarantined, except on a SKU without an FBA listing (afn-listing-exists No), which is
+ * not stock at the FBA centre and is left out.
+ */
+export const amazonReports: Report[] = [
+  {
+    // "Manage FBA Inventory" (also GET_FBA_MYI_ALL_INVENTORY_DATA, same columns): one row per SKU,
+    // afn-warehouse-quantity = afn-fulfillable + afn-unsellable + afn-reserved.
+    type: 'GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA',
+    matches: (present) => present.has('sku') && [...present].some((column) => column.startsWith('afn-')),
+    columns: 'sku, fnsku, asin, product-name, condition, …, afn-warehouse-quantity, afn-fulfillable-quantity, afn-unsellable-quantity, afn-reserved-quantity, …, afn-inbound-*-quantity',
+    mapping: (location, channel) => ({
+      required: ['sku', 'afn-warehouse-quantity'],
+      columns: (present) => {
+        const mapped: Record<string, SQLQuery> = {
+          location_id: sql`${location}::varchar`,
+          sku: sql`v."sku"`,
+          on_hand: sql`v."afn-warehouse-quantity"`,
+          quantity_semantics: sql`'physical'`,
+          channel: sql`${channel}::varchar`,
+        };
+        if (present.has('afn-fulfillable-quantity')) mapped.available_reported = sql`v."afn-fulfillable-quantity"`;
+        if (present.has('afn-unsellable-quantity')) mapped.damaged = sql`v."afn-unsellable-quantity"`;
+        if (present.has('afn-reserved-quantity')) mapped.committed = sql`v."afn-reserved-quantity"`;
+        const parts = inbound.filter((column) => present.has(column)).map((column) => sql.ident('v', column));
+        if (parts.length > 0) mapped.incoming = inboundSum(parts);
+        return mapped;
+      },
+      skip: (present) => (present.has('afn-listing-exists') ? sql`lower(trim(v."afn-listing-exists")) = 'no'` : undefined),
+    }),
+  },
+  {
+    // "FBA Amazon Fulfilled Inventory": one row per SKU and warehouse condition, SELLABLE units
+    // (fulfillable) or UNSELLABLE ones (damaged, defective, expired); reserved units are not in it.
+    type: 'GET_AFN_INVENTORY_DATA',
+    matches: (present) => present.has('seller-sku') && present.has('Warehouse-Condition-code'),
+    columns: 'seller-sku, fulfillment-channel-sku, asin, condition-type, Warehouse-Condition-code, Quantity Available',
+    mapping: (location, channel) => {
+      const condition = sql`upper(trim(v."Warehouse-Condition-code"))`;
+      const quantity = sql`v."Quantity Available"`;
+      return {
+        required: ['seller-sku', 'Warehouse-Condition-code', 'Quantity Available'],
+        columns: () => ({
+          location_id: sql`${location}::varchar`,
+          sku: sql`v."seller-sku"`,
+          // A condition the report does not define keeps its name in the cell, so the row is quarantined with it.
+          on_hand: sql`case when ${condition} in ('SELLABLE', 'UNSELLABLE') then ${quantity} else concat('Warehouse-Condition-code ', v."Warehouse-Condition-code") end`,
+          available_reported: sql`case when ${condition} = 'SELLABLE' then ${quantity} else '0' end`,
+          damaged: sql`case when ${condition} = 'UNSELLABLE' then ${quantity} else '0' end`,
+          quantity_semantics: sql`'physical'`,
+          channel: sql`${channel}::varchar`,
+        }),
+        sum: { by: ['location_id', 'sku'], columns: ['on_hand', 'available_reported', 'damaged'] },
+      };
+    },
+  },
+];
+
+function reportOf(header: readonly string[]): Report {
+  const present = new Set(header);
+  const report = amazonReports.find((candidate) => candidate.matches(present));
+  if (report) return report;
+  const known = amazonReports.map((candidate) => `${candidate.type} (${candidate.columns})`).join(' or ');
+  throw new IngestError(`not an Amazon inventory report this version reads: its header is "${header.join(', ')}"; known reports are ${known}`);
+}
+
+/**
+ * Amazon's FBA inventory reports, one snapshot of one fulfilment network each, at physical
+ * semantics: on_hand is every unit in Amazon's warehouses, of which the sellable part is
+ * `available_reported`, unsellable units `damaged` and reserved ones `committed`. A report in
+ * Windows-1252 (as Amazon serves some EU marketplaces) is read as such, its text intact.
  */
 export function amazonFbaReportConnector(source: SourceConfig, config: Config): Connector {
   const channel = channelOf(source, config) ?? 'amazon-fba';
   return {
     async listBatches() {
       const location = fbaLocation(source, config);
-      const mapping: VendorMapping = {
-        required: ['sku', 'afn-warehouse-quantity'],
-        columns: (present) => {
-          const mapped: Record<string, SQLQuery> = {
-            location_id: sql`${location}::varchar`,
-            sku: sql`v."sku"`,
-            on_hand: sql`v."afn-warehouse-quantity"`,
-            quantity_semantics: sql`'physical'`,
-            channel: sql`${channel}::varchar`,
-          };
-          if (present.has('afn-fulfillable-quantity')) mapped.available_reported = sql`v."afn-fulfillable-quantity"`;
-          if (present.has('afn-unsellable-quantity')) mapped.damaged = sql`v."afn-unsellable-quantity"`;
-          if (present.has('afn-reserved-quantity')) mapped.committed = sql`v."afn-reserved-quantity"`;
-          const parts = inbound.filter((column) => present.has(column)).map((column) => sql.ident('v', column));
-          if (parts.length > 0) mapped.incoming = inboundSum(parts);
-          return mapped;
-        },
-      };
       const batches: PendingBatch[] = [];
-      for (const name of await listFolder(source)) {
-        const match = fileName.exec(name);
-        const capturedAt = match && parseStamp(match[1]);
-        if (!match || !capturedAt) {
-          logger.warn({ source: source.name, file: name }, 'not an FBA report name fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv; ignored');
-          continue;
+      for (const found of await vendorFiles(source, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv')) {
+        const inspection = await inspectOrRefuse(found.file, found.gzip);
+        let refusal = inspection.refusal;
+        let read: GroupRead | undefined;
+        if (!refusal) {
+          const format: DelimitedFormat = { delimiter: '\t', gzip: found.gzip, encoding: found.gzip ? 'utf-8' : await detectEncoding(found.file) };
+          try {
+            const report = reportOf(headerOf(inspection, format));
+            // Reports with the same header and encoding are read together; a refused file alone.
+            read = {
+              key: JSON.stringify([report.type, format, inspection.firstLine]),
+              stage: (files) => (connection) => stageVendorFile(connection, files, inspection, format, report.mapping(location, channel)),
+            };
+          } catch (error) {
+            if (!(error instanceof IngestError)) throw error;
+            refusal = error;
+          }
         }
-        const file = path.join(source.path!, name);
-        const inspection = await inspectOrRefuse(file, false);
-        // Reports with the same header are read together; a refused file alone.
-        const read: GroupRead | undefined = inspection.refusal
-          ? undefined
-          : { key: JSON.stringify(inspection.firstLine), stage: (files) => (connection) => stageVendorFile(connection, files, inspection, { delimiter: '\t' }, mapping) };
         batches.push({
           source: source.name,
           entity: 'stock',
-          file,
-          // The report lists every SKU of the account: a full snapshot.
+          file: found.file,
+          // A report lists every SKU of the account: a full snapshot.
           mode: 'full',
-          capturedAt,
+          capturedAt: found.capturedAt,
           contentSha256: inspection.sha256,
-          stage: read ? read.stage([file]) : async () => {
-            throw inspection.refusal!;
-          },
+          stage: read
+            ? read.stage([found.file])
+            : async () => {
+                throw refusal!;
+              },
           read,
         });
       }
-      return batches.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime());
+      return batches;
     },
   };
 }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LocatedLine } from '../land-batch.ts';
+import { decodingTransform, type TextEncoding } from './text-encoding.ts';
 
 export interface LineWalkOptions {
   gzip?: boolean;
@@ -10,6 +11,8 @@ export interface LineWalkOptions {
   quote?: string;
   /** Physical lines the reader refused: they produced no record. */
   refusedLines: ReadonlySet<number>;
+  /** The file's encoding when it is not UTF-8. */
+  encoding?: TextEncoding;
 }
 
 /**
@@ -23,6 +26,7 @@ export async function locateRecords(file: string, rows: readonly number[], optio
   if (wanted.size === 0) return found;
   let stream: Readable = createReadStream(file);
   if (options.gzip) stream = stream.pipe(createGunzip());
+  if (options.encoding && options.encoding !== 'utf-8') stream = stream.pipe(decodingTransform(options.encoding));
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNumber = 0;
   let record = 0;

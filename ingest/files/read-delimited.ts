@@ -1,15 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, type Connection } from '../../db/database.ts';
 import type { StagedInput } from '../land-batch.ts';
 import { splitHeader, type FileInspection } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
+import { transcodeToUtf8, type TextEncoding } from './text-encoding.ts';
 
 export interface DelimitedFormat {
   delimiter: ',' | '\t';
   /** Undefined for formats without quoting (Amazon's TSV reports: a `"` in a title is a character). */
   quote?: '"';
   gzip?: boolean;
+  /** Files in another encoding than UTF-8 are read through a UTF-8 copy (DuckDB reads UTF-8). */
+  encoding?: TextEncoding;
 }
 
 const otherDelimiters = [';', '\t', '|', ','];
@@ -47,6 +52,23 @@ export function headerOf(inspection: FileInspection, format: DelimitedFormat): s
  * the physical line and original text of any record of a file.
  */
 export async function readDelimited(connection: Connection, files: readonly string[], header: string[], format: DelimitedFormat, target = 'batch_input'): Promise<StagedInput> {
+  if (!format.encoding || format.encoding === 'utf-8') return readUtf8(connection, files, files, header, format, target);
+  // DuckDB reads UTF-8: files in another encoding are read through UTF-8 copies in a temporary
+  // folder, removed once read; quarantined rows are still located in the originals (decoded the
+  // same way), whose lines the copies keep one for one.
+  if (format.gzip) throw new IngestError(`${path.basename(files[0])}: a compressed file in ${format.encoding} cannot be read; send it uncompressed or in UTF-8`);
+  const folder = await mkdtemp(path.join(tmpdir(), 'stocklens-transcoded-'));
+  try {
+    const copies = files.map((file, index) => path.join(folder, `${index}-${path.basename(file)}`));
+    for (const [index, file] of files.entries()) await transcodeToUtf8(file, format.encoding, copies[index]);
+    return await readUtf8(connection, copies, files, header, format, target);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** Reads `files` (UTF-8); quarantined records are located in `originals`, decoded with `format.encoding`. */
+async function readUtf8(connection: Connection, files: readonly string[], originals: readonly string[], header: string[], format: DelimitedFormat, target: string): Promise<StagedInput> {
   const columns = `{${header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
   const reader = `read_csv([${files.map((file) => literal(file)).join(', ')}], header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
@@ -54,7 +76,7 @@ export async function readDelimited(connection: Connection, files: readonly stri
   const fileList = files.map((file, index) => `(${index}, ${literal(file)})`).join(', ');
   await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
     create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
-  const label = files.length === 1 ? path.basename(files[0]) : `${files.length} files (${path.basename(files[0])} ...)`;
+  const label = originals.length === 1 ? path.basename(originals[0]) : `${originals.length} files (${path.basename(originals[0])} ...)`;
   try {
     // row_number() over () is computed by DuckDB's streaming window, in the order of the files and
     // of each file's records; file_index is the file's position in the list read.
@@ -63,7 +85,7 @@ export async function readDelimited(connection: Connection, files: readonly stri
     // Running out of memory (or temp space) says nothing about the file: the batch fails and is
     // retried, it is not rejected for good.
     const resources = /^(Out of Memory Error|IO Error: Could not (write|read) (to )?(file|temporary))/i.test(causeMessage(error));
-    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: files[0], transient: resources }, { cause: error });
+    throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: originals[0], transient: resources }, { cause: error });
   }
   await connection.run(`
     insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
@@ -85,8 +107,9 @@ export async function readDelimited(connection: Connection, files: readonly stri
   return {
     locate: async (batch, rows) => {
       const offset = (firsts.get(batch) ?? 1) - 1;
-      const found = await locateRecords(files[batch], rows.map((row) => row - offset), { gzip: format.gzip, quote: format.quote, refusedLines: refusedLines.get(batch) ?? new Set() });
+      const found = await locateRecords(originals[batch], rows.map((row) => row - offset), { gzip: format.gzip, quote: format.quote, encoding: format.encoding, refusedLines: refusedLines.get(batch) ?? new Set() });
       return new Map([...found].map(([record, located]) => [record + offset, located]));
     },
   };
 }
+

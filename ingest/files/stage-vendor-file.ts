@@ -11,6 +11,14 @@ export interface VendorMapping {
   columns: (present: ReadonlySet<string>) => Record<string, SQLQuery>;
   /** Vendor rows that carry no reading (Shopify's `not stocked`). */
   skip?: (present: ReadonlySet<string>) => SQLQuery | undefined;
+  /**
+   * A report that splits one reading over several rows (Amazon's per-condition rows): rows with
+   * the same `by` columns become one, whose `columns` are the sums of theirs. A sum over a blank
+   * cell is blank, and over a cell that is not an integer keeps the parts (`3 + lots`), so the
+   * landing quarantines it as it would the cell. The row keeps the first vendor row's number and
+   * all of their raw rows.
+   */
+  sum?: { by: string[]; columns: string[] };
 }
 
 /**
@@ -35,12 +43,23 @@ export async function stageVendorFile(
   const mapped = Object.entries(mapping.columns(present)).map(([name, value]) => sql`${value} as ${sql.ident(name)}`);
   const vendorRow = sql`to_json(struct_pack(${sql.join(header.map((name) => sql`${sql.ident(name)} := ${sql.ident('v', name)}`), ', ')}))::varchar`;
   const skip = mapping.skip?.(present);
-  await connection.run(sql`
-    create or replace temp table batch_input as
-    select v.__batch, v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw
-    from batch_vendor v ${skip ? sql`where not (${skip})` : sql``}`);
+  const rows = sql`select v.__batch, v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw from batch_vendor v ${skip ? sql`where not (${skip})` : sql``}`;
+  await connection.run(sql`create or replace temp table batch_input as ${mapping.sum ? summed(rows, Object.keys(mapping.columns(present)), mapping.sum) : rows}`);
   await connection.run('drop table batch_vendor');
   return staged;
+}
+
+function summed(rows: SQLQuery, columns: string[], sum: { by: string[]; columns: string[] }): SQLQuery {
+  const cells = columns.map((name) => {
+    const cell = sql.ident(name);
+    if (sum.by.includes(name)) return cell;
+    if (!sum.columns.includes(name)) return sql`any_value(${cell}) as ${cell}`;
+    return sql`case when bool_or(nullif(trim(${cell}), '') is null) then null
+      when bool_and(regexp_full_match(trim(${cell}), '[+-]?[0-9]+')) then sum(trim(${cell})::hugeint)::varchar
+      else string_agg(${cell}, ' + ' order by __row) end as ${cell}`;
+  });
+  return sql`select __batch, min(__row) as __row, ${sql.join(cells, ', ')}, to_json(list(__raw::json order by __row))::varchar as __raw
+    from (${rows}) group by __batch, ${sql.join(sum.by.map((name) => sql.ident(name)), ', ')}`;
 }
 
 /** `case` over vendor location names: the source's location_map first, then config location names. */

@@ -3,10 +3,11 @@ import { authFailures } from '../metrics.ts';
 
 /**
  * Throttles guessing: an address that failed authentication `limit` times within `windowMs`
- * gets 429 until its window ends. Only failures count (a 401 answer), so a dashboard firing
- * fifty requests at once is never throttled; express-rate-limit counts requests in flight.
+ * gets 429 until its window ends. Only failures count (a 401 answer, or the answers `isFailure`
+ * names), so a dashboard firing fifty requests at once is never throttled; express-rate-limit
+ * counts requests in flight.
  */
-export function failureLimiter(limit: number, windowMs: number): RequestHandler {
+export function failureLimiter(limit: number, windowMs: number, isFailure: (status: number) => boolean = (status) => status === 401): RequestHandler {
   const failures = new Map<string, { count: number; resetAt: number }>();
   return (request, response, next) => {
     const key = request.ip ?? 'unknown';
@@ -21,8 +22,8 @@ export function failureLimiter(limit: number, windowMs: number): RequestHandler 
       return;
     }
     response.on('finish', () => {
-      if (response.statusCode !== 401) return;
-      authFailures.inc();
+      if (!isFailure(response.statusCode)) return;
+      if (response.statusCode === 401) authFailures.inc();
       const existing = failures.get(key);
       if (existing && existing.resetAt > Date.now()) existing.count += 1;
       else failures.set(key, { count: 1, resetAt: Date.now() + windowMs });

@@ -60,7 +60,7 @@ describe('the ingest scheduler', () => {
 
   it('retries a transiently failing source with backoff and records every attempt, then gives up until the next schedule', async () => {
     const script: FakeStep[] = Array.from({ length: 9 }, () => ({ kind: 'status' as const, status: 502 }));
-    const shopify = await startFakeShopify([], script, 2);
+    const shopify = await startFakeShopify([], script);
     cleanups.push(shopify.close);
     const { config, db } = await setup(
       `  - { name: shop, system: ecommerce, connector: shopify-api, url: "${shopify.url}", schedule: "0 0 1 1 *", retry: { attempts: 3, base_delay: 10ms, max_delay: 30ms } }\n`,
@@ -74,7 +74,7 @@ describe('the ingest scheduler', () => {
   });
 
   it('does not retry a permanent failure', async () => {
-    const shopify = await startFakeShopify([], [{ kind: 'status', status: 403 }], 2);
+    const shopify = await startFakeShopify([], [{ kind: 'status', status: 403 }]);
     cleanups.push(shopify.close);
     const { config, db } = await setup(
       `  - { name: shop, system: ecommerce, connector: shopify-api, url: "${shopify.url}", schedule: "0 0 1 1 *", retry: { attempts: 3, base_delay: 10ms, max_delay: 30ms } }\n`,
