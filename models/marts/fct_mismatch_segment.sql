@@ -1,7 +1,8 @@
 -- Every mismatched segment of a system at a location and SKU, with when its episode began, the system's sync interval and the event that evidences its probable cause: what a warehouse lead acts on.
 -- materialized: view
--- tests: not_null(source), not_null(location_id), not_null(sku), not_null(episode_from), not_null(probable_cause), expression(diff_units <> 0), expression(episode_from <= segment_from)
--- A view: the alert rule reads the few segments open at one instant, so nothing is rebuilt per build.
+-- tests: expression(source is not null and location_id is not null and sku is not null and probable_cause is not null and diff_units <> 0 and episode_from <= segment_from)
+-- A view: the alert rule reads the few segments open at one instant, so a build adds nothing (one
+-- combined test reads the view once instead of once per column).
 -- An episode is a run of mismatched segments of a pair with no agreement between them; its start is
 -- "since when" the system has been wrong, whatever its figure did meanwhile.
 with settings as (
@@ -31,21 +32,28 @@ segments as (
 ),
 -- The truth's event behind each cause that names one: the manual adjustment the system missed
 -- (one whose delta is exactly the difference first), the transfer out still in transit, the return
--- still in QC. The latest such event of the pair before the segment.
-evidence as (
-  select s.source, s.location_id, s.sku, s.segment_from,
-    e.event_id, e.reason, e.reference, e.occurred_at, e.delta
+-- still in QC. The latest such event of the pair before the segment. One join per cause, each on
+-- its own events: a join of every segment with every event of its pair multiplied the rows by 450.
+candidates as (
+  select s.source, s.location_id, s.sku, s.segment_from, s.diff_units, e.event_id, e.reason, e.reference, e.occurred_at, e.delta
   from segments s cross join settings g
   join {{ ref('stg_inventory_event') }} e
-    on e.source = s.truth_source and e.location_id = s.location_id and e.sku = s.sku and e.occurred_at <= s.segment_from
-    and case s.probable_cause
-      when 'unsynced_adjustment' then e.is_manual_adjustment and e.occurred_at > s.episode_from - g.lookback
-      -- A transfer is in transit for up to three days, a return in QC for up to two: a week back covers both.
-      when 'transfer_not_reflected' then e.reason = 'transfer_out' and e.occurred_at > s.segment_from - interval 7 days
-      when 'return_before_qc' then e.reason = 'return_to_qc' and e.occurred_at > s.segment_from - interval 7 days
-      else false
-    end
-  qualify row_number() over (partition by s.source, s.location_id, s.sku, s.segment_from order by e.delta = -s.diff_units desc, e.occurred_at desc, e.event_id) = 1
+    on e.source = s.truth_source and e.location_id = s.location_id and e.sku = s.sku
+    and e.occurred_at <= s.segment_from and e.occurred_at > s.episode_from - g.lookback
+  where s.probable_cause = 'unsynced_adjustment' and e.is_manual_adjustment
+  union all
+  -- A transfer is in transit for up to three days, a return in QC for up to two: a week back covers both.
+  select s.source, s.location_id, s.sku, s.segment_from, s.diff_units, e.event_id, e.reason, e.reference, e.occurred_at, e.delta
+  from segments s
+  join {{ ref('stg_inventory_event') }} e
+    on e.source = s.truth_source and e.location_id = s.location_id and e.sku = s.sku
+    and e.occurred_at <= s.segment_from and e.occurred_at > s.segment_from - interval 7 days
+    and e.reason = case s.probable_cause when 'transfer_not_reflected' then 'transfer_out' else 'return_to_qc' end
+  where s.probable_cause in ('transfer_not_reflected', 'return_before_qc') and e.reason in ('transfer_out', 'return_to_qc')
+),
+evidence as (
+  select * from candidates
+  qualify row_number() over (partition by source, location_id, sku, segment_from order by delta = -diff_units desc, occurred_at desc, event_id) = 1
 )
 select
   s.source,
