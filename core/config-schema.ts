@@ -114,6 +114,8 @@ const channel = z.strictObject({
 });
 
 const smtp = z.strictObject({
+  /** `files` writes each message to <data_dir>/outbox/*.eml instead of sending it: the demo, or trying rules without a mail server. */
+  deliver: z.enum(['smtp', 'files']).default('smtp'),
   host: z.string().default('localhost'),
   port: z.number().int().positive().default(2525),
   secure: z.boolean().default(false),
@@ -265,7 +267,7 @@ export const configSchema = z
     sources: z.array(source).min(1, { error: 'at least one source is needed' }),
     locations: z.array(location).default([]),
     channels: z.array(channel).default([]),
-    smtp: smtp.default({ host: 'localhost', port: 2525, secure: false, from: 'stocklens@example.com' }),
+    smtp: smtp.default({ deliver: 'smtp', host: 'localhost', port: 2525, secure: false, from: 'stocklens@example.com' }),
     /** The SQL model runner: the models folder (default: the one shipped with Stocklens) and how many models build at once. */
     models: z
       .strictObject({ dir: z.string().optional(), threads: z.number().int().min(1).default(2) })

@@ -44,7 +44,8 @@ describe('alerts on simulated incidents', () => {
     const dir = tempDir();
     const summary = await generate({
       scale: { skus: 40, locations: 2, days: 14, linesPerHour: 20 },
-      seed: 11,
+      // Another world: STOCKLENS_SIM_SEED=12 npx vitest run test/alerts/simulated-incidents.test.ts
+      seed: Number(process.env.STOCKLENS_SIM_SEED ?? 11),
       outDir: dir,
       breakpoints: { sync_lag: 0.2, marketplace_lag: 0, unsynced_adjustment: 0.3, transfer_not_reflected: 0.1, return_before_qc: 0.1, double_deduction: 0, reservation_ignored: 0.1, outage: 0.15, truncated_full: 0, malformed_rows: 0 },
     });
