@@ -1,3 +1,4 @@
+import { parseDurationMs } from '../core/duration.ts';
 import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
@@ -23,6 +24,17 @@ export function startAlerting(config: Config, db: Database, options: { everyMs?:
       const summary = await evaluateAlerts(config, db, { now });
       await round();
       return summary;
+    },
+    /**
+     * Evaluates and delivers as of each instant in turn, as if this process had run then, with
+     * each round's group_wait over: replayed data (the demo) shows alerts firing and resolving.
+     */
+    async replay(times: Date[]): Promise<void> {
+      const waitMs = parseDurationMs(config.alerts.group_wait)! + 1_000;
+      for (const at of times) {
+        await evaluateAlerts(config, db, { now: at });
+        await deliverDue(config, db, { now: new Date(at.getTime() + waitMs) });
+      }
     },
     stop(): void {
       clearInterval(timer);

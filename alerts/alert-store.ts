@@ -42,11 +42,11 @@ export async function setSuppression(connection: Connection, key: string, suppre
 }
 
 function detailsOf(candidate: AlertCandidate) {
-  return { top: candidate.top, rows: candidate.rows, totalRows: candidate.totalRows, series: candidate.series ?? null, view: candidate.view };
+  return { top: candidate.top, rows: candidate.rows, totalRows: candidate.totalRows, series: candidate.series ?? null, bars: candidate.bars ?? null, view: candidate.view };
 }
 
 function toAlertState(row: Row): AlertState {
-  const details = JSON.parse(String(row.details)) as Pick<AlertState, 'top' | 'rows' | 'totalRows' | 'view'> & { series: AlertState['series'] | null };
+  const details = JSON.parse(String(row.details)) as Pick<AlertState, 'top' | 'rows' | 'totalRows' | 'view'> & { series: AlertState['series'] | null; bars?: AlertState['bars'] | null };
   return {
     key: String(row.alert_key),
     rule: String(row.rule),
@@ -66,6 +66,7 @@ function toAlertState(row: Row): AlertState {
     rows: details.rows,
     totalRows: details.totalRows,
     series: details.series ?? undefined,
+    bars: details.bars ?? undefined,
     view: details.view,
   };
 }

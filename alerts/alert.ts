@@ -18,6 +18,17 @@ export interface AlertSeries {
   reference?: { label: string; value: number };
 }
 
+/**
+ * Bars for the email's chart when a daily series does not tell the story: one bar per SKU or
+ * source, red when a system shows more than is there (over), amber when less (under), blue else.
+ */
+export interface AlertBars {
+  label: string;
+  bars: { name: string; value: number; direction?: 'over' | 'under' }[];
+  /** A limit the bars are judged against, drawn as a dashed rule. */
+  reference?: { label: string; value: number };
+}
+
 /** The dashboard view that shows an alert's rows: page plus the filters set in its URL. */
 export interface DashboardView {
   page: string;
@@ -44,6 +55,7 @@ export interface AlertCandidate {
   rows: AlertTable;
   totalRows: number;
   series?: AlertSeries;
+  bars?: AlertBars;
   view: DashboardView;
 }
 

@@ -2,6 +2,7 @@ import type { Config } from '../core/load-config.ts';
 import { causeMessage } from '../core/errors.ts';
 import { sql, type Connection, type Database } from '../db/database.ts';
 import { alertKey } from './alert.ts';
+import { latestCapture } from './data-clock.ts';
 import { judgeMismatchDay } from './rules/mismatch-rate-rule.ts';
 import { oversellRule, stockCancellationsRule } from './rules/order-line-rules.ts';
 import { addDays, localDay } from './rules/rule-context.ts';
@@ -24,11 +25,13 @@ export interface BacktestRow {
 
 /**
  * How often each rule would have fired over the last `days` days, judged day by day as of each
- * day's end. Rules over history (mismatch rate, oversell, stock cancellations) are replayed;
+ * day's end, up to `now` (default: the data's latest capture, or the wall clock if that is later
+ * than the data; replayed data ends in the past, and days after it have nothing to judge). Rules over history (mismatch rate, oversell, stock cancellations) are replayed;
  * rules over current state (stale source, held batch, sync priority) report what fires now.
  */
 export async function backtestAlerts(config: Config, db: Database, options: { days: number; now?: Date }): Promise<BacktestRow[]> {
-  const now = options.now ?? new Date();
+  const latest = options.now ? undefined : await latestCapture(db);
+  const now = options.now ?? (latest && latest < new Date() ? latest : new Date());
   return db.withConnection(async (connection) => {
     const lastDay = localDay(now, config.timezone);
     const days = Array.from({ length: options.days }, (_, index) => addDays(lastDay, index - options.days + 1));

@@ -7,3 +7,6 @@ export { sendTestEmail } from './send-test-email.ts';
 export { addSilence, activeSilences, expireSilence, type Silence } from './silences.ts';
 export { ensureAlertTables } from './alert-store.ts';
 export { startAlerting } from './alert-scheduler.ts';
+export { alertsOverview, type AlertsOverview, type AlertOverviewEntry } from './alerts-overview.ts';
+export { evaluationTime, latestCapture } from './data-clock.ts';
+export { emlFolder } from './mail-drop.ts';

@@ -6,7 +6,8 @@ import { parseDurationMs } from '../core/duration.ts';
 import { logger } from '../core/logger.ts';
 import { sql, type Connection } from '../db/database.ts';
 import type { RenderedEmail } from './email/render-alert-email.ts';
-import { composeMessage, createSmtpTransport, messageIdFor, sendRaw } from './smtp-mailer.ts';
+import { openMailDrop } from './mail-drop.ts';
+import { composeMessage, messageIdFor } from './smtp-mailer.ts';
 
 export interface OutboxEntry {
   idempotencyKey: string;
@@ -72,10 +73,10 @@ export async function recoverInterrupted(connection: Connection, now: Date): Pro
 export async function deliverOutbox(config: Config, connection: Connection, now: Date): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: [], failed: [], recovered: await recoverInterrupted(connection, now), pending: 0 };
   const due = await connection.rows(sql`
-    select idempotency_key, recipients, subject, raw_message, attempts from alerts.outbox
+    select idempotency_key, recipients, subject, raw_message, attempts, strftime(created_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as created_iso from alerts.outbox
     where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz order by created_at, idempotency_key`);
   if (due.length > 0) {
-    const transport = createSmtpTransport(config);
+    const drop = openMailDrop(config);
     try {
       for (const row of due) {
         const key = String(row.idempotency_key);
@@ -85,7 +86,9 @@ export async function deliverOutbox(config: Config, connection: Connection, now:
           update alerts.outbox set status = 'sending', stage = 'connecting', attempts = ${attempts}, sending_at = ${new Date().toISOString()}::timestamptz
           where idempotency_key = ${key}`);
         try {
-          const info = await sendRaw(transport, {
+          const info = await drop.send({
+            key,
+            createdAt: String(row.created_iso),
             from: config.smtp.from,
             to,
             raw: String(row.raw_message),
@@ -108,7 +111,7 @@ export async function deliverOutbox(config: Config, connection: Connection, now:
         }
       }
     } finally {
-      transport.close();
+      drop.close();
     }
   }
   report.pending = Number((await connection.one(sql`select count(*) as n from alerts.outbox where status = 'pending'`))?.n ?? 0);

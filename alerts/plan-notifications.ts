@@ -5,7 +5,7 @@ import type { AlertState } from './alert.ts';
 import { readAlertStates } from './alert-store.ts';
 import { renderAlertEmail } from './email/render-alert-email.ts';
 import { enqueue } from './outbox.ts';
-import { receiversOf, routeAlert } from './routing.ts';
+import { receiversOf, routeAlert, scopeAlert } from './routing.ts';
 
 export interface PlannedNotification {
   idempotencyKey: string;
@@ -48,7 +48,11 @@ export async function planNotifications(config: Config, connection: Connection, 
   const active = new Map<string, AlertState[]>();
   for (const state of states.values()) {
     if (state.status !== 'firing' || state.suppressedBy !== null) continue;
-    for (const receiver of routeAlert(config, state.labels)) active.set(receiver, [...(active.get(receiver) ?? []), state]);
+    for (const name of routeAlert(config, state.labels)) {
+      const receiver = receivers.get(name);
+      const scoped = receiver && scopeAlert(receiver, state);
+      if (scoped) active.set(name, [...(active.get(name) ?? []), scoped]);
+    }
   }
   const groups = new Map((await readGroups(connection)).map((group) => [group.receiver, group]));
   const result: PlanResult = { planned: [], nextDueAt: null };
@@ -91,7 +95,10 @@ export async function planNotifications(config: Config, connection: Connection, 
     const firingSet = new Set(firingKeys);
     // Only alerts that were announced as firing get a resolved notice; one that was silenced or
     // inhibited meanwhile simply leaves the group.
-    const resolved = group.notifiedKeys.filter((key) => !firingSet.has(key) && states.get(key)?.status === 'resolved').map((key) => states.get(key)!);
+    const resolved = group.notifiedKeys
+      .filter((key) => !firingSet.has(key) && states.get(key)?.status === 'resolved')
+      .map((key) => scopeAlert(receiver, states.get(key)!))
+      .filter((state) => state !== undefined);
     if (firing.length === 0 && resolved.length === 0) {
       await saveGroup(connection, { ...group, pendingSince: null, notifiedKeys: [] });
       continue;

@@ -55,7 +55,8 @@ export function startServingPipeline(config: Config, db: Database): { actions: A
         await refresh(`batch ${batchId} accepted`);
         return accepted;
       },
-      runAlerts: () => alerting.afterBuild(),
+      runAlerts: (now) => alerting.afterBuild(now),
+      replayAlerts: (times) => alerting.replay(times),
       // Through the schedule's own runner: a source already landing is joined, not landed twice.
       ingest: async (sources) => {
         const summaries = await Promise.all((sources ?? schedules.sources).filter((name) => schedules.sources.includes(name)).map((name) => schedules.runSource(name, 'manual')));

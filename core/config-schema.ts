@@ -66,6 +66,8 @@ const source = z
     error_after: duration.optional(),
     /** Share a full batch may shrink by before it is held (empty-extract guard). */
     max_full_drop: z.number().min(0).max(1).optional(),
+    /** Who answers for this system: its alerts as a whole (staleness, held batches, sync interval) go here. */
+    owner_email: z.string().email().optional(),
     /** shopify-api: the Admin API version in the endpoint path and the page size of a query. */
     api_version: z.string().regex(/^\d{4}-(01|04|07|10)$/, { error: 'api_version is a Shopify API version such as 2026-10 (Shopify releases one each January, April, July and October)' }).default('2026-10'),
     /** shopify-api: the most inventory items a page asks for; fewer when the page's cost would pass Shopify's limit. */
@@ -135,6 +137,8 @@ const channel = z.strictObject({
 });
 
 const smtp = z.strictObject({
+  /** `files` writes each message to <data_dir>/outbox/*.eml instead of sending it: the demo, or trying rules without a mail server. */
+  deliver: z.enum(['smtp', 'files']).default('smtp'),
   host: z.string().default('localhost'),
   port: z.number().int().positive().default(2525),
   secure: z.boolean().default(false),
@@ -174,9 +178,17 @@ const labels = z.record(z.string(), z.string()).default({});
 const ruleBase = { name: identifier, severity: severity.default('warning'), labels };
 const email = z.string().email();
 
-export const alertRuleKinds = ['mismatch_rate', 'oversell', 'stock_cancellations', 'stale_source', 'held_batch', 'needs_faster_sync'] as const;
+export const alertRuleKinds = ['open_mismatch', 'mismatch_rate', 'oversell', 'stock_cancellations', 'stale_source', 'held_batch', 'needs_faster_sync'] as const;
 
 const alertRule = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal('open_mismatch'),
+    /** How long a (SKU, system) must have disagreed; default two of that system's sync intervals, at least 1 h. */
+    min_age: duration.optional(),
+    /** The smallest difference in units worth a lead's time. */
+    min_units: z.number().int().min(1).default(1),
+  }),
   z.strictObject({
     ...ruleBase,
     kind: z.literal('mismatch_rate'),
@@ -208,6 +220,7 @@ const alertRule = z.discriminatedUnion('kind', [
 
 /** With no rules configured every kind runs once with its defaults. */
 export const defaultAlertRules = [
+  { name: 'open-mismatches', kind: 'open_mismatch', severity: 'warning' },
   { name: 'mismatch-rate', kind: 'mismatch_rate', severity: 'warning' },
   { name: 'oversell', kind: 'oversell', severity: 'critical' },
   { name: 'stock-cancellations', kind: 'stock_cancellations', severity: 'warning' },
@@ -277,7 +290,7 @@ export const configSchema = z
     sources: z.array(source).min(1, { error: 'at least one source is needed' }),
     locations: z.array(location).default([]),
     channels: z.array(channel).default([]),
-    smtp: smtp.default({ host: 'localhost', port: 2525, secure: false, from: 'stocklens@example.com' }),
+    smtp: smtp.default({ deliver: 'smtp', host: 'localhost', port: 2525, secure: false, from: 'stocklens@example.com' }),
     /** The SQL model runner: the models folder (default: the one shipped with Stocklens) and how many models build at once. */
     models: z
       .strictObject({ dir: z.string().optional(), threads: z.number().int().min(1).default(2) })

@@ -20,6 +20,7 @@ import { QueryGate } from './query-gate.ts';
 import { RelationCatalog } from './relation-catalog.ts';
 import { ResponseCache } from './response-cache.ts';
 import { adminRoutes, type AdminActions } from './routes/admin-routes.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
 import { shopifyWebhookRouter } from '../ingest/shopify/shopify-webhook-router.ts';
 import { atsRoutes } from './routes/ats.ts';
 import { exportRoutes } from './routes/export-routes.ts';
@@ -125,7 +126,9 @@ export function createApp(context: AppContext): ServerApp {
   app.use(opsRoutes(endpoints));
   app.use(sqlRoutes(endpoints));
   app.use(exportRoutes(endpoints));
-  app.use(adminRoutes(endpoints, tokens, context.actions ?? {}));
+  const actions = context.actions ?? {};
+  app.use(adminRoutes(endpoints, tokens, actions));
+  app.use(alertRoutes(endpoints, actions));
 
   app.get('/assets/app.js', (request, response) => sendDashboardScript(request, response, context.dashboard));
   app.get('/', (request, response) => {

@@ -1,12 +1,14 @@
+import { CsvEncoder } from '../../server/encode/csv-encoder.ts';
 import type { AlertTable } from '../alert.ts';
 
-/** RFC 4180 CSV with a header row; cells with a comma, quote or line break are quoted. */
+/**
+ * An alert's rows as the CSV attachment, written by the product's one CSV writer (the exports' and
+ * the API's): a header row, text cells that a spreadsheet would run as formulas neutralised, and
+ * numbers left numbers. A column is numeric when every value in it is a number.
+ */
 export function toCsv(table: AlertTable): string {
-  return `${[table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
-}
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const types = table.columns.map((_, index) => (table.rows.every((row) => row[index] === null || typeof row[index] === 'number') ? 'DOUBLE' : 'VARCHAR'));
+  const encoder = new CsvEncoder(table.columns, types);
+  const columns = table.columns.map((_, index) => table.rows.map((row) => row[index] ?? null));
+  return encoder.header() + encoder.rows({ names: table.columns, types, columns, rowCount: table.rows.length });
 }

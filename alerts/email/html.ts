@@ -33,13 +33,15 @@ export function displayTable(table: AlertTable, timeZone: string): AlertTable {
   };
 }
 
-const cellStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;white-space:nowrap';
+const headStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;white-space:nowrap';
+/** Figures and names stay on one line; a sentence (evidence, an action) wraps in a readable column. */
+const cellStyle = (value: unknown) => (typeof value === 'string' && value.length > 40 ? 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;min-width:220px' : headStyle);
 
 /** A table with inline styles: mail clients drop <style> blocks more often than they keep them. */
 export function htmlTable(table: AlertTable): string {
-  const head = table.columns.map((column) => `<th style="${cellStyle};text-align:left;background:#f3f5f9">${escapeHtml(column)}</th>`).join('');
+  const head = table.columns.map((column) => `<th style="${headStyle};text-align:left;background:#f3f5f9">${escapeHtml(column)}</th>`).join('');
   const body = table.rows
-    .map((row) => `<tr>${row.map((value) => `<td style="${cellStyle};text-align:${typeof value === 'number' ? 'right' : 'left'}">${escapeHtml(value)}</td>`).join('')}</tr>`)
+    .map((row) => `<tr>${row.map((value) => `<td style="${cellStyle(value)};text-align:${typeof value === 'number' ? 'right' : 'left'}">${escapeHtml(value)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table style="border-collapse:collapse;margin:8px 0" role="table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

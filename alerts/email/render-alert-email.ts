@@ -4,6 +4,8 @@ import type { Receiver } from '../routing.ts';
 import { toCsv } from './csv.ts';
 import { dashboardLink } from './dashboard-link.ts';
 import { displayTable, escapeHtml, formatInstant, htmlTable, textTable } from './html.ts';
+import { barChartPng } from './bar-chart.ts';
+import { byImportance, sectionsOf, type EmailSection } from './email-sections.ts';
 import { seriesChartPng } from './series-chart.ts';
 
 export interface EmailAttachment {
@@ -28,65 +30,90 @@ export interface AlertNotification {
   createdAt: string;
 }
 
-const severityRank = { critical: 0, warning: 1, info: 2 } as const;
 const severityColor = { critical: '#c4314b', warning: '#b26a00', info: '#2f6fde' } as const;
 export const chartCid = 'chart@stocklens';
+/** Charts in one email at most: the most important sections get one each. */
+const maxCharts = 3;
 
-/** Most severe first, then the oldest: the subject names the alert that matters most. */
-export function byImportance(a: AlertState, b: AlertState): number {
-  return severityRank[a.severity] - severityRank[b.severity] || a.firstSeenAt.localeCompare(b.firstSeenAt) || a.key.localeCompare(b.key);
-}
+export { byImportance };
 
-export function alertSubject(notification: AlertNotification): string {
-  const firing = [...notification.firing].sort(byImportance);
-  const resolved = [...notification.resolved].sort(byImportance);
+export function alertSubject(config: Config, notification: AlertNotification): string {
+  const firing = sectionsOf(config, notification.firing);
+  const resolved = sectionsOf(config, notification.resolved);
   if (firing.length === 0) {
     return `[Stocklens] RESOLVED ${resolved[0].title}${resolved.length > 1 ? ` and ${resolved.length - 1} more` : ''}`;
   }
   const more = firing.length > 1 ? ` and ${firing.length - 1} more` : '';
-  const fixed = resolved.length > 0 ? `, ${resolved.length} resolved` : '';
+  const fixed = notification.resolved.length > 0 ? `, ${notification.resolved.length} resolved` : '';
   return `[Stocklens] ${firing[0].title}${more}${fixed}`;
+}
+
+/** The PNG of a section's chart, if it has one. */
+function chartOf(section: EmailSection): { png: Buffer; alt: string } | undefined {
+  if (section.series && section.series.points.length > 0) {
+    return { png: seriesChartPng(section.series), alt: `${section.series.label} over the last ${section.series.points.length} days` };
+  }
+  if (section.bars && section.bars.bars.length > 0) {
+    return { png: barChartPng(section.bars), alt: `${section.bars.label}, one bar per ${section.bars.bars.length === 1 ? 'row' : `row (${section.bars.bars.length})`}` };
+  }
+  return undefined;
 }
 
 /** One email per receiver and state change: every firing alert with its rows, and what resolved. */
 export function renderAlertEmail(config: Config, notification: AlertNotification): RenderedEmail {
-  const firing = [...notification.firing].sort(byImportance);
+  const firing = sectionsOf(config, notification.firing);
   const resolved = [...notification.resolved].sort(byImportance);
   const when = (iso: string) => formatInstant(iso, config.timezone);
   const attachments: EmailAttachment[] = [];
-  const charted = firing.find((alert) => alert.series && alert.series.points.length > 0);
-  if (charted?.series) attachments.push({ filename: 'chart.png', contentType: 'image/png', content: seriesChartPng(charted.series), cid: chartCid });
-  const csvName = (alert: AlertState) => `${alert.key.replace(/[^A-Za-z0-9_.=-]+/g, '_').replace(/=/g, '-')}.csv`;
-  for (const alert of firing) {
-    if (alert.rows.rows.length > 0) attachments.push({ filename: csvName(alert), contentType: 'text/csv; charset=utf-8', content: toCsv(alert.rows) });
+  // A notice that only says what cleared charts what cleared.
+  const charted = firing.length > 0 ? firing : sectionsOf(config, notification.resolved);
+  const charts = new Map<EmailSection, { cid: string; alt: string }>();
+  for (const section of charted) {
+    if (charts.size >= maxCharts) break;
+    const chart = chartOf(section);
+    if (!chart) continue;
+    const cid = charts.size === 0 ? chartCid : `chart-${charts.size + 1}@stocklens`;
+    attachments.push({ filename: charts.size === 0 ? 'chart.png' : `chart-${charts.size + 1}.png`, contentType: 'image/png', content: chart.png, cid });
+    charts.set(section, { cid, alt: chart.alt });
   }
+  for (const section of firing) {
+    if (section.rows.rows.length > 0) attachments.push({ filename: section.csvName, contentType: 'text/csv; charset=utf-8', content: toCsv(section.rows) });
+  }
+  const chartImg = (section: EmailSection) => {
+    const chart = charts.get(section);
+    return chart ? `<p><img src="cid:${chart.cid}" width="640" alt="${escapeHtml(chart.alt)}"></p>\n` : '';
+  };
 
-  const htmlSections = firing.map((alert) => {
-    const link = dashboardLink(config, alert.view);
-    const chart = alert === charted ? `<p><img src="cid:${chartCid}" width="640" height="240" alt="${escapeHtml(alert.series!.label)} over the last ${alert.series!.points.length} days"></p>\n` : '';
-    const truncated = alert.totalRows > alert.rows.rows.length ? ` (the first ${alert.rows.rows.length} of ${alert.totalRows})` : '';
-    const attachment = alert.rows.rows.length > 0 ? `<p style="color:#5b6475;font-size:13px">All ${alert.totalRows} affected rows${truncated} are attached as ${escapeHtml(csvName(alert))}.</p>\n` : '';
+  const htmlSections = firing.map((section) => {
+    const link = dashboardLink(config, section.view);
+    const truncated = section.totalRows > section.rows.rows.length ? ` (the first ${section.rows.rows.length} of ${section.totalRows})` : '';
+    const attachment =
+      section.rows.rows.length > 0
+        ? `<p style="color:#5b6475;font-size:13px">${section.totalRows === 1 ? 'The affected row is' : `All ${section.totalRows} affected rows${truncated} are`} attached as ${escapeHtml(section.csvName)}.</p>\n`
+        : '';
     return [
-      `<h2 style="font-size:16px;margin:24px 0 4px"><span style="color:${severityColor[alert.severity]};text-transform:uppercase;font-size:12px">${escapeHtml(alert.severity)}</span> ${escapeHtml(alert.title)}</h2>`,
-      `<p style="margin:4px 0">${escapeHtml(alert.summary)}</p>`,
-      `<p style="margin:4px 0;color:#5b6475;font-size:13px">Firing since ${escapeHtml(when(alert.firstSeenAt))} · <a href="${escapeHtml(link)}">Open in the dashboard</a></p>`,
-      `${chart}${htmlTable(displayTable(alert.top, config.timezone))}`,
+      `<h2 style="font-size:16px;margin:24px 0 4px"><span style="color:${severityColor[section.severity]};text-transform:uppercase;font-size:12px">${escapeHtml(section.severity)}</span> ${escapeHtml(section.title)}</h2>`,
+      `<p style="margin:4px 0">${escapeHtml(section.summary)}</p>`,
+      `<p style="margin:4px 0;color:#5b6475;font-size:13px">Firing since ${escapeHtml(when(section.firstSeenAt))} · <a href="${escapeHtml(link)}">Open in the dashboard</a></p>`,
+      `${chartImg(section)}${htmlTable(displayTable(section.top, config.timezone))}`,
       attachment,
     ].join('\n');
   });
+  const resolvedLinkHtml = firing.length === 0 && resolved.length > 0 ? `<p style="margin:4px 0;font-size:13px"><a href="${escapeHtml(dashboardLink(config, sectionsOf(config, resolved)[0].view))}">Open in the dashboard</a></p>\n` : '';
   const resolvedHtml =
     resolved.length === 0
       ? ''
-      : `<h2 style="font-size:16px;margin:24px 0 4px;color:#2e7d32">Resolved</h2>\n<ul>\n${resolved
+      : `<h2 style="font-size:16px;margin:24px 0 4px;color:#2e7d32">Resolved</h2>\n${resolvedLinkHtml}${firing.length === 0 ? [...charts.keys()].map(chartImg).join('') : ''}<ul>\n${resolved
           .map((alert) => `<li>${escapeHtml(alert.title)}: resolved ${escapeHtml(when(alert.resolvedAt ?? notification.createdAt))}, firing since ${escapeHtml(when(alert.firstSeenAt))}</li>`)
           .join('\n')}\n</ul>`;
-  const silenceHint = silenceCommand(firing[0] ?? resolved[0]);
+  const silenceHint = silenceCommand(notification.firing[0] ?? resolved[0]);
+  const subject = alertSubject(config, notification);
   const html = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(alertSubject(notification))}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;max-width:760px">
+<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;max-width:960px">
 <h1 style="font-size:18px;margin:0 0 4px">Stocklens alerts for ${escapeHtml(notification.receiver.label)}</h1>
-<p style="margin:0;color:#5b6475;font-size:13px">${firing.length} firing, ${resolved.length} resolved · ${escapeHtml(when(notification.createdAt))}</p>
+<p style="margin:0;color:#5b6475;font-size:13px">${notification.firing.length} firing, ${resolved.length} resolved · ${escapeHtml(when(notification.createdAt))}</p>
 ${htmlSections.join('\n')}
 ${resolvedHtml}
 <p style="margin-top:32px;color:#5b6475;font-size:12px">Sent by Stocklens to ${escapeHtml(notification.receiver.to.join(', '))}. To mute these alerts for a day: <code>${escapeHtml(silenceHint)}</code></p>
@@ -94,20 +121,24 @@ ${resolvedHtml}
 </html>
 `;
 
-  const textSections = firing.map((alert) =>
+  const textSections = firing.map((section) =>
     [
-      `[${alert.severity.toUpperCase()}] ${alert.title}`,
-      alert.summary,
-      `Firing since ${when(alert.firstSeenAt)}`,
-      `Dashboard: ${dashboardLink(config, alert.view)}`,
+      `[${section.severity.toUpperCase()}] ${section.title}`,
+      section.summary,
+      `Firing since ${when(section.firstSeenAt)}`,
+      `Dashboard: ${dashboardLink(config, section.view)}`,
       '',
-      textTable(displayTable(alert.top, config.timezone)),
-      alert.rows.rows.length > 0 ? `\nAll ${alert.totalRows} affected rows: ${csvName(alert)}` : '',
+      textTable(displayTable(section.top, config.timezone)),
+      section.rows.rows.length > 0 ? `\n${section.totalRows === 1 ? 'The affected row' : `All ${section.totalRows} affected rows`}: ${section.csvName}` : '',
     ].join('\n'),
   );
-  const resolvedText = resolved.length === 0 ? '' : `Resolved:\n${resolved.map((alert) => `- ${alert.title}: resolved ${when(alert.resolvedAt ?? notification.createdAt)}`).join('\n')}`;
+  const resolvedLink = firing.length === 0 && resolved.length > 0 ? dashboardLink(config, sectionsOf(config, resolved)[0].view) : undefined;
+  const resolvedText =
+    resolved.length === 0
+      ? ''
+      : `Resolved:\n${resolved.map((alert) => `- ${alert.title}: resolved ${when(alert.resolvedAt ?? notification.createdAt)}`).join('\n')}${resolvedLink ? `\nDashboard: ${resolvedLink}` : ''}`;
   const text = [
-    `Stocklens alerts for ${notification.receiver.label}: ${firing.length} firing, ${resolved.length} resolved (${when(notification.createdAt)})`,
+    `Stocklens alerts for ${notification.receiver.label}: ${notification.firing.length} firing, ${resolved.length} resolved (${when(notification.createdAt)})`,
     '',
     ...textSections.flatMap((section) => [section, '']),
     resolvedText,
@@ -115,7 +146,7 @@ ${resolvedHtml}
     `To mute these alerts for a day: ${silenceHint}`,
     '',
   ].join('\n');
-  return { subject: alertSubject(notification), html, text, attachments };
+  return { subject, html, text, attachments };
 }
 
 function silenceCommand(alert: AlertState | undefined): string {

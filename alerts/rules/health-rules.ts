@@ -4,7 +4,7 @@ import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
 import { formatInstant } from '../email/html.ts';
 import { staleNow } from './freshness.ts';
-import { candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
+import { agree, candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
 
 type Kind<K extends AlertRuleConfig['kind']> = Extract<AlertRuleConfig, { kind: K }>;
 
@@ -24,6 +24,10 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
       top: tableOf([row], columns),
       rows: tableOf([row], columns),
       totalRows: 1,
+      bars:
+        row.staleness_minutes === null
+          ? undefined
+          : { label: 'hours since the last capture', bars: [{ name: location ? `${source} at ${location}` : source, value: Math.round(Number(row.staleness_minutes) / 6) / 10 }], reference: { label: 'limit', value: Number(row.max_staleness_minutes) / 60 } },
       view: { page: 'data-health', params: location ? { source, location } : { source } },
     });
     // Marks staleness that a held batch causes, so the held-batch alert can stand for both.
@@ -36,8 +40,10 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
 export async function heldBatchRule(context: RuleContext<Kind<'held_batch'>>): Promise<AlertCandidate[]> {
   const columns = ['batch_id', 'source', 'entity', 'file', 'mode', 'captured_at', 'rows', 'error'];
   const rows = await context.connection.rows(sql`
-    select batch_id::varchar as batch_id, source, entity, file, mode, captured_at, rows, error
-    from ingest.batches where status = 'held' order by source, captured_at, batch_id`);
+    select h.batch_id::varchar as batch_id, h.source, h.entity, h.file, h.mode, h.captured_at, h.rows, h.error,
+      (select p.rows from ingest.batches p where p.source = h.source and p.entity = h.entity and p.mode = 'full' and p.status = 'landed' and p.captured_at < h.captured_at
+       order by p.captured_at desc limit 1) as previous_rows
+    from ingest.batches h where h.status = 'held' order by h.source, h.captured_at, h.batch_id`);
   return rows.map((row) => {
     const file = row.file ? String(row.file).split('/').at(-1) : null;
     return candidateOf(context.rule, { source: String(row.source), batch: String(row.batch_id) }, {
@@ -47,6 +53,13 @@ export async function heldBatchRule(context: RuleContext<Kind<'held_batch'>>): P
       top: tableOf([row], columns),
       rows: tableOf([row], columns),
       totalRows: 1,
+      bars: {
+        label: 'rows in the full batch',
+        bars: [
+          ...(row.previous_rows === null ? [] : [{ name: 'previous full batch', value: Number(row.previous_rows) }]),
+          { name: 'held batch', value: Number(row.rows ?? 0), direction: 'under' as const },
+        ],
+      },
       view: { page: 'data-health', params: { source: String(row.source) } },
     });
   });
@@ -64,12 +77,13 @@ export async function needsFasterSyncRule(context: RuleContext<Kind<'needs_faste
     const fastest = Math.min(...skus.map((row) => Number(row.recommended_sync_minutes ?? Infinity)));
     candidates.push(
       candidateOf(context.rule, { source }, {
-        title: `${source}: ${plural(skus.length, 'SKU')} need faster sync${Number.isFinite(fastest) ? ` (every ${fastest} min recommended)` : ''}`,
-        summary: `${plural(skus.length, 'SKU')} stay mismatched on ${source} for longer than one sync interval while they sell; syncing them faster keeps expected oversold units below one a week.`,
+        title: `${source}: ${plural(skus.length, 'SKU')} ${agree(skus.length, 'needs', 'need')} faster sync${Number.isFinite(fastest) ? ` (every ${fastest} min recommended)` : ''}`,
+        summary: `${plural(skus.length, 'SKU')} ${agree(skus.length, 'stays', 'stay')} mismatched on ${source} for longer than one sync interval while they sell; syncing them faster keeps expected oversold units below one a week.`,
         value: skus.length,
         top: tableOf(skus.slice(0, 10), columns.slice(1)),
         rows: tableOf(skus.slice(0, maxStoredRows), columns),
         totalRows: skus.length,
+        bars: { label: 'exposure (mismatch frequency × units sold an hour × sync interval)', bars: skus.slice(0, 10).map((row) => ({ name: String(row.sku), value: Math.round(Number(row.exposure ?? 0) * 100) / 100 })) },
         view: { page: 'sync', params: { source } },
       }),
     );

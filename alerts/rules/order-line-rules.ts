@@ -42,6 +42,7 @@ export async function oversellRule(context: RuleContext<OversellRule>): Promise<
         top: { columns: ['sku', 'lines', 'units', 'channels', 'last order'], rows: bySku.slice(0, 10).map((row) => [row.sku, row.lines, row.units, row.channels, row.last]) },
         rows: tableOf(rows.slice(0, maxStoredRows), lineColumns),
         totalRows: rows.length,
+        bars: { label: 'units sold without stock, per SKU', bars: bySku.slice(0, 10).map((row) => ({ name: row.sku, value: row.units, direction: 'over' as const })) },
         view: { page: 'cancellations', params: { location, from: localDay(from, config.timezone), to: localDay(now, config.timezone) } },
       }),
     );
@@ -80,6 +81,10 @@ export async function stockCancellationsRule(context: RuleContext<StockCancellat
         },
         rows: tableOf(rows, lineColumns),
         totalRows: Number(cancelled),
+        bars: {
+          label: 'order lines cancelled for stock, per SKU',
+          bars: [...groupBy(rows, (row) => String(row.sku))].map(([sku, lines]) => ({ name: sku, value: lines.length })).sort((a, b) => b.value - a.value).slice(0, 10),
+        },
         view: { page: 'cancellations', params: { location: String(location), from: localDay(from, config.timezone), to: localDay(now, config.timezone) } },
       }),
     );

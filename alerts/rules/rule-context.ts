@@ -58,3 +58,8 @@ export function percent(share: number): string {
 export function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
+
+/** The verb that agrees with a count: `1 SKU needs`, `3 SKUs need`. */
+export function agree(count: number, singular: string, pluralForm: string): string {
+  return count === 1 ? singular : pluralForm;
+}

@@ -1,12 +1,15 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { alertsOverview, emlFolder, latestCapture } from '../../alerts/index.ts';
+import { causeMessage } from '../../core/errors.ts';
 import { loadConfig, type Config } from '../../core/load-config.ts';
 import { duckdbSettings } from '../../db/duckdb-settings.ts';
 import { Database } from '../../db/database.ts';
 import { generate } from '../../fixtures/generate.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { publishExports } from '../../server/exports/publish-exports.ts';
+import type { AdminActions } from '../../server/routes/admin-routes.ts';
 import { say } from '../terminal.ts';
 import { buildWithProgress } from './build-command.ts';
 import { ingestWithProgress } from './ingest-command.ts';
@@ -54,13 +57,43 @@ export function demoCommand(): Command {
       say(`  ${server.url}/login?token=${token}`);
       say(`admin token (API clients: Authorization: Bearer …): ${token}`);
       say(`config: ${path.relative(process.cwd(), configFile) || configFile}   database: ${config.databaseFile}${existsSync(config.databaseFile) ? '' : ' (missing?)'}`);
+      await demoAlerts(config, db, server.actions, server.url);
     });
 }
 
+/**
+ * The demo's data ends in the past: its alerts replay the data's last day every four hours, as a
+ * server running then would have evaluated them, ending at its latest capture (so windows like
+ * "the last 24 hours" hold data). The generated config writes the emails to <data_dir>/outbox as
+ * .eml files: no mail server needed, nothing retried. The replay runs behind the dashboard.
+ */
+async function demoAlerts(config: Config, db: Database, actions: AdminActions, url: string): Promise<void> {
+  const end = await latestCapture(db);
+  if (!end || !actions.replayAlerts) return;
+  const where = config.smtp.deliver === 'files' ? `${emlFolder(config)}/*.eml (open one in any mail client)` : `the SMTP server ${config.smtp.host}:${config.smtp.port}`;
+  const before = await alertsOverview(config, db);
+  if (before.evaluatedAt) {
+    // A demo served before has replayed already: its alerts and emails stay as they are.
+    say(`alerts: ${before.firing.length} firing as of ${before.evaluatedAt}; the emails to the leads and system owners are in ${where}; the alerts page: ${url}/#/alerts`);
+    return;
+  }
+  say(`alerts: replaying the data's last day up to its latest capture (${end.toISOString()}); the emails to the leads and system owners go to ${where}; the alerts page: ${url}/#/alerts`);
+  const times = [20, 16, 12, 8, 4, 0].map((hours) => new Date(end.getTime() - hours * 3_600_000));
+  void actions.replayAlerts(times).then(
+    () => {
+      const files = config.smtp.deliver === 'files' && existsSync(emlFolder(config)) ? readdirSync(emlFolder(config)).filter((name) => name.endsWith('.eml')).length : undefined;
+      say(`alerts replayed${files === undefined ? '' : `: ${files} emails in ${emlFolder(config)}`}`);
+    },
+    (error: unknown) => say(`the alert replay failed: ${causeMessage(error)}`),
+  );
+}
+
 const demoSeed = 1;
+/** Bumped when a built demo from before would lack what this version shows (a new mart, a config key). */
+const demoRevision = 2;
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** What a reusable demo build must have been made by: this package version and seed. */
-const demoStamp = `stocklens ${packageVersion} demo seed ${demoSeed}`;
+const demoStamp = `stocklens ${packageVersion} demo seed ${demoSeed} revision ${demoRevision}`;
 
 function readStamp(file: string): string | undefined {
   try {

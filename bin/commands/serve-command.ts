@@ -3,6 +3,7 @@ import type { Config } from '../../core/load-config.ts';
 import { setLogLevel } from '../../core/logger.ts';
 import type { Database } from '../../db/database.ts';
 import { removeServerState, writeServerState } from '../../server/server-state.ts';
+import type { AdminActions } from '../../server/routes/admin-routes.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
 import { startServingPipeline } from '../serving-pipeline.ts';
@@ -27,17 +28,21 @@ export function serveCommand(): Command {
  * Starts the server and writes `<data_dir>/server.json` with a fresh admin token for the CLI on
  * this machine (`stocklens sql`, `stocklens token`); the previous server's CLI token is revoked.
  */
-export async function serve(config: Config, db: Database, port?: number): Promise<RunningServer> {
-  // This process owns the database: it also lands on schedule, rebuilds, exports and alerts.
-  const pipeline = startServingPipeline(config, db);
-  const server = await startServer(config, db, port, { actions: pipeline.actions });
+export async function serve(config: Config, db: Database, port?: number): Promise<RunningServer & { actions: AdminActions }> {
+  // This process owns the database: it also lands on schedule, rebuilds, exports and alerts. The
+  // pipeline starts once the server listens, so that alert links name the address it really
+  // serves on (unless server.public_url says otherwise); the admin routes read its actions per request.
+  const actions: AdminActions = {};
+  const server = await startServer(config, db, port, { actions });
+  const pipeline = startServingPipeline({ ...config, server: { ...config.server, public_url: config.server.public_url ?? server.url } }, db);
+  Object.assign(actions, pipeline.actions);
   // No other server can hold this database (DuckDB's lock), so an existing server.json is a leftover.
   const stale = (await server.tokens.list()).filter((token) => token.label === 'local cli' && token.revoked_at === null);
   for (const token of stale) await server.tokens.revoke(token.token_id);
   const { token, tokenId } = await server.tokens.create('admin', 'local cli');
   writeServerState(config, { url: server.url, pid: process.pid, token, token_id: tokenId, started_at: new Date().toISOString() });
   process.once('exit', () => removeServerState(config));
-  return server;
+  return { ...server, actions };
 }
 
 export function parsePort(text: string): number {

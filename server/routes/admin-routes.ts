@@ -9,13 +9,12 @@ import { roles } from '../auth/roles.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { HttpError } from '../http-error.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
+import type { AlertActions } from './alert-routes.ts';
 
 /** What admin endpoints do in other stages; the process that serves wires them in. */
-export interface AdminActions {
+export interface AdminActions extends AlertActions {
   /** Releases a batch the empty-extract guard held (ingest's `acceptBatch`). */
   acceptBatch?: (batchId: string) => Promise<unknown>;
-  /** Evaluates the alert rules once and delivers what is due. */
-  runAlerts?: () => Promise<unknown>;
   /** Lands the named sources now (every pulling source when none), as their schedule would. */
   ingest?: (sources?: string[]) => Promise<SourceSummary[]>;
   /** `stocklens build|test|retry` in the serving process; undefined when a retry finds nothing to do. */
@@ -47,7 +46,7 @@ function redact(value: unknown, key = ''): unknown {
   return value;
 }
 
-/** Admin-only: the running config, tokens, batch release and alert runs. */
+/** Admin-only: the running config, tokens, batch release, landing and model runs. */
 export function adminRoutes(context: EndpointContext, store: TokenStore, actions: AdminActions): Router {
   const router = Router();
   const admin = requireRole('admin');
@@ -75,11 +74,6 @@ export function adminRoutes(context: EndpointContext, store: TokenStore, actions
   router.post('/api/ingest/batches/:id/accept', admin, express.json(), async (request, response) => {
     if (!actions.acceptBatch) throw new HttpError(501, 'batch release is not wired into this server: run stocklens ingest --accept BATCH');
     response.json({ accepted: request.params.id, result: (await actions.acceptBatch(String(request.params.id))) ?? null });
-  });
-
-  router.post('/api/alerts/run', admin, async (_request, response) => {
-    if (!actions.runAlerts) throw new HttpError(501, 'alerts are not wired into this server: run stocklens alerts');
-    response.json({ result: (await actions.runAlerts()) ?? null });
   });
 
   // `stocklens ingest` while this process owns the database file.

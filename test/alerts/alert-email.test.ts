@@ -57,7 +57,7 @@ alerts:
     expect(chart?.content.subarray(1, 4).toString('latin1')).toBe('PNG');
     const csv = east.attachments.find((attachment) => attachment.filename?.endsWith('.csv'));
     expect(csv?.filename).toBe('mismatch-rate_location-WH-EAST_source-shopify.csv');
-    const csvLines = csv!.content.toString('utf8').trim().split('\r\n');
+    const csvLines = csv!.content.toString('utf8').trim().split('\n');
     expect(csvLines[0]).toBe('bucket_at,location_id,sku,source,truth_source,truth_units,system_units,diff_units,direction,probable_cause');
     expect(csvLines).toHaveLength(25);
     expect(east.html).toContain('erp 7'); // the ERP's figure for SKU-001 beside Shopify's

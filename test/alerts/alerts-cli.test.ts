@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,4 +136,47 @@ describe('stocklens alerts', () => {
       db.closeSync();
     }
   });
+
+  it('goes through the running server, which holds the database: silences, a dry run and a round whose links name the port it really serves on', async () => {
+    const { dir, config } = await setUp('alerts: { group_wait: 1s }');
+    // No public_url: the links must name the address the server listens on.
+    writeFileSync(config.file, readFileSync(config.file, 'utf8').replace(/^server:.*$/m, ''));
+    const server: ChildProcess = spawn(process.execPath, [bin, 'serve', '--port', '0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STOCKLENS_LOG_LEVEL: 'warn' } });
+    let serverErr = '';
+    server.stderr!.on('data', (chunk: Buffer) => (serverErr += chunk.toString()));
+    try {
+      const stateFile = path.join(config.data_dir, 'server.json');
+      for (let waited = 0; !existsSync(stateFile); waited += 100) {
+        if (server.exitCode !== null || waited > 60_000) throw new Error(`serve did not start: ${serverErr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { url } = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string };
+
+      const silence = await stocklens(['alerts', 'silence', '--match', 'location=WH-WEST', '--for', '1h', '--comment', 'stocktake'], dir);
+      expect([silence.status, silence.stderr]).toEqual([0, expect.stringMatching(/^silenced alerts matching location=WH-WEST until/)]);
+      const list = await stocklens(['alerts', 'silence', '--list'], dir);
+      expect(list.stdout).toContain(silence.stdout.trim());
+
+      const dryRun = await stocklens(['alerts', '--dry-run'], dir);
+      expect(dryRun.status).toBe(0);
+      expect(dryRun.stdout).toMatch(/east-lead@example\.com\s+\[Stocklens\] WH-EAST: mismatch rate 12% on shopify/);
+      expect(dryRun.stdout).not.toContain('west-lead@example.com');
+
+      const round = await stocklens(['alerts'], dir);
+      expect(round.status).toBe(0);
+      expect(round.stderr).toContain(`the server at ${url} evaluated the rules`);
+      const [mail] = await sink!.waitFor(1);
+      expect(mail.envelopeTo).toEqual(['east-lead@example.com']);
+      expect(mail.parsed.text).toContain(`Dashboard: ${url}/#/warehouses?`);
+
+      const expired = await stocklens(['alerts', 'silence', '--expire', silence.stdout.trim()], dir);
+      expect([expired.status, expired.stderr.trim()]).toEqual([0, `silence ${silence.stdout.trim()} expired`]);
+      const gone = await stocklens(['alerts', 'silence', '--expire', silence.stdout.trim()], dir);
+      expect(gone.status).toBe(1);
+      expect(gone.stderr).toContain(`no active silence ${silence.stdout.trim()}`);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+  }, 180_000);
 });

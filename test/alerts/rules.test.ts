@@ -2,8 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeMismatchRate } from '../../alerts/rules/mismatch-anomaly.ts';
 import { inhibitions } from '../../alerts/inhibition.ts';
-import { routeAlert } from '../../alerts/routing.ts';
-import type { AlertCandidate } from '../../alerts/alert.ts';
+import { receiversOf, routeAlert, scopeAlert } from '../../alerts/routing.ts';
+import type { AlertCandidate, AlertState } from '../../alerts/alert.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { parseConfig } from '../../core/load-config.ts';
 
@@ -61,7 +61,7 @@ describe('mismatch rate anomaly', () => {
 describe('alerts config', () => {
   it('applies the default rule set and timings when the config has no alerts section', () => {
     const { alerts } = configOf();
-    expect(alerts.rules.map((rule) => rule.kind)).toEqual(['mismatch_rate', 'oversell', 'stock_cancellations', 'stale_source', 'held_batch', 'needs_faster_sync']);
+    expect(alerts.rules.map((rule) => rule.kind)).toEqual(['open_mismatch', 'mismatch_rate', 'oversell', 'stock_cancellations', 'stale_source', 'held_batch', 'needs_faster_sync']);
     expect(alerts).toMatchObject({ group_wait: '30s', group_interval: '5m', repeat_interval: '12h', digest: { schedule: '0 7 * * 1', recipients: [] } });
   });
 
@@ -74,7 +74,7 @@ describe('alerts config', () => {
 });
 
 describe('routing and inhibition', () => {
-  it('routes by labels: configured routes first, then the location\'s lead, then the leads a source feeds', () => {
+  it('routes by labels: configured routes first, then the location\'s lead, then the system\'s owner, else ops', () => {
     const config = configOf(`
 alerts:
   receivers: [{ name: ops, to: [ops@example.com] }, { name: buyers, to: [buy@example.com] }]
@@ -84,8 +84,24 @@ alerts:
 `);
     expect(routeAlert(config, { location: 'WH-EAST', kind: 'oversell', severity: 'critical' })).toEqual(['ops', 'buyers']);
     expect(routeAlert(config, { location: 'WH-WEST', kind: 'mismatch_rate', severity: 'warning' })).toEqual(['lead:WH-WEST']);
-    expect(routeAlert(config, { source: 'shopify', kind: 'needs_faster_sync', severity: 'info' })).toEqual(['lead:WH-EAST']);
-    expect(routeAlert(config, { source: 'wms', kind: 'held_batch', severity: 'warning' })).toEqual(['lead:WH-EAST', 'lead:WH-WEST']);
+    // A system-wide alert lists SKUs of every location: never to the leads.
+    expect(routeAlert(config, { source: 'shopify', kind: 'needs_faster_sync', severity: 'info' })).toEqual(['ops']);
+    expect(routeAlert(config, { source: 'wms', kind: 'held_batch', severity: 'warning' })).toEqual(['ops']);
+    const owned = parseConfig(base.replace('path: ./shopify }', 'path: ./shopify, owner_email: shop-owner@example.com }'), path.resolve('stocklens.config.yaml'));
+    expect(routeAlert(owned, { source: 'shopify', kind: 'stale_source', severity: 'warning' })).toEqual(['owner:shopify']);
+    expect(receiversOf(owned).get('owner:shopify')?.to).toEqual(['shop-owner@example.com']);
+    // No owner, no default receiver, no ops: unrouted rather than sent to every lead.
+    expect(routeAlert(owned, { source: 'erp', kind: 'held_batch', severity: 'critical' })).toEqual([]);
+  });
+
+  it("gives a lead only their own location's alerts and rows", () => {
+    const config = configOf();
+    const lead = receiversOf(config).get('lead:WH-EAST')!;
+    const table = { columns: ['location_id', 'sku'], rows: [['WH-EAST', 'SKU-1'], ['WH-WEST', 'SKU-2'], ['WH-EAST', 'SKU-3']] };
+    const state = { key: 'k', labels: { source: 'shopify' }, top: table, rows: table, totalRows: 3 } as unknown as AlertState;
+    expect(scopeAlert(lead, state)).toMatchObject({ rows: { rows: [['WH-EAST', 'SKU-1'], ['WH-EAST', 'SKU-3']] }, totalRows: 2 });
+    expect(scopeAlert(lead, { ...state, labels: { location: 'WH-WEST' } })).toBeUndefined();
+    expect(scopeAlert(lead, { ...state, rows: { columns: table.columns, rows: [['WH-WEST', 'SKU-2']] } })).toBeUndefined();
   });
 
   it('mutes the mismatch alerts of a stale source at its location, all of a location\'s when its truth is stale, and staleness a held batch causes', () => {

@@ -17,6 +17,10 @@ export async function createMarts(db: Database): Promise<void> {
     create or replace table marts.agg_mismatch_rate (day date, location_id varchar, source varchar, compared bigint, mismatched bigint, mismatch_rate double);
     create or replace table marts.fct_mismatch (bucket_at timestamptz, location_id varchar, sku varchar, source varchar, truth_source varchar,
       truth_units integer, system_units integer, diff_units integer, direction varchar, probable_cause varchar);
+    create or replace table marts.fct_mismatch_segment (source varchar, system varchar, location_id varchar, sku varchar, truth_source varchar, measure varchar,
+      channel varchar, segment_from timestamptz, segment_to timestamptz, episode_from timestamptz, truth_units integer, system_units integer, diff_units integer,
+      direction varchar, probable_cause varchar, truth_committed integer, truth_in_transit integer, truth_quality_control integer, sync_minutes double,
+      evidence_event_id varchar, evidence_reason varchar, evidence_reference varchar, evidence_at timestamptz, evidence_delta integer);
     create or replace table marts.fct_order_line (order_id varchar, line_id varchar, channel varchar, placed_at timestamptz, sku varchar, quantity integer,
       location_id varchar, status varchar, cancel_reason varchar, stock_cause varchar, is_oversell boolean, is_stock_delayed boolean, delay_hours double, revenue double);
     create or replace table marts.rpt_sync_priority (source varchar, sku varchar, mismatch_buckets integer, max_consecutive integer, units_per_hour double,
