@@ -23,7 +23,7 @@ const iso = (column: string) => sql`strftime(${sql.ident(column)} at time zone '
  * A system or truth that is stale now is left out: the stale-source alert stands for it.
  */
 export async function openMismatchRule(context: RuleContext<OpenMismatchRule>): Promise<AlertCandidate[]> {
-  const { connection, rule, now, config } = context;
+  const { connection, rule, now } = context;
   const at = now.toISOString();
   const fixedAgeMinutes = rule.min_age ? parseDurationMs(rule.min_age)! / 60_000 : null;
   const ageMinutes = fixedAgeMinutes === null ? sql`greatest(${minimumAgeMinutes}, 2 * coalesce(sync_minutes, 0))` : sql`${fixedAgeMinutes}`;

@@ -44,7 +44,7 @@ export function shopifyWebhookRouter({ config, db }: { config: Config; db: Datab
       response.status(400).json({ error: 'X-Shopify-Webhook-Id is missing' });
       return;
     }
-    let delivery;
+    let delivery: ReturnType<typeof parseDelivery>;
     try {
       delivery = parseDelivery(request.get('x-shopify-topic') ?? '', body, webhookId, new Date());
     } catch (error) {

@@ -88,7 +88,7 @@ export async function startFakeShopify(items: FakeItem[], script: FakeStep[] = [
   };
 
   const resolve = (root: FieldNode, variables: Record<string, unknown>, step: FakeStep): unknown => {
-    const argument = (field: FieldNode, name: string) => valueOf(field.arguments?.find((entry) => entry.name.value === name)?.value, variables);
+    const argument = (field: FieldNode, name: string) => valueOfNode(field.arguments?.find((entry) => entry.name.value === name)?.value, variables);
     const names = (quantityNames(root, variables) ?? []) as string[];
     switch (root.name.value) {
       case 'productVariantsCount':
@@ -226,7 +226,7 @@ function operationRoot(document: ReturnType<typeof parse>): FieldNode {
   return definition.selectionSet.selections.find((selection): selection is FieldNode => selection.kind === Kind.FIELD)!;
 }
 
-function valueOf(value: ValueNode | undefined, variables: Record<string, unknown>): unknown {
+function valueOfNode(value: ValueNode | undefined, variables: Record<string, unknown>): unknown {
   if (!value) return undefined;
   switch (value.kind) {
     case Kind.VARIABLE:
@@ -237,7 +237,7 @@ function valueOf(value: ValueNode | undefined, variables: Record<string, unknown
     case Kind.ENUM:
       return value.value;
     case Kind.LIST:
-      return value.values.map((entry) => valueOf(entry, variables));
+      return value.values.map((entry) => valueOfNode(entry, variables));
     case Kind.NULL:
       return null;
     default:
@@ -256,7 +256,7 @@ function fields(selectionSet: SelectionSetNode | undefined): FieldNode[] {
 
 function sizeOf(field: FieldNode, variables: Record<string, unknown>): number | undefined {
   for (const name of ['first', 'last']) {
-    const value = valueOf(field.arguments?.find((entry) => entry.name.value === name)?.value, variables);
+    const value = valueOfNode(field.arguments?.find((entry) => entry.name.value === name)?.value, variables);
     if (typeof value === 'number') return value;
   }
   return undefined;
@@ -281,7 +281,7 @@ function selectionCost(selectionSet: SelectionSetNode | undefined, variables: Re
       cost += 2 + size * (1 + selectionCost(nodeSelection(field), variables));
     } else if (field.name.value === 'quantities') {
       // A list of objects, each an object: as many as the names asked for.
-      cost += (valueOf(field.arguments?.find((entry) => entry.name.value === 'names')?.value, variables) as unknown[]).length;
+      cost += (valueOfNode(field.arguments?.find((entry) => entry.name.value === 'names')?.value, variables) as unknown[]).length;
     } else cost += 1 + selectionCost(field.selectionSet, variables);
   }
   return cost;
@@ -310,7 +310,7 @@ function nestedFirst(root: FieldNode, name: string, variables: Record<string, un
 
 function quantityNames(root: FieldNode, variables: Record<string, unknown>): unknown {
   const field = fieldsDeep(root).find((entry) => entry.name.value === 'quantities');
-  return field && valueOf(field.arguments?.find((entry) => entry.name.value === 'names')?.value, variables);
+  return field && valueOfNode(field.arguments?.find((entry) => entry.name.value === 'names')?.value, variables);
 }
 
 function fieldsDeep(field: FieldNode): FieldNode[] {
