@@ -84,6 +84,9 @@ describe('weekly health', () => {
       expect(await page.locator('sl-kpi-tile[data-kpi="oversell_lines"] .detail').textContent()).toContain(
         `apart: ${Number(latest.allocation_breach_lines).toLocaleString('en-US')} sold beyond a channel's allocation`,
       );
+      // Hidden units are the week's average, with the SKU-locations and unit-hours behind it.
+      const pairs = Number(latest.hidden_sku_locations);
+      expect(await page.locator('sl-kpi-tile[data-kpi="hidden_units"]').getAttribute('detail')).toMatch(new RegExp(`unit-hours on ${pairs.toLocaleString('en-US')} SKU-locations?$`));
       const share = (Number(latest.ats_share) * 100).toFixed(Number(latest.ats_share) < 0.1 ? 2 : 1);
       expect(await page.locator('sl-kpi-tile[data-kpi="ats_share"] .value').textContent()).toBe(`${share}%`);
       // Six stock states stacked, one line per system compared with the truth.
