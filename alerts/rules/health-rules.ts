@@ -3,6 +3,7 @@ import { sql } from '../../db/database.ts';
 import type { AlertCandidate } from '../alert.ts';
 import { maxStoredRows } from '../alert.ts';
 import { formatInstant } from '../email/html.ts';
+import { formatSyncMinutes, needsFasterSyncCount } from '../../core/sync-advice.ts';
 import { staleNow } from './freshness.ts';
 import { agree, candidateOf, groupBy, plural, tableOf, type RuleContext } from './rule-context.ts';
 
@@ -69,16 +70,17 @@ export async function heldBatchRule(context: RuleContext<Kind<'held_batch'>>): P
 export async function needsFasterSyncRule(context: RuleContext<Kind<'needs_faster_sync'>>): Promise<AlertCandidate[]> {
   const columns = ['source', 'sku', 'mismatch_buckets', 'max_consecutive', 'units_per_hour', 'p95_lag_minutes', 'exposure', 'recommended_sync_minutes'];
   const rows = await context.connection.rows(sql`
-    select source, sku, mismatch_buckets, max_consecutive, units_per_hour, p95_lag_minutes, exposure, recommended_sync_minutes
+    select source, sku, mismatch_buckets, max_consecutive, units_per_hour, p95_lag_minutes, exposure, recommended_sync_minutes, current_sync_minutes
     from marts.rpt_sync_priority where needs_faster_sync order by source, exposure desc, sku`);
   const candidates: AlertCandidate[] = [];
   for (const [source, skus] of groupBy(rows, (row) => String(row.source))) {
     if (skus.length < context.rule.min_skus) continue;
     const fastest = Math.min(...skus.map((row) => Number(row.recommended_sync_minutes ?? Infinity)));
+    const current = Number(skus[0]!.current_sync_minutes);
     candidates.push(
       candidateOf(context.rule, { source }, {
-        title: `${source}: ${plural(skus.length, 'SKU')} ${agree(skus.length, 'needs', 'need')} faster sync${Number.isFinite(fastest) ? ` (every ${fastest} min recommended)` : ''}`,
-        summary: `${plural(skus.length, 'SKU')} ${agree(skus.length, 'stays', 'stay')} mismatched on ${source} for longer than one sync interval while they sell; syncing them faster keeps expected oversold units below one a week.`,
+        title: `${source}: ${needsFasterSyncCount(skus.length)}${Number.isFinite(fastest) ? ` (every ${formatSyncMinutes(fastest)} recommended)` : ''}`,
+        summary: `${plural(skus.length, 'SKU')} on ${source} ${agree(skus.length, 'stays', 'stay')} mismatched for longer than one sync interval while ${agree(skus.length, 'it sells', 'they sell')}; syncing every ${formatSyncMinutes(fastest)} instead of every ${formatSyncMinutes(current)} keeps expected oversold units below one a week.`,
         value: skus.length,
         top: tableOf(skus.slice(0, 10), columns.slice(1)),
         rows: tableOf(skus.slice(0, maxStoredRows), columns),

@@ -4,16 +4,27 @@
 -- incremental_strategy: delete+insert
 -- tests: not_null(probable_cause), unique(source, location_id, sku, segment_from), accepted_values(probable_cause, ['unsynced_adjustment','transfer_not_reflected','return_before_qc','reservation_ignored','double_deduction','sync_lag','unknown'])
 -- A cause can depend on what followed in the episode and the pair's other mix-ups, so an hourly run
--- classifies anew the whole history of each pair whose mismatched segments were written again.
+-- classifies anew the whole history of each pair whose mismatched segments were written again or
+-- whose manual adjustments landed since.
 with settings as (
   select to_microseconds(cast(lag_lookback_minutes * 60000000 as bigint)) as lookback from config.settings
 ),
--- The pairs classified: on an hourly run, those with a mismatched segment written since.
-pairs as (
-  select distinct source, location_id, sku from {{ ref('int_compare_segments') }}
-  where is_mismatch
+-- The pairs classified: on an hourly run, those with a mismatched segment written since, and
+-- those whose location and SKU got a manual adjustment since (a movement file landed after the
+-- hours it explains: a cycle count can turn a stale copy into a missed adjustment).
 {% if is_incremental() %}
-    and refreshed_at > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
+classified_until as (
+  select coalesce(max(refreshed_at), '-infinity'::timestamptz) as refreshed_at from {{ this }}
+),
+{% endif %}
+pairs as (
+  select distinct s.source, s.location_id, s.sku from {{ ref('int_compare_segments') }} s
+  where s.is_mismatch
+{% if is_incremental() %}
+    and (s.refreshed_at > (select refreshed_at from classified_until)
+      or hash(s.location_id, s.sku) in (
+        select hash(e.location_id, e.sku) from {{ ref('stg_inventory_event') }} e
+        where e.is_manual_adjustment and e.refreshed_at > (select refreshed_at from classified_until)))
 {% endif %}
 ),
 -- Their segments, narrow: what the earlier-match check needs of every one.

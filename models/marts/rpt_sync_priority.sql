@@ -1,6 +1,6 @@
--- Per source and SKU with mismatches: how often and how long the source disagreed, how fast the SKU sells, the exposure, the largest sync interval that keeps expected oversold units below one a week, and whether it needs faster sync.
+-- Per source and SKU with mismatches: how often and how long the source disagreed, how fast the SKU sells, the exposure, the largest sync interval that keeps expected oversold units below one a week, and whether it needs a faster sync than the current one.
 -- materialized: table
--- tests: not_null(source), not_null(sku), unique(source, sku), expression(mismatch_buckets > 0), expression(max_consecutive >= 1), expression(recommended_sync_minutes > 0)
+-- tests: not_null(source), not_null(sku), unique(source, sku), expression(mismatch_buckets > 0), expression(max_consecutive >= 1), expression(recommended_sync_minutes > 0), expression(not needs_faster_sync or recommended_sync_minutes < current_sync_minutes)
 with settings as (
   select compare_every_minutes from config.settings
 ),
@@ -89,16 +89,29 @@ exposed as (
     case when episodes > 0 and units_per_hour > 0
       then 2 * 60 / (episodes / weeks * units_per_hour) end as tolerable_minutes
   from scored
+),
+recommended as (
+  select
+    *,
+    -- Rounded down to 5 minutes, between 5 minutes and a day.
+    cast(greatest(5, least(1440, floor(coalesce(tolerable_minutes, 1440) / 5) * 5)) as integer) as recommended_sync_minutes,
+    percent_rank() over (partition by source order by exposure desc) as exposure_rank
+  from exposed
 )
 select
-  source, sku, mismatch_buckets, max_consecutive, episodes, units_per_hour, p50_lag_minutes, p95_lag_minutes,
-  exposure,
-  current_sync_minutes,
-  -- Rounded down to 5 minutes, between 5 minutes and a day.
-  cast(greatest(5, least(1440, floor(coalesce(tolerable_minutes, 1440) / 5) * 5)) as integer) as recommended_sync_minutes,
-  -- Mismatches outlive one sync (2+ consecutive buckets), the exposure is in the top tenth of the
-  -- source's list.
-  max_consecutive >= 2
-    and exposure > 0
-    and percent_rank() over (partition by source order by exposure desc) <= 0.1 as needs_faster_sync
-from exposed
+  r.source, r.sku, r.mismatch_buckets, r.max_consecutive, r.episodes, r.units_per_hour, r.p50_lag_minutes, r.p95_lag_minutes,
+  -- The bucket counts as durations, so no reader has to know the grid's step.
+  r.mismatch_buckets * g.compare_every_minutes as mismatch_minutes,
+  r.max_consecutive * g.compare_every_minutes as longest_mismatch_minutes,
+  r.exposure,
+  r.current_sync_minutes,
+  r.recommended_sync_minutes,
+  -- The one rule every reader shows (the page's flag, cards and filter, the alert): mismatches
+  -- outlive one sync (2+ consecutive buckets), the exposure is in the top tenth of the source's
+  -- list, and a faster sync would help: the recommended interval is shorter than the current one.
+  -- A long mismatch the current interval already covers has another cause than the sync.
+  coalesce(r.max_consecutive >= 2
+    and r.exposure > 0
+    and r.exposure_rank <= 0.1
+    and r.recommended_sync_minutes < r.current_sync_minutes, false) as needs_faster_sync
+from recommended r, settings g

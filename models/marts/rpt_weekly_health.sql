@@ -1,4 +1,4 @@
--- Per week and location (grain 'location') and the whole business (grain 'all', location_id 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells and allocation breaches, stock-error cancellations and their cost, stock delays and hidden units, with last week's values beside them.
+-- Per week and location (grain 'location') and the whole business (grain 'all', location_id 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells and allocation breaches, stock-error cancellations and their cost, stock delays and the units channels hid over the week, with last week's values beside them.
 -- materialized: table
 -- tests: not_null(week), not_null(location_id), not_null(grain), unique(week, location_id), accepted_values(grain, ['location','all']), expression((grain = 'all') = (location_id = 'ALL')), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
 with settings as (
@@ -26,11 +26,21 @@ mismatch as (
   select week, location_id, sum(compared) as compared, sum(mismatched) as mismatched
   from {{ ref('agg_mismatch_rate_weekly') }} group by all
 ),
--- Units a channel hides (shows less than it could sell) at the week's last bucket.
+-- Stock a channel could sell but shows as unavailable, over every bucket of the week (a snapshot
+-- at the week's last hour misses every episode that ended before it): unit-hours, and the
+-- location's SKUs it happened to.
 hidden as (
-  select m.week, m.location_id, sum(-m.diff_units) as hidden_units
-  from {{ ref('fct_mismatch') }} m join week_ends e on e.bucket_at = m.bucket_at
+  select m.week, m.location_id,
+    sum(-m.diff_units) * any_value(g.compare_every_minutes) / 60 as hidden_unit_hours,
+    count(distinct m.sku) as hidden_sku_locations
+  from {{ ref('fct_mismatch') }} m, config.settings g
   where m.direction = 'under' and m.measure = 'available_reported'
+  group by all
+),
+-- The hours the week's buckets cover so far: a week in progress averages over its elapsed part.
+week_hours as (
+  select b.week, count(*) * any_value(g.compare_every_minutes) / 60 as hours
+  from {{ ref('int_bucket_grid') }} b, config.settings g
   group by all
 ),
 -- Lines are counted per quarter hour first (every time zone's offset is a multiple of 15 minutes),
@@ -77,8 +87,11 @@ per_location as (
     coalesce(p.stock_cancelled_cohort, 0) as stock_cancelled_cohort,
     coalesce(p.stock_delayed_lines, 0) as stock_delayed_lines,
     coalesce(c.lost_revenue, 0) as lost_revenue,
-    coalesce(h.hidden_units, 0) as hidden_units
+    coalesce(h.hidden_unit_hours, 0) as hidden_unit_hours,
+    coalesce(h.hidden_sku_locations, 0) as hidden_sku_locations,
+    w.hours as week_hours
   from frame f
+  left join week_hours w using (week)
   left join stock s using (week, location_id)
   left join mismatch m using (week, location_id)
   left join placed p using (week, location_id)
@@ -89,7 +102,8 @@ with_all as (
   select * from per_location
   union all
   select week, 'ALL', 'all', sum(total_units), sum(ats_units), sum(compared), sum(mismatched), sum(order_lines), sum(oversell_lines),
-    sum(allocation_breach_lines), sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue), sum(hidden_units)
+    sum(allocation_breach_lines), sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue),
+    sum(hidden_unit_hours), sum(hidden_sku_locations), any_value(week_hours)
   from per_location group by week
 ),
 health as (
@@ -109,7 +123,10 @@ health as (
     stock_cancelled_cohort / nullif(order_lines, 0) as stock_cancel_rate,
     cast(stock_delayed_lines as bigint) as stock_delayed_lines,
     cast(lost_revenue as decimal(18, 2)) as lost_revenue,
-    cast(hidden_units as decimal(18, 4)) as hidden_units
+    -- The average number of units hidden at a time over the week's hours so far.
+    hidden_unit_hours / nullif(week_hours, 0) as hidden_units,
+    hidden_unit_hours,
+    cast(hidden_sku_locations as bigint) as hidden_sku_locations
   from with_all
 )
 select
@@ -124,6 +141,7 @@ select
   lag(stock_cancel_rate) over previous as stock_cancel_rate_prev,
   lag(stock_delayed_lines) over previous as stock_delayed_lines_prev,
   lag(lost_revenue) over previous as lost_revenue_prev,
-  lag(hidden_units) over previous as hidden_units_prev
+  lag(hidden_units) over previous as hidden_units_prev,
+  lag(hidden_sku_locations) over previous as hidden_sku_locations_prev
 from health
 window previous as (partition by location_id order by week)

@@ -3,6 +3,7 @@
 -- unique_key: [source, event_id]
 -- incremental_strategy: merge
 -- time_column: captured_at
+-- on_schema_change: append_new_columns
 -- tests: not_null(event_id), unique(source, event_id), not_null(occurred_at)
 -- One hash aggregation, no sort: an event landed twice keeps its latest batch's version. An hourly
 -- run reads the batches captured from the latest one built on; a newer version replaces the row.
@@ -21,5 +22,8 @@ select
   -- The manual adjustments unsynced_adjustment looks for: counts and write-offs a person keyed in.
   event.reason in ('cycle_count', 'correction', 'shrinkage', 'damaged', 'found') as is_manual_adjustment,
   -- The capture of the batch this version came from.
-  captured_at
+  captured_at,
+  -- When this row was written: a movement that landed after the hours it explains (a late file)
+  -- makes int_mismatch_segments classify its SKU's mismatches anew.
+  current_timestamp as refreshed_at
 from events

@@ -6,6 +6,10 @@ import { receiversOf, routeAlert, scopeAlert } from '../../alerts/routing.ts';
 import type { AlertCandidate, AlertState } from '../../alerts/alert.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { parseConfig } from '../../core/load-config.ts';
+import { Database } from '../../db/database.ts';
+import { needsFasterSyncRule } from '../../alerts/rules/health-rules.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
+import { createMarts } from './helpers/mart-fixture.ts';
 
 const base = `
 sources:
@@ -122,5 +126,30 @@ alerts:
       'rate|location=WH-EAST|source=shopify': 'stale|location=WH-EAST|source=shopify',
       'rate|location=WH-WEST|source=erp': 'stale|location=WH-WEST|source=wms',
     });
+  });
+});
+
+describe('needs faster sync', () => {
+  const tempDir = useTempDir('stocklens-sync-rule-');
+
+  it("words the model's flag with the count's grammar and the shortest recommended interval", async () => {
+    const db = await Database.open(path.join(tempDir(), 'stocklens.duckdb'));
+    try {
+      await createMarts(db);
+      await db.run(`insert into marts.rpt_sync_priority values
+        ('shopify', 'SKU-1', 14, 14, 2.0, 840, 9.5, 15, 10, true),
+        ('shopify', 'SKU-2', 3, 2, 0.2, 120, 0.4, 15, 60, false),
+        ('erp', 'SKU-1', 20, 12, 1.0, 720, 4.0, 360, 120, true),
+        ('erp', 'SKU-3', 9, 6, 0.8, 360, 3.0, 360, 240, true)`);
+      const rule = configOf().alerts.rules.find((candidate) => candidate.kind === 'needs_faster_sync')! as Parameters<typeof needsFasterSyncRule>[0]['rule'];
+      const connection = await db.connect();
+      const alerts = await needsFasterSyncRule({ config: configOf(), connection, rule, now: new Date('2026-11-23T10:00:00Z') });
+      expect(alerts.map((alert) => [alert.title, alert.summary])).toEqual([
+        ['erp: 2 SKUs need faster sync (every 2 h recommended)', '2 SKUs on erp stay mismatched for longer than one sync interval while they sell; syncing every 2 h instead of every 6 h keeps expected oversold units below one a week.'],
+        ['shopify: 1 SKU needs faster sync (every 10 min recommended)', '1 SKU on shopify stays mismatched for longer than one sync interval while it sells; syncing every 10 min instead of every 15 min keeps expected oversold units below one a week.'],
+      ]);
+    } finally {
+      db.closeSync();
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
+import { needsFasterSyncCount, recommendedSync } from '../../core/sync-advice.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { demoBuildTimeoutMs, startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
 import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
@@ -83,6 +84,9 @@ describe('weekly health', () => {
       expect(await page.locator('sl-kpi-tile[data-kpi="oversell_lines"] .detail').textContent()).toContain(
         `apart: ${Number(latest.allocation_breach_lines).toLocaleString('en-US')} sold beyond a channel's allocation`,
       );
+      // Hidden units are the week's average, with the SKU-locations and unit-hours behind it.
+      const pairs = Number(latest.hidden_sku_locations);
+      expect(await page.locator('sl-kpi-tile[data-kpi="hidden_units"]').getAttribute('detail')).toMatch(new RegExp(`unit-hours on ${pairs.toLocaleString('en-US')} SKU-locations?$`));
       const share = (Number(latest.ats_share) * 100).toFixed(Number(latest.ats_share) < 0.1 ? 2 : 1);
       expect(await page.locator('sl-kpi-tile[data-kpi="ats_share"] .value').textContent()).toBe(`${share}%`);
       // Six stock states stacked, one line per system compared with the truth.
@@ -172,16 +176,19 @@ describe('sync priority', () => {
       await page.locator('sl-data-table[data-table="sync-priority"] th button', { hasText: 'Exposure' }).click();
       expect(await rows.first().locator('td').nth(2).textContent()).toBe(String(Number(exposures.at(-1)!.toPrecision(3))));
 
-      // A system's card asks for a faster sync only when some flagged SKU's recommended interval is
-      // shorter than the current one; otherwise it says the mismatches outlast a sync.
+      // One rule: every flagged SKU's recommended interval is shorter than its system's current one,
+      // and each card counts its flagged SKUs and names the shortest of their intervals.
+      for (const row of flagged) expect(Number(row.recommended_sync_minutes), String(row.sku)).toBeLessThan(Number(row.current_sync_minutes));
       for (const source of new Set(flagged.map((r) => String(r.source)))) {
         const mine = flagged.filter((r) => r.source === source);
         const fastest = Math.min(...mine.map((r) => Number(r.recommended_sync_minutes)));
         const current = Number(mine[0].current_sync_minutes);
         const card = page.locator(`sl-sync-priority-page .source[data-source="${source}"]`);
-        expect(await card.locator('.badge').textContent(), source).toBe(fastest < current ? 'need faster sync' : 'mismatches outlast syncs');
-        expect(await card.locator('[data-advice]').textContent(), source).toMatch(fastest < current ? /needs .* or faster$/ : /look at their causes$/);
+        expect(await card.locator('.badge').textContent(), source).toBe('faster sync');
+        expect(await card.locator('[data-count]').textContent(), source).toBe(needsFasterSyncCount(mine.length));
+        expect(await card.locator('[data-advice]').textContent(), source).toBe(recommendedSync(fastest, current));
       }
+      expect(await rows.first().locator('td', { hasText: 'needs faster sync' }).count()).toBe(1);
     }));
 
   it('says how many columns a narrow screen hides and scrolls to them', () =>

@@ -122,3 +122,46 @@ async function loadTruth(db: Database, outDir: string): Promise<void> {
     create or replace table main.truth_cancellations as select * from read_csv(${truth('cancellations.csv')}, types = {'order_id': 'varchar', 'line_id': 'varchar'});
     create or replace table main.truth_intervals as select * from read_csv(${truth('stock_intervals.csv.gz')}, types = {'valid_from': 'timestamptz', 'valid_to': 'timestamptz'});`);
 }
+
+/**
+ * Probable causes per location, every cause kind together: recall over the incidents whose
+ * evidence could show (as scoreCauses), precision over the mismatch rows labelled with a kind.
+ * Every configured location is listed, those with nothing to score too.
+ */
+export async function scoreCausesByLocation(db: Database, outDir: string): Promise<{ location_id: string; visible: number; recalled: number; labelled: number; correct: number }[]> {
+  await loadTruth(db, outDir);
+  const kinds = causeKinds.map((kind) => literal(kind)).join(', ');
+  return db.rows(`
+    with incidents as (
+      select * from truth_incidents where kind in (${kinds}) and units is not null and units <> 0
+    ),
+    visible as (
+      select i.incident_id, i.location_id
+      from incidents i
+      where exists (
+        select 1 from intermediate.int_source_staleness s
+        join intermediate.int_location_truth t on t.location_id = i.location_id
+        join intermediate.int_source_staleness u on u.source = t.truth_source and u.bucket_at = s.bucket_at
+        where s.source = i.source and s.bucket_at >= i.start and s.bucket_at < i."end" and not s.is_stale and not u.is_stale)
+    ),
+    recalled as (
+      select distinct i.incident_id
+      from incidents i join marts.fct_mismatch m
+        on m.source = i.source and m.location_id = i.location_id and m.sku = i.sku and m.probable_cause = i.kind
+        and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour
+    ),
+    labelled as (
+      select m.location_id,
+        exists (
+          select 1 from truth_incidents i
+          where i.source = m.source and i.location_id = m.location_id and i.sku = m.sku and i.kind = m.probable_cause
+            and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour) as is_correct
+      from marts.fct_mismatch m where m.probable_cause in (${kinds})
+    )
+    select l.location_id,
+      (select count(*) from visible v where v.location_id = l.location_id)::int as visible,
+      (select count(*) from visible v join recalled r using (incident_id) where v.location_id = l.location_id)::int as recalled,
+      (select count(*) from labelled m where m.location_id = l.location_id)::int as labelled,
+      (select count(*) from labelled m where m.location_id = l.location_id and m.is_correct)::int as correct
+    from config.locations l order by all`);
+}

@@ -4,8 +4,9 @@ import { Database } from '../../db/database.ts';
 import { generate, type GenerateOptions } from '../../fixtures/generate.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
-import { scoreCancellations, scoreCauses, scoreOutages, scoreTruthAts, type KindScore } from './accuracy-report.ts';
+import { scoreCancellations, scoreCauses, scoreCausesByLocation, scoreOutages, scoreTruthAts, type KindScore } from './accuracy-report.ts';
 import { formatScores, loadOrderTruth, precisionRecall, scoreOversells, scoreStockCancellations, type LocationScore } from './order-line-accuracy.ts';
+import { loadTruthMismatch, rateOf, scoreHiddenUnits, scoreSyncFlags, type SetScore } from './truth-mismatch.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { runModelTests } from './model-tests.ts';
 
@@ -163,6 +164,49 @@ for (const scenario of scenarios) {
         expect(outage.reported_stale, `${outage.incident_id} ${outage.source}`).toBe(outage.stale_buckets);
         expect(outage.mismatches, `${outage.incident_id} ${outage.source}`).toBe(0);
       }
+    });
+
+    // Hidden units, probable causes and sync-priority flags against the simulator's truth: the truth
+    // side is written from truth/stock_intervals.csv.gz and truth/incidents.csv (truth-mismatch.ts
+    // says how), never from the marts' own inputs, so each figure can fail.
+    describe('hidden units, causes and sync flags', () => {
+      it('scores at least 0.95 precision and recall per location (and per source for sync flags)', async () => {
+        await loadTruthMismatch(db, outDir);
+        const hidden = await scoreHiddenUnits(db);
+        const causesByLocation = await scoreCausesByLocation(db, outDir);
+        const flags = await scoreSyncFlags(db);
+        const figure = (score: SetScore) => {
+          const { precision, recall } = rateOf(score);
+          return `precision ${precision.toFixed(3)} (${score.both}/${score.model})  recall ${recall.toFixed(3)} (${score.both}/${score.truth})`;
+        };
+        const causes = causesByLocation.map((row) => ({ key: row.location_id, truth: row.visible, model: row.labelled, both: row.recalled, correct: row.correct }));
+        const causeFigure = (row: (typeof causes)[number]) =>
+          `precision ${(row.model ? row.correct / row.model : 1).toFixed(3)} (${row.correct}/${row.model})  recall ${(row.truth ? row.both / row.truth : 1).toFixed(3)} (${row.both}/${row.truth})`;
+        console.info(
+          [
+            `${scenario.name} (seed ${scenario.options.seed})`,
+            ...hidden.map((score) => `  hidden units   ${score.key.padEnd(12)} ${figure(score)}  unit-hours ${score.model_unit_hours} of ${score.truth_unit_hours}`),
+            ...causes.map((row) => `  causes         ${row.key.padEnd(12)} ${causeFigure(row)}`),
+            ...flags.map((score) => `  sync flags     ${score.key.padEnd(12)} ${figure(score)}`),
+          ].join('\n'),
+        );
+        expect(hidden.map((score) => score.key)).toContain('FBA-US');
+        expect(hidden.reduce((sum, score) => sum + score.truth, 0)).toBeGreaterThan(0);
+        for (const score of hidden) {
+          const { precision, recall } = rateOf(score);
+          expect(precision, `hidden units precision at ${score.key}`).toBeGreaterThanOrEqual(0.95);
+          expect(recall, `hidden units recall at ${score.key}`).toBeGreaterThanOrEqual(0.95);
+        }
+        for (const row of causes) {
+          if (row.model > 0) expect(row.correct / row.model, `cause precision at ${row.key}`).toBeGreaterThanOrEqual(0.95);
+          if (row.truth > 0) expect(row.both / row.truth, `cause recall at ${row.key}`).toBeGreaterThanOrEqual(0.95);
+        }
+        for (const score of flags) {
+          const { precision, recall } = rateOf(score);
+          expect(precision, `sync flag precision on ${score.key}`).toBeGreaterThanOrEqual(0.95);
+          expect(recall, `sync flag recall on ${score.key}`).toBeGreaterThanOrEqual(0.95);
+        }
+      }, 120_000);
     });
   });
 }

@@ -51,6 +51,21 @@ export interface SystemMismatch {
   previous?: number;
 }
 
+/** An average count of units: one decimal below ten (0.3 units hidden is not 0). */
+function formatAverageUnits(value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  const units = Number(value);
+  return Math.abs(units) < 10 && units !== 0 ? units.toFixed(1) : formatCount(units);
+}
+
+/** What the hidden-units average stands for: how many SKU-locations, how many unit-hours. */
+function hiddenDetail(latest: WeeklyHealthRow): string {
+  const pairs = num(latest, 'hidden_sku_locations');
+  const unitHours = num(latest, 'hidden_unit_hours');
+  if (pairs === undefined || unitHours === undefined) return 'sellable, but shown as unavailable';
+  return `on average, sellable but shown as unavailable: ${formatCompact(unitHours)} unit-hours on ${formatCount(pairs)} SKU-location${pairs === 1 ? '' : 's'}`;
+}
+
 /** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
 export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch): TemplateResult {
   const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string; value?: number; previous?: number }) =>
@@ -73,7 +88,7 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
     ${tile('oversell_lines', 'Oversold order lines', { format: formatCount, detail: oversellDetail(num(latest, 'allocation_breach_lines')) })}
     ${tile('stock_cancellations', 'Stock-error cancellations', { format: formatCount, detail: 'order lines cancelled because stock was wrong' })}
     ${tile('lost_revenue', 'Revenue lost to stock errors', { format: (v) => formatMoney(v), detail: lost === undefined ? '' : `${formatMoney(lost, { exact: true })} in cancelled lines` })}
-    ${tile('hidden_units', 'Hidden units', { format: formatCount, detail: 'sellable, but shown as unavailable' })}
+    ${tile('hidden_units', 'Hidden units', { format: formatAverageUnits, detail: hiddenDetail(latest) })}
   </div>`;
 }
 

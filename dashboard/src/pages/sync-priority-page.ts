@@ -2,6 +2,7 @@ import { barX, plot, ruleX, text } from '@observablehq/plot';
 import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Row } from '../data/api-client.ts';
+import { needsFasterSyncCount, recommendedSync } from '../../../core/sync-advice.ts';
 import { formatCount, formatMinutes } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
@@ -20,30 +21,11 @@ export function isFlagged(row: Row): boolean {
   return row.needs_faster_sync === true || row.needs_faster_sync === 1 || row.needs_faster_sync === 'true';
 }
 
-/** Whether the recommended interval is shorter than the current one (else the current interval already keeps oversells below one a week). */
-function isFaster(recommended: unknown, current: unknown): boolean {
-  const r = Number(recommended);
-  const c = Number(current);
-  return Number.isFinite(r) && r > 0 && (!Number.isFinite(c) || c <= 0 || r < c);
+function badge(flagged: number) {
+  return flagged === 0 ? html`<span class="badge good">fine</span>` : html`<span class="badge bad">faster sync</span>`;
 }
 
-/**
- * What a system's card advises. A flagged SKU (mismatches outlive a sync, high exposure) whose
- * recommended interval is no shorter than the current one does not need a faster sync by the
- * oversell estimate: its mismatches last far longer than a sync, so their cause is elsewhere.
- */
-export function advice(recommended: number | null, current: number | null): string {
-  if (recommended === null) return 'that is enough';
-  if (isFaster(recommended, current)) return `needs ${formatMinutes(recommended)} or faster`;
-  return 'that is enough for oversells: these mismatches outlast a sync, so look at their causes';
-}
-
-function badge(s: { flagged: number; recommended: number | null; current: number | null }) {
-  if (s.flagged === 0) return html`<span class="badge good">fine</span>`;
-  return isFaster(s.recommended, s.current) ? html`<span class="badge bad">need faster sync</span>` : html`<span class="badge under">mismatches outlast syncs</span>`;
-}
-
-/** Per system: how many SKUs need faster sync and the interval that would keep oversells below one a week. */
+/** Per system: how many SKUs need faster sync and the shortest interval they recommend (every flagged SKU's is shorter than the current one). */
 export function perSource(rows: Row[]): { source: string; flagged: number; current: number | null; recommended: number | null; exposure: number }[] {
   const groups = new Map<string, Row[]>();
   for (const row of rows) groups.set(String(row.source), [...(groups.get(String(row.source)) ?? []), row]);
@@ -86,7 +68,7 @@ export class SyncPriorityPage extends PageElement {
   render() {
     return html`
       <h2>Sync priority</h2>
-      <p class="lede">SKUs whose mismatches last longer than one sync interval, ranked by exposure (how often they mismatch × units sold per hour × the current interval). The recommended interval keeps expected oversold units below one a week.</p>
+      <p class="lede">A SKU needs faster sync when its mismatches last longer than one sync interval, its exposure (how often it mismatches × units sold per hour × the current interval) is in the top tenth of its system's, and the interval that keeps expected oversold units below one a week is shorter than the current one.</p>
       ${withData(this.flagged, { what: 'sync priority', empty: '', isEmpty: () => false }, (flagged) => this.content(flagged))}`;
   }
 
@@ -97,8 +79,9 @@ export class SyncPriorityPage extends PageElement {
       <div class="sources" aria-label="Per system">
         ${perSource(flagged).map(
           (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
-            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} ${badge(s)}</p>
-            <p data-advice>${s.current === null ? '' : `syncs every ${formatMinutes(s.current)}; `}${advice(s.recommended, s.current)}</p></div>`,
+            <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} ${badge(s.flagged)}</p>
+            <p data-count>${capped ? 'at least ' : ''}${needsFasterSyncCount(s.flagged)}</p>
+            <p data-advice>${recommendedSync(s.recommended, s.current)}</p></div>`,
         )}
       </div>
       <div class="grid">
@@ -126,35 +109,30 @@ export class SyncPriorityPage extends PageElement {
       { key: 'sku', label: 'SKU', render: (row) => html`<a href=${hrefFor({ page: 'sku', filters: { sku: String(row.sku), source: this.filters.source } })}>${row.sku}</a>` },
       { key: 'source', label: 'System' },
       // Three significant digits: a small exposure still shows (0.0042, not 0.00).
-      { key: 'exposure', label: 'Exposure', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(Number(v).toPrecision(3)).toString()) },
-      { key: 'mismatch_buckets', label: 'Mismatched buckets', numeric: true, format: formatCount },
-      { key: 'max_consecutive', label: 'Longest run', numeric: true, format: formatCount },
-      { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(2)) },
+      { key: 'exposure', label: 'Exposure (units / sync)', numeric: true, format: (v) => (v === null || v === undefined ? '–' : Number(Number(v).toPrecision(3)).toString()) },
+      { key: 'mismatch_minutes', label: 'Time mismatched', numeric: true, format: formatMinutes },
+      { key: 'longest_mismatch_minutes', label: 'Longest run', numeric: true, format: formatMinutes },
+      { key: 'units_per_hour', label: 'Units sold / h', numeric: true, format: (v) => (v === null || v === undefined ? '–' : `${Number(v).toFixed(2)} / h`) },
       { key: 'p95_lag_minutes', label: 'p95 sync lag', numeric: true, format: formatMinutes },
       { key: 'current_sync_minutes', label: 'Syncs every', numeric: true, format: formatMinutes },
-      { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: (v, row) => (isFaster(v, row.current_sync_minutes) ? formatMinutes(v) : 'current is enough') },
-      {
-        key: 'needs_faster_sync',
-        label: 'Flag',
-        render: (row) =>
-          !isFlagged(row) ? '' : isFaster(row.recommended_sync_minutes, row.current_sync_minutes) ? html`<span class="badge bad">faster</span>` : html`<span class="badge under">outlasts syncs</span>`,
-      },
+      { key: 'recommended_sync_minutes', label: 'Recommended interval', numeric: true, format: formatMinutes },
+      { key: 'needs_faster_sync', label: 'Flag', render: (row) => (isFlagged(row) ? html`<span class="badge bad">needs faster sync</span>` : '') },
     ];
   }
 }
 
 function exposureBars(rows: Row[], width: number): Element {
-  const data = rows.map((row) => ({ label: `${row.sku} · ${row.source}`, exposure: Number(row.exposure ?? 0), interval: row.recommended_sync_minutes, faster: isFaster(row.recommended_sync_minutes, row.current_sync_minutes) }));
+  const data = rows.map((row) => ({ label: `${row.sku} · ${row.source}`, exposure: Number(row.exposure ?? 0), interval: row.recommended_sync_minutes }));
   return plot({
     width,
     height: 30 + data.length * 24,
     marginLeft: Math.min(260, 12 + Math.max(...data.map((d) => d.label.length)) * 6.5),
     marginRight: 110,
-    x: { label: 'exposure', grid: true },
+    x: { label: 'exposure (units sold while mismatched, per sync)', grid: true },
     y: { domain: data.map((d) => d.label), label: null },
     marks: [
       barX(data, { x: 'exposure', y: 'label', fill: colors.over, fillOpacity: 0.85, className: 'exposure-bar', title: (d: (typeof data)[number]) => `${d.label}: exposure ${d.exposure.toFixed(2)}` }),
-      text(data, { x: 'exposure', y: 'label', text: (d: (typeof data)[number]) => (d.faster ? `sync ≤ ${formatMinutes(d.interval)}` : 'interval enough'), textAnchor: 'start', dx: 4, fill: colors.ink }),
+      text(data, { x: 'exposure', y: 'label', text: (d: (typeof data)[number]) => `every ${formatMinutes(d.interval)}`, textAnchor: 'start', dx: 4, fill: colors.ink }),
       ruleX([0]),
     ],
   });

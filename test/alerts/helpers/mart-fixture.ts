@@ -24,7 +24,7 @@ export async function createMarts(db: Database): Promise<void> {
     create or replace table marts.fct_order_line (order_id varchar, line_id varchar, channel varchar, placed_at timestamptz, sku varchar, quantity integer,
       location_id varchar, status varchar, cancel_reason varchar, stock_cause varchar, is_oversell boolean, is_stock_delayed boolean, delay_hours double, revenue double);
     create or replace table marts.rpt_sync_priority (source varchar, sku varchar, mismatch_buckets integer, max_consecutive integer, units_per_hour double,
-      p95_lag_minutes double, exposure double, recommended_sync_minutes integer, needs_faster_sync boolean);
+      p95_lag_minutes double, exposure double, current_sync_minutes double, recommended_sync_minutes integer, needs_faster_sync boolean);
     create or replace table marts.rpt_weekly_health (week date, location_id varchar, total_units bigint, ats_units bigint, ats_share double, mismatch_rate double,
       oversell_lines bigint, stock_cancellations bigint, stock_cancel_rate double, stock_delayed_lines bigint, lost_revenue double, hidden_units bigint);
     create or replace table marts.fct_source_freshness (source varchar, location_id varchar, last_captured_at timestamptz, staleness_minutes double,
