@@ -145,11 +145,12 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
   };
 }
 
-/** Sum of the inbound columns as text; a non-integer part keeps the text so the landing quarantines it. */
+/** Sum of the inbound columns as text (a blank part is 0); a part that is not a number keeps the text so the landing quarantines it. */
 function inboundSum(parts: SQLQuery[]): SQLQuery {
-  const casts = parts.map((part) => sql`coalesce(try_cast(nullif(trim(${part}), '') as integer), 0)`);
-  const allIntegers = sql.join(parts.map((part) => sql`(nullif(trim(${part}), '') is null or try_cast(trim(${part}) as integer) is not null)`), ' AND ');
-  return sql`case when ${allIntegers} then (${sql.join(casts, sql` + `)})::varchar else concat_ws(' + ', ${sql.join(parts, ', ')}) end`;
+  const number = (part: SQLQuery) => sql`regexp_full_match(trim(${part}), '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)')`;
+  const casts = parts.map((part) => sql`coalesce(try_cast(nullif(trim(${part}), '') as decimal(38, 4)), 0)`);
+  const allNumbers = sql.join(parts.map((part) => sql`(nullif(trim(${part}), '') is null or ${number(part)})`), ' AND ');
+  return sql`case when ${allNumbers} then (${sql.join(casts, sql` + `)})::varchar else concat_ws(' + ', ${sql.join(parts, ', ')}) end`;
 }
 
 /** The FBA centre: `location_map.default`, else the marketplace_fc location whose truth is this source, else the only one. */

@@ -18,7 +18,7 @@ import {
   type ItemLevelsPage,
 } from '../shopify/inventory-query.ts';
 import { PageSizer } from '../shopify/page-sizer.ts';
-import { QueryCostError, ShopifyGraphqlClient } from '../shopify/shopify-graphql-client.ts';
+import { AccessDeniedError, QueryCostError, ShopifyGraphqlClient } from '../shopify/shopify-graphql-client.ts';
 import { rowsBatch, type CellValue } from '../stage-rows.ts';
 import type { Connector } from './connector.ts';
 import { channelOf, vendorLocationNames } from './vendor-locations.ts';
@@ -55,7 +55,7 @@ export function shopifyApiConnector(source: SourceConfig, config: Config): Conne
         source: source.name,
       });
       const capturedAt = new Date();
-      const bulk = source.fetch_mode === 'bulk' || (source.fetch_mode === 'auto' && (await variantCount(client)) > bulkAboveItems);
+      const bulk = source.fetch_mode === 'bulk' || (source.fetch_mode === 'auto' && (await variantCount(client, source)) > bulkAboveItems);
       const rows: CellValue[][] = [];
       const raws: unknown[] = [];
       const untracked = new Set<string>();
@@ -77,9 +77,19 @@ export function shopifyApiConnector(source: SourceConfig, config: Config): Conne
   };
 }
 
-async function variantCount(client: ShopifyGraphqlClient): Promise<number> {
-  const { data } = await client.query<{ productVariantsCount: { count: number } | null }>('query VariantCount { productVariantsCount { count } }', {}, 1);
-  return data.productVariantsCount?.count ?? 0;
+/**
+ * How many variants (one inventory item each) the shop has. Counting needs the read_products
+ * scope, which reading inventory does not: without it the shop is read page by page.
+ */
+async function variantCount(client: ShopifyGraphqlClient, source: SourceConfig): Promise<number> {
+  try {
+    const { data } = await client.query<{ productVariantsCount: { count: number } | null }>('query VariantCount { productVariantsCount { count } }', {}, 1);
+    return data.productVariantsCount?.count ?? 0;
+  } catch (error) {
+    if (!(error instanceof AccessDeniedError)) throw error;
+    logger.warn({ source: source.name, err: error.message }, 'cannot count the shop\'s variants (grant read_products, or set fetch_mode: bulk for a large shop); reading it page by page');
+    return 0;
+  }
 }
 
 /** Every item's levels through cursor pages, each page as large as its cost allows. */

@@ -14,7 +14,7 @@ export interface VendorMapping {
   /**
    * A report that splits one reading over several rows (Amazon's per-condition rows): rows with
    * the same `by` columns become one, whose `columns` are the sums of theirs. A sum over a blank
-   * cell is blank, and over a cell that is not an integer keeps the parts (`3 + lots`), so the
+   * cell is blank, and over a cell that is not a plain number keeps the parts (`3 + lots`), so the
    * landing quarantines it as it would the cell. The row keeps the first vendor row's number and
    * all of their raw rows.
    */
@@ -55,7 +55,7 @@ function summed(rows: SQLQuery, columns: string[], sum: { by: string[]; columns:
     if (sum.by.includes(name)) return cell;
     if (!sum.columns.includes(name)) return sql`any_value(${cell}) as ${cell}`;
     return sql`case when bool_or(nullif(trim(${cell}), '') is null) then null
-      when bool_and(regexp_full_match(trim(${cell}), '[+-]?[0-9]+')) then sum(trim(${cell})::hugeint)::varchar
+      when bool_and(regexp_full_match(trim(${cell}), '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)')) then sum(trim(${cell})::decimal(38, 4))::varchar
       else string_agg(${cell}, ' + ' order by __row) end as ${cell}`;
   });
   return sql`select __batch, min(__row) as __row, ${sql.join(cells, ', ')}, to_json(list(__raw::json order by __row))::varchar as __raw

@@ -46,6 +46,9 @@ export class QueryCostError extends IngestError {
   }
 }
 
+/** The access token lacks a scope the query needs (`ACCESS_DENIED`): permanent until the app is granted it. */
+export class AccessDeniedError extends IngestError {}
+
 /** The cost bucket is empty: wait `retryAfterMs`, as the bucket's restore rate says. Not a failure. */
 class ThrottledError extends IngestError {
   constructor(readonly retryAfterMs: number, context: ConstructorParameters<typeof IngestError>[1]) {
@@ -137,6 +140,8 @@ export class ShopifyGraphqlClient {
       const requested = tooCostly.extensions?.cost ?? cost?.requestedQueryCost ?? NaN;
       throw new QueryCostError(`shopify refused the query: ${tooCostly.message}`, requested, tooCostly.extensions?.maxCost ?? 1000, context);
     }
+    const denied = codes.get('ACCESS_DENIED');
+    if (denied) throw new AccessDeniedError(`shopify denied access: ${denied.message}`, context);
     if (answer.errors?.length) throw new IngestError(`shopify query failed: ${answer.errors.map((error) => error.message).join('; ')}`, context);
     if (!answer.data) throw new IngestError('shopify answered without data', context);
     return { data: answer.data, cost };

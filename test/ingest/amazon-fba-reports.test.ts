@@ -44,7 +44,7 @@ describe('Amazon FBA inventory reports', () => {
     ]);
     // The quarantine shows the line as Amazon wrote it, decoded the same way.
     expect(await db.rows('select line, "column", reason, raw_line from ingest.quarantine')).toEqual([
-      { line: 5, column: 'on_hand', reason: 'on_hand: "viele" is not an integer', raw_line: 'LOTS-1\tX00LOT0001\tB0LOT00001\tMüsli – lots of it\tNew\t4.99\tNo\t\tYes\tviele\t1\t0\t0\t1\t0.10\t0\t0\t0\t0\t0\t0' },
+      { line: 5, column: 'on_hand', reason: 'on_hand: "viele" is not a number', raw_line: 'LOTS-1\tX00LOT0001\tB0LOT00001\tMüsli – lots of it\tNew\t4.99\tNo\t\tYes\tviele\t1\t0\t0\t1\t0.10\t0\t0\t0\t0\t0\t0' },
     ]);
   });
 

@@ -82,6 +82,14 @@ describe('the shopify-api connector against a fake Shopify', () => {
     expect(await db.rows('select trigger, status, batches, rows from ingest.runs')).toEqual([{ trigger: 'manual', status: 'succeeded', batches: 1, rows: 14 }]);
   });
 
+  it('reads page by page when the token may not count variants (no read_products scope)', async () => {
+    const { run, requests } = await setup([], { fake: { deniedFields: ['productVariantsCount'] } });
+    const [summary] = await run();
+    expect(summary).toMatchObject({ status: 'succeeded', rows: 14 });
+    expect(requests[0]).toMatchObject({ operation: 'productVariantsCount', outcome: 'ACCESS_DENIED' });
+    expect(new Set(requests.slice(1).map((request) => request.operation))).toEqual(new Set(['inventoryItems']));
+  });
+
   it('waits out THROTTLED as the bucket refills instead of spending a retry on it', async () => {
     // One attempt only: a throttled query that counted as a failure would fail the run.
     const { db, run, requests } = await setup([{ kind: 'answer' }, { kind: 'answer' }, { kind: 'drain-bucket' }], {

@@ -44,6 +44,8 @@ export interface FakeShopifyOptions {
   bulkFailure?: 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT';
   /** Shopify warns not to rely on the order of JSONL lines: write them last to first. */
   bulkReversed?: boolean;
+  /** Root fields the access token has no scope for: answered ACCESS_DENIED. */
+  deniedFields?: string[];
 }
 
 export interface FakeRequest {
@@ -52,7 +54,7 @@ export interface FakeRequest {
   token: string | undefined;
   path: string;
   requestedCost: number;
-  outcome: 'answered' | 'THROTTLED' | 'MAX_COST_EXCEEDED' | 'scripted';
+  outcome: 'answered' | 'THROTTLED' | 'MAX_COST_EXCEEDED' | 'ACCESS_DENIED' | 'scripted';
 }
 
 const singleQueryMaxCost = 1000;
@@ -180,6 +182,11 @@ export async function startFakeShopify(items: FakeItem[], script: FakeStep[] = [
       case 'graphql-error':
         json(200, { errors: [{ message: step.message, locations: [{ line: 2, column: 3 }], path: [root.name.value] }] });
         return;
+    }
+    if (options.deniedFields?.includes(root.name.value)) {
+      record.outcome = 'ACCESS_DENIED';
+      json(200, { errors: [{ message: `Access denied for ${root.name.value} field. Required access: \`read_products\` access scope.`, locations: [{ line: 1, column: 21 }], path: [root.name.value], extensions: { code: 'ACCESS_DENIED', documentation: 'https://shopify.dev/api/usage/access-scopes', requiredAccess: '`read_products` access scope.' } }] }, headers);
+      return;
     }
     // The leaky bucket: refilled continuously since the last request, never past its maximum.
     const now = Date.now();
