@@ -13,6 +13,7 @@ import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
 import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
+import { processWideSettings } from './duckdb-settings.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
 
 // @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
@@ -216,7 +217,7 @@ export class Database {
     if (existing) return existing;
     const opening = (async () => {
       if (absolute !== ':memory:' && !options.readOnly) mkdirSync(path.dirname(absolute), { recursive: true });
-      const settings: Record<string, string> = { ...options.settings };
+      const settings: Record<string, string> = { ...options.settings, ...processWideSettings };
       if (options.readOnly) settings.access_mode = 'READ_ONLY';
       const instance = await DuckDBInstance.create(absolute, settings);
       installCloseOnSignal();
