@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServingPipeline } from '../../bin/serving-pipeline.ts';
 import { loadConfig, type Config } from '../../core/load-config.ts';
-import { Database } from '../../db/database.ts';
-import { duckdbSettings } from '../../db/duckdb-settings.ts';
+import type { Database } from '../../db/database.ts';
+import { openDatabase } from '../../bin/context.ts';
 import { startServer, type RunningServer } from '../../server/start-server.ts';
 
 export interface HostileServer {
@@ -37,7 +37,7 @@ export async function startHostileServer(dir: string, options: { sources?: Recor
   lines.push('locations:', '  - { id: WH-1, name: Warehouse one }', 'duckdb: { memory_limit: 1GB, threads: 2 }', options.yaml ?? '');
   writeFileSync(path.join(dir, 'stocklens.config.yaml'), `${lines.join('\n')}\n`);
   const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
-  const db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
+  const db = await openDatabase(config);
   const pipeline = startServingPipeline(config, db);
   const server = await startServer(config, db, 0, { actions: pipeline.actions });
   const { token } = await server.tokens.create('admin', 'hostile tests');
