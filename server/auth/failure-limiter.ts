@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { authFailures } from '../metrics.ts';
-import { principalOf, sessionIdOf } from './authenticate.ts';
+import { principalOf } from './authenticate.ts';
 
 /**
- * Throttles guessing: a key that failed authentication `limit` times within `windowMs` gets 429
- * until its window ends. Only failures count (a 401 answer), so a dashboard firing fifty requests
- * at once is never throttled. A guessed token is counted against the address it came from; a
- * stale session cookie (an expired or ended session, not a guess: session ids are random) only
- * against that session at that address. Valid credentials always pass, so a guesser sharing an
- * address (an office, a proxy without `server.trust_proxy`) cannot lock the others out.
+ * Throttles guessing: an address that failed authentication `limit` times within `windowMs` gets
+ * 429 until its window ends. Only failures count (a 401 answer), so a dashboard firing fifty
+ * requests at once is never throttled. Guessed tokens count against the address they came from; a
+ * stale session cookie (an expired or ended session) does not count at all: it is a browser that
+ * needs to sign in again, not a guess (session ids are 256 random bits). Valid credentials always
+ * pass, so a guesser sharing an address (an office, a proxy without `server.trust_proxy`) cannot
+ * lock the others out.
  */
 export class FailureLimiter {
   private readonly failures = new Map<string, { count: number; resetAt: number }>();
@@ -48,8 +48,8 @@ export class FailureLimiter {
   /** The API's side (after `authenticate`): sign-in counts its own failures, with the token it was given. */
   middleware(): RequestHandler {
     return (request, response, next) => {
-      if (principalOf(response) || request.path === '/login') return next();
-      const key = failureKey(request, response.locals.credentials as string | undefined);
+      if (principalOf(response) || request.path === '/login' || response.locals.credentials === 'session') return next();
+      const key = request.ip ?? 'unknown';
       if (this.refuse(key, request.ip ?? 'unknown', response)) return;
       response.on('finish', () => {
         if (response.statusCode === 401) this.fail(key);
@@ -57,13 +57,6 @@ export class FailureLimiter {
       next();
     };
   }
-}
-
-/** The address, and for a stale session cookie the session too. */
-export function failureKey(request: Request, credentials: string | undefined): string {
-  const address = request.ip ?? 'unknown';
-  if (credentials !== 'session') return address;
-  return `${address}|session:${createHash('sha256').update(sessionIdOf(request) ?? '').digest('hex').slice(0, 16)}`;
 }
 
 /**
