@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../core/load-config.ts';
 import { StocklensError } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import type { Database } from '../db/database.ts';
 import { authenticate, principalOf, requireRole, sessionIdOf } from './auth/authenticate.ts';
 import { FailureLimiter } from './auth/failure-limiter.ts';
@@ -16,7 +17,6 @@ import { parseDurationMs } from '../core/duration.ts';
 import { defaultViewWarmers } from './default-views.ts';
 import { sendDashboardScript, type DashboardBundle } from './dashboard-bundle.ts';
 import { HttpError } from './http-error.ts';
-import { onMartsPublished } from './marts-published.ts';
 import { httpDuration, registry } from './metrics.ts';
 import { QueryGate } from './query-gate.ts';
 import { RelationCatalog } from './relation-catalog.ts';
@@ -61,7 +61,7 @@ export interface ServerApp {
 export function createApp(context: AppContext): ServerApp {
   const { config, db, tokens } = context;
   const endpoints: EndpointContext = { config, db, catalog: new RelationCatalog(db), cache: new ResponseCache(), gate: new QueryGate(), warmers: new Map() };
-  const stopListening = onMartsPublished(() => {
+  const stopListening = pipeline.onPublished(() => {
     endpoints.catalog.invalidate();
     // The new build's default views are read first, then every other answer in use.
     endpoints.cache.invalidate(defaultViewWarmers(endpoints));
