@@ -86,25 +86,27 @@ describe('a drop folder reads only complete regular files within its limits', ()
     expect(row.error).toBe(`stock_20260101T050000Z_full.csv is ${61 << 20} bytes, over ingest.max_file_size (60000000 bytes): split it or raise the limit`);
   });
 
-  test('a 40 MB line (past DuckDB\'s read buffer) is quarantined with its length, and a 3 MB line once, while the rows around them land', async () => {
+  test('a 40 MB line (past DuckDB\'s read buffer) is quarantined with its length, a 3 MB line once and a bad row after them at its own line, while the rows around them land', async () => {
     const file = path.join(hostile.inbox('wms'), 'stock_20260101T060000Z_delta.csv');
     const out = createWriteStream(file);
     out.write('location_id,sku,on_hand\nWH-1,SKU-0001,1\nWH-1,SKU-0002,');
     for (let megabyte = 0; megabyte < 40; megabyte++) out.write(Buffer.alloc(1 << 20, '9'));
     out.write('\nWH-1,SKU-0003,3\nWH-1,SKU-0004,');
     for (let megabyte = 0; megabyte < 3; megabyte++) out.write(Buffer.alloc(1 << 20, '7'));
-    out.write('\nWH-1,SKU-0005,5\n');
+    out.write('\nWH-1,SKU-0005,5\nWH-1,SKU-0006,many\n');
     await new Promise((resolve) => out.end(resolve));
     await hostile.ingest('wms');
     const [row] = await ledger('stock_20260101T060000Z_delta.csv');
-    expect(row).toMatchObject({ status: 'landed', rows: 3, rejected: 2 });
+    expect(row).toMatchObject({ status: 'landed', rows: 3, rejected: 3 });
     const quarantined = await hostile.db.rows<{ line: number; reason: string; head: string }>(sql`
       select line::integer as line, reason, left(raw_line, 20) as head from ingest.quarantine
       where batch_id in (select batch_id from ingest.batches where file like '%060000Z%') order by line`);
-    expect(quarantined.map((entry) => entry.line)).toEqual([3, 5]);
+    expect(quarantined.map((entry) => entry.line)).toEqual([3, 5, 7]);
     expect(quarantined[0].reason).toBe(`line size over maximum: the line is ${(40 << 20) + 'WH-1,SKU-0002,'.length} bytes, over the 2000000 bytes a line may have (its first bytes are kept)`);
     expect(quarantined[0].head).toBe('WH-1,SKU-0002,999999');
     expect(quarantined[1].reason).toMatch(/^line size over maximum/);
+    // A row after the long lines is found at its own line, with its text.
+    expect(quarantined[2].head).toBe('WH-1,SKU-0006,many');
   });
 
   test('a full snapshot still being written is taken only once it has been quiet for quiet_period', async () => {
