@@ -94,17 +94,18 @@ describe('analyst SQL cannot starve the others', () => {
 
   test('a download a client reads slowly does not hold off a checkpoint, and a result over sql_download_max is refused', async () => {
     // A build replaces the tables a download reads.
-    await hostile.db.run('create or replace table main.published as select i, md5(i::varchar) as hash from range(300000) t(i)');
+    await hostile.db.run('create or replace table main.published as select i, md5(i::varchar) as hash from range(200000) t(i)');
     const download = await sql(analysts[2], 'select i, hash from main.published order by i', { format: 'csv' });
     expect(download.status).toBe(200);
     // The body stays unread: the client is slow. The database still checkpoints what was
     // written since, and its write-ahead log is emptied.
-    await hostile.db.run('create or replace table main.published as select i, md5(i::varchar) as hash from range(300000) t(i)');
+    await hostile.db.run('create or replace table main.published as select i, md5(i::varchar) as hash from range(200000) t(i)');
     expect(walBytes(hostile.config.databaseFile)).toBeGreaterThan(0);
-    await expect(hostile.db.checkpoint(1)).resolves.toBeUndefined();
+    // Tried a few times, as after a build: another write (a landing) may be committing just then.
+    await expect(hostile.db.checkpoint()).resolves.toBeUndefined();
     expect(walBytes(hostile.config.databaseFile)).toBe(0);
     const text = await download.text();
-    expect(text.split('\n')).toHaveLength(300002);
+    expect(text.split('\n')).toHaveLength(200002);
     expect(text.startsWith('i,hash\n0,cfcd208495d565ef66e7dff9f98764da\n')).toBe(true);
     const tooLarge = await sql(analysts[2], 'select i, repeat(md5(i::varchar), 4) from range(1000000) t(i)', { format: 'csv' });
     expect(tooLarge.status).toBe(413);

@@ -56,7 +56,7 @@ describe('faults leave a database that works again', () => {
     for (let step = 0; step < 100; step++) await hostile.db.run(`insert into main.kept select i, md5(i::varchar) from range(${200_000 + step * 1000}, ${200_000 + (step + 1) * 1000}) t(i)`);
     await hostile.db.run('update main.kept set h = md5(h) where i % 2 = 0');
     const fillers = fillDisk(data);
-    await expect(hostile.db.checkpoint(1)).rejects.toThrow(/No space left on device/);
+    await expect(hostile.db.checkpoint()).rejects.toThrow(/No space left on device/);
     // DuckDB invalidated the instance; the next use opens the file anew, which reads need no space for.
     expect(await (await fetch(`${hostile.server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await hostile.db.one('select count(*)::integer as n from main.kept')).toEqual({ n: 200_000 });
@@ -68,7 +68,7 @@ describe('faults leave a database that works again', () => {
     for (const file of fillers) rmSync(file);
     expect((await hostile.api('/api/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer' }) })).status).toBe(201);
     expect(await hostile.db.one('select count(*)::integer as n, count(*) filter (where i % 2 = 0 and h = md5(md5(i::varchar)))::integer as updated from main.kept')).toEqual({ n: 200_000, updated: 100_000 });
-    await expect(hostile.db.checkpoint(1)).resolves.toBeUndefined();
+    await expect(hostile.db.checkpoint()).resolves.toBeUndefined();
   });
 
   test('runs a killed process left running are closed as interrupted and its spill files removed at the next start', async () => {
