@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
 import { buildModels } from '../models/runner/build.ts';
-import { martsPublished } from '../server/marts-published.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import { httpDuration } from '../server/metrics.ts';
 import { startServer } from '../server/start-server.ts';
 import { buildSql, openScaleDatabase, scale } from './contract-marts-at-scale.ts';
@@ -82,7 +82,7 @@ async function serveAndBuild(): Promise<void> {
         while (building) {
           const started = Date.now();
           await build();
-          martsPublished();
+          pipeline.published();
           builds.push((Date.now() - started) / 1000);
         }
       })();

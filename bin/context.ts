@@ -3,6 +3,7 @@ import { ConfigError, StocklensError, causeMessage } from '../core/errors.ts';
 import { defaultConfigFile, loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
+import { recoverAtStart } from './recover-at-start.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -22,7 +23,10 @@ export async function openDatabase(config: Config, options: { readOnly?: boolean
     throw new ConfigError(`${config.databaseFile} does not exist yet: run \`stocklens ingest\` and \`stocklens build\` first (or \`npm start\` for the demo)`, config.file, 'data_dir');
   }
   try {
-    return await Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
+    const db = await Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
+    // This process now holds the file: what a killed one left behind is cleared first.
+    if (!options.readOnly) await recoverAtStart(config, db);
+    return db;
   } catch (error) {
     const holder = /Conflicting lock is held in (.*?\(PID \d+\))/.exec(causeMessage(error))?.[1];
     if (!holder && !/could not set lock/i.test(causeMessage(error))) throw error;

@@ -2,6 +2,7 @@ import { startAlerting } from '../alerts/alert-scheduler.ts';
 import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import type { Database } from '../db/database.ts';
 import { acceptBatch } from '../ingest/accept-batch.ts';
 import { startIngestSchedules } from '../ingest/scheduler.ts';
@@ -17,14 +18,10 @@ import type { AdminActions } from '../server/routes/admin-routes.ts';
  */
 export function startServingPipeline(config: Config, db: Database): { actions: AdminActions; stop(): void } {
   const alerting = startAlerting(config, db);
-  // One model run at a time: a landing during a build queues one more build after it, and a run
-  // asked for over HTTP (`stocklens build` while this process runs) takes its turn in the same line.
-  let queue: Promise<unknown> = Promise.resolve();
-  const queued = <T>(run: () => Promise<T>): Promise<T> => {
-    const next = queue.then(run);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  // One model run at a time (the coordinator's contract): a landing during a build queues one more
+  // build after it, and a run asked for over HTTP (`stocklens build` while this process runs)
+  // takes its turn in the same line, each with its after-build step.
+  const queued = <T>(run: () => Promise<T>): Promise<T> => pipeline.modelRunInTurn(run);
   // After a build or retry: the exports and the alerts follow what it published.
   const published = async (build: BuildSummary, reason: string) => {
     await publishExports(config, db);

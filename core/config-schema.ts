@@ -60,6 +60,15 @@ const source = z
     location_map: z.record(z.string(), z.string()).optional(),
     /** shopify-webhook: a JSON file {inventory_items: {id: sku}, locations: {id: location_id}} naming Shopify's numeric ids. */
     sku_map: z.string().optional(),
+    /** File sources: a symbolic link in the folder is read only when this is true, and only when it points at a regular file inside the folder or `symlink_roots`. */
+    follow_symlinks: z.boolean().default(false),
+    symlink_roots: z.array(z.string()).default([]),
+    /**
+     * File sources: a file counts as complete once its size and modification time have not changed
+     * for this long (a writer still appending keeps touching it). `0s` takes a file as soon as it
+     * appears: right for writers that write `name.part` and rename it (a `.part` name is never read).
+     */
+    quiet_period: duration.default('0s'),
     schedule: cronExpression.default('0 * * * *'),
     max_staleness: duration.default('2h'),
     warn_after: duration.optional(),
@@ -147,8 +156,15 @@ const smtp = z.strictObject({
   from: z.string().default('stocklens@example.com'),
 });
 
+const ingestDefaults = { max_full_drop: 0.5, max_file_size: '2GB', max_decompressed_size: '8GB', max_compression_ratio: 200 };
+
 const serverDefaults = {
   port: 3000,
+  trust_proxy: false,
+  metrics_open: false,
+  sql_concurrency: 2,
+  sql_concurrency_per_user: 1,
+  sql_download_max: '1GB',
   session_ttl: '7d',
   sql_timeout: '30s',
   sql_row_cap: 10_000,
@@ -169,6 +185,19 @@ const server = z.strictObject({
   /** Failed authentications one IP address may make per window before it gets 429. */
   auth_failure_limit: z.number().int().positive().default(serverDefaults.auth_failure_limit),
   auth_failure_window: duration.default(serverDefaults.auth_failure_window),
+  /**
+   * Express's `trust proxy`: false (default) takes the client address from the socket; true, a hop
+   * count or a list of proxy addresses takes it from X-Forwarded-For, and https from X-Forwarded-Proto.
+   */
+  trust_proxy: z.union([z.boolean(), z.number().int().min(1), z.string().min(1)]).default(serverDefaults.trust_proxy),
+  /** `GET /metrics` needs this token as `Authorization: Bearer`, or an admin's token, unless `metrics_open: true`. */
+  metrics_token: z.string().min(16, { error: 'metrics_token needs at least 16 characters' }).optional(),
+  metrics_open: z.boolean().default(serverDefaults.metrics_open),
+  /** Analyst queries (`POST /api/sql`) running at once in the whole server, and per token. */
+  sql_concurrency: z.number().int().min(1).default(serverDefaults.sql_concurrency),
+  sql_concurrency_per_user: z.number().int().min(1).default(serverDefaults.sql_concurrency_per_user),
+  /** The largest CSV or Arrow download of an analyst query; a bigger result is refused with a hint to narrow it. */
+  sql_download_max: size.default(serverDefaults.sql_download_max),
 });
 
 // ── alerts ─────────────────────────────────────────────────────────────────────────
@@ -285,7 +314,16 @@ export const configSchema = z
     mismatch: z
       .strictObject({ abs_tol: z.number().min(0).default(0), rel_tol: z.number().min(0).max(1).default(0) })
       .default({ abs_tol: 0, rel_tol: 0 }),
-    ingest: z.strictObject({ max_full_drop: z.number().min(0).max(1).default(0.5) }).default({ max_full_drop: 0.5 }),
+    ingest: z
+      .strictObject({
+        max_full_drop: z.number().min(0).max(1).default(ingestDefaults.max_full_drop),
+        /** A file larger than this is refused whole, before anything reads it. */
+        max_file_size: size.default(ingestDefaults.max_file_size),
+        /** A compressed file that expands past this size, or past this ratio of its own size, is refused. */
+        max_decompressed_size: size.default(ingestDefaults.max_decompressed_size),
+        max_compression_ratio: z.number().min(1).default(ingestDefaults.max_compression_ratio),
+      })
+      .default(ingestDefaults),
     server: server.default(serverDefaults),
     sources: z.array(source).min(1, { error: 'at least one source is needed' }),
     locations: z.array(location).default([]),

@@ -57,7 +57,11 @@ export function parseConfig(text: string, absoluteFile: string, env: NodeJS.Proc
     duckdb: { ...parsed.duckdb, temp_directory: path.resolve(folder, parsed.duckdb.temp_directory ?? path.join(dataDir, 'tmp')) },
     compareEveryMs: parseDurationMs(parsed.compare_every)!,
     lagLookbackMs: parseDurationMs(parsed.lag_lookback)!,
-    sources: parsed.sources.map((source) => ({ ...source, path: source.path && path.resolve(folder, source.path) })),
+    sources: parsed.sources.map((source) => ({
+      ...source,
+      path: source.path && path.resolve(folder, source.path),
+      symlink_roots: source.symlink_roots.map((root) => path.resolve(folder, root)),
+    })),
     locations: parsed.locations.map((location) => ({
       ...location,
       // The WMS counts are the truth unless a location says otherwise.

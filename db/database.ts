@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   type DuckDBConnection,
@@ -13,6 +13,7 @@ import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
 import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
+import { processWideSettings } from './duckdb-settings.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
 
 // @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
@@ -70,13 +71,22 @@ export function literal(value: unknown): string {
 
 /** One unit of work on the database: its own DuckDB connection. */
 export class Connection {
-  constructor(private readonly connection: DuckDBConnection) {}
+  constructor(
+    private readonly connection: DuckDBConnection,
+    /** Told of every error, so that the database notices a fatal one (it is then invalidated). */
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
   /** Runs a statement (or a script of several, when it is trusted text without values). */
   async run(statement: Statement): Promise<void> {
     const { text, values } = compile(statement);
-    await this.connection.run(text, values.length > 0 ? values : undefined);
+    await this.connection.run(text, values.length > 0 ? values : undefined).catch(this.rethrow);
   }
+
+  private readonly rethrow = (error: unknown): never => {
+    this.onError(error);
+    throw error;
+  };
 
   async rows<T extends Row = Row>(statement: Statement): Promise<T[]> {
     const reader = await this.read(statement);
@@ -116,12 +126,12 @@ export class Connection {
    */
   async *stream(statement: Statement): AsyncGenerator<ColumnarResult> {
     const { text, values } = compile(statement);
-    const result = await this.connection.stream(text, values.length > 0 ? values : undefined);
+    const result = await this.connection.stream(text, values.length > 0 ? values : undefined).catch(this.rethrow);
     const names = result.columnNames();
     const types = result.columnTypes().map((type) => type.toString());
     // An empty result still yields one empty chunk, so that callers learn its column names and types.
     for (let first = true; ; first = false) {
-      const chunk = await result.fetchChunk();
+      const chunk = await result.fetchChunk().catch(this.rethrow);
       if (!chunk || chunk.rowCount === 0) {
         if (first) yield { names, types, columns: names.map(() => []), rowCount: 0 };
         return;
@@ -185,7 +195,7 @@ export class Connection {
 
   private async read(statement: Statement): Promise<DuckDBResultReader> {
     const { text, values } = compile(statement);
-    return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined);
+    return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined).catch(this.rethrow);
   }
 }
 
@@ -202,11 +212,16 @@ export interface OpenOptions {
 export class Database {
   private static readonly open_ = new Map<string, Promise<Database>>();
   private closed = false;
+  /** DuckDB's fatal error since which the instance refuses everything, until it is reopened. */
+  private invalidated: Error | undefined;
+  private reopening: Promise<void> | undefined;
+  private lastReopenAttempt = 0;
 
   private constructor(
     readonly file: string,
-    private readonly instance: DuckDBInstance,
+    private instance: DuckDBInstance,
     readonly readOnly: boolean,
+    private readonly settings: Record<string, string>,
   ) {}
 
   static async open(file: string, options: OpenOptions = {}): Promise<Database> {
@@ -215,12 +230,14 @@ export class Database {
     const existing = Database.open_.get(key);
     if (existing) return existing;
     const opening = (async () => {
-      if (absolute !== ':memory:' && !options.readOnly) mkdirSync(path.dirname(absolute), { recursive: true });
-      const settings: Record<string, string> = { ...options.settings };
+      const owned = absolute !== ':memory:' && !options.readOnly;
+      if (owned) makePrivate(path.dirname(absolute));
+      const settings: Record<string, string> = { ...options.settings, ...processWideSettings };
       if (options.readOnly) settings.access_mode = 'READ_ONLY';
       const instance = await DuckDBInstance.create(absolute, settings);
+      if (owned) for (const file of [absolute, `${absolute}.wal`]) if (existsSync(file)) chmodSync(file, 0o600);
       installCloseOnSignal();
-      return new Database(absolute, instance, Boolean(options.readOnly));
+      return new Database(absolute, instance, Boolean(options.readOnly), settings);
     })();
     Database.open_.set(key, opening);
     opening.catch(() => Database.open_.delete(key));
@@ -229,7 +246,65 @@ export class Database {
 
   async connect(): Promise<Connection> {
     if (this.closed) throw new Error(`database ${this.file} is closed`);
-    return new Connection(await this.instance.connect());
+    if (this.invalidated) await this.reopen();
+    try {
+      return new Connection(await this.instance.connect(), this.noticeFatal);
+    } catch (error) {
+      this.noticeFatal(error);
+      throw error;
+    }
+  }
+
+  /**
+   * A failed write inside a checkpoint (the disk full) makes DuckDB invalidate the whole instance:
+   * every later statement fails, even once there is space again. The file itself is intact (its
+   * write-ahead log still holds what the checkpoint could not fold in), so opening it anew brings
+   * everything back: the next connection, or health check, tries that, at most every few seconds.
+   */
+  private readonly noticeFatal = (error: unknown): void => {
+    if (!this.invalidated && /^(Error: )?FATAL Error|database has been invalidated/i.test(causeMessage(error))) {
+      this.invalidated = error instanceof Error ? error : new Error(String(error));
+      logger.error({ err: error, file: this.file }, 'DuckDB invalidated the database after a fatal error; it is reopened once that works (free disk space if it is full)');
+    }
+  };
+
+  /** Opens the file anew after a fatal error; throws DatabaseUnavailable while that fails. */
+  private async reopen(): Promise<void> {
+    this.reopening ??= (async () => {
+      if (Date.now() - this.lastReopenAttempt < reopenEveryMs) throw this.unavailable();
+      this.lastReopenAttempt = Date.now();
+      try {
+        this.instance.closeSync();
+      } catch {
+        // an invalidated instance may refuse to close cleanly: the new one replays the log anyway
+      }
+      try {
+        this.instance = await DuckDBInstance.create(this.file, this.settings);
+        this.invalidated = undefined;
+        logger.warn({ file: this.file }, 'database reopened after a fatal error');
+      } catch (error) {
+        this.invalidated = error instanceof Error ? error : new Error(String(error));
+        throw this.unavailable();
+      }
+    })().finally(() => (this.reopening = undefined));
+    await this.reopening;
+  }
+
+  private unavailable(): DatabaseUnavailable {
+    return new DatabaseUnavailable(
+      `the database ${this.file} stopped after a fatal error and cannot be used until it reopens (free disk space if it is full; it is retried every ${reopenEveryMs / 1000} s): ${causeMessage(this.invalidated).split('\n')[0]}`,
+      { cause: this.invalidated },
+    );
+  }
+
+  /** Whether the database answers a query now (reopening it after a fatal error when it can); the reason when not. */
+  async health(): Promise<{ ok: true } | { ok: false; error: string }> {
+    try {
+      await this.one('select 1 as ok');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: causeMessage(error) };
+    }
   }
 
   /** Runs `fn` on a fresh connection and closes it afterwards. */
@@ -286,9 +361,8 @@ export class Database {
   closeSync(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const [key, value] of Database.open_) {
-      void value.then((database) => database === this && Database.open_.delete(key));
-    }
+    // At once, so that opening the file again right after this gets a new instance.
+    Database.open_.delete(`${this.file}|${this.readOnly ? 'ro' : 'rw'}`);
     this.instance.closeSync();
   }
 
@@ -297,6 +371,24 @@ export class Database {
     for (const result of all) if (result.status === 'fulfilled') result.value.closeSync();
     Database.open_.clear();
   }
+}
+
+/**
+ * The database holds token hashes and every figure of the business: its folder is its owner's
+ * only (0700), the file and its log 0600, and the process creates files for its owner only
+ * (umask 077), so the write-ahead log, spill files and exports DuckDB writes later are private too.
+ */
+function makePrivate(folder: string): void {
+  process.umask(0o077);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  chmodSync(folder, 0o700);
+}
+
+const reopenEveryMs = 2_000;
+
+/** The database cannot be used now (DuckDB invalidated it and reopening it failed): a 503 to API callers. */
+export class DatabaseUnavailable extends Error {
+  readonly status = 503;
 }
 
 let signalHandlersInstalled = false;

@@ -16,6 +16,18 @@ export function defaultMemoryLimit(totalBytes = os.totalmem()): string {
 export const defaultCheckpointThreshold = '256MB';
 
 /**
+ * Settings every database of this process opens with, whatever the config says. DuckDB would
+ * otherwise download and load an extension the moment a query names one of its types or functions
+ * (`'127.0.0.1'::inet`), from analyst SQL too; the extensions Stocklens uses (parquet, json, icu)
+ * are built in. `allow_community_extensions` cannot be switched back on while the database is open.
+ */
+export const processWideSettings: Readonly<Record<string, string>> = Object.freeze({
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  allow_community_extensions: 'false',
+});
+
+/**
  * The DuckDB settings of a config's database (`duckdb:` in stocklens.config.yaml). DuckDB takes 80%
  * of the machine's memory by default; a build that needs more than the limit spills to the temp
  * directory instead of exhausting the machine (peak under 8 GB at scale m).

@@ -35,3 +35,15 @@ async function widenQuantities(db: Database): Promise<void> {
     await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
   }
 }
+
+/**
+ * Runs a previous process left `running` (it was killed mid-landing; its batches rolled back) are
+ * closed as `interrupted`; only the process that owns the database may call it, when it starts.
+ */
+export async function closeInterruptedIngestRuns(db: Database): Promise<number> {
+  await ensureLandingSchema(db);
+  const closed = await db.rows(sql`
+    update ingest.runs set status = 'interrupted', finished_at = now(), error = 'the process stopped before the run finished (killed or crashed); its batches were not landed'
+    where status = 'running' returning run_id`);
+  return closed.length;
+}

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { IngestError, causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
-import { withOneThread } from './landing-threads.ts';
 import { columnChecks, strictCast, textOf, typedValue, type NumberFormat } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
 
@@ -105,16 +105,10 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
 export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
-  // One landing at a time per source and process: schedules and webhooks share the database, and
-  // two landings of the same batch racing past the ledger check must not both commit. A batch id
-  // names its source, so landings of different sources never race for a batch and run side by side.
-  const source = batches[0]?.source ?? '';
-  const turn = (landingQueues.get(source) ?? Promise.resolve()).then(() => withOneThread(db, () => landGroupOrSplit(db, batches, options)));
-  landingQueues.set(source, turn.catch(() => undefined));
-  return turn;
+  // One landing at a time per source (the coordinator's contract): a batch id names its source, so
+  // landings of different sources never race for a batch and run side by side.
+  return pipeline.landInTurn(db, batches[0]?.source ?? '', () => landGroupOrSplit(db, batches, options));
 }
-
-const landingQueues = new Map<string, Promise<unknown>>();
 
 /** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
 async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {

@@ -4,13 +4,12 @@ import type { SourceConfig } from '../core/config-schema.ts';
 import { causeMessage } from '../core/errors.ts';
 import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Database } from '../db/database.ts';
 import type { PendingBatch } from './connectors/connector.ts';
 import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatches, type LandResult } from './land-batch.ts';
-import { landingEvents } from './landing-events.ts';
-import { withOneThread } from './landing-threads.ts';
 import { isTransient } from './retry.ts';
 
 export interface SourceSummary {
@@ -50,7 +49,7 @@ export interface IngestOptions {
 /**
  * Lands every new batch of the selected sources, recording each run; summaries come in config
  * order. Sources land side by side, as many at a time as the machine has cores: each landing
- * group runs single-threaded on its own connection (see landing-threads.ts), and sources never
+ * group runs single-threaded on its own connection (the coordinator's threads lease), and sources never
  * share a batch, so each keeps its own atomic, exactly-once landing.
  */
 export async function runIngest(config: Config, db: Database, options: IngestOptions = {}): Promise<SourceSummary[]> {
@@ -67,7 +66,7 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
     }
   };
   // One threads lease for the whole run, not one per group (changing DuckDB's threads costs).
-  await withOneThread(db, () => Promise.all(Array.from({ length: Math.min(parallelSources, pulling.length) }, lane)));
+  await pipeline.withOneThread(db, () => Promise.all(Array.from({ length: Math.min(parallelSources, pulling.length) }, lane)));
   return summaries;
 }
 
@@ -119,7 +118,7 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     update ingest.runs set finished_at = now(), status = ${summary.status}, batches = ${summary.batches}, rows = ${summary.rows},
       rejected = ${summary.rejected}, held = ${summary.held}, error = ${summary.error ?? null}
     where run_id = ${runId}`);
-  if (summary.batches - summary.failedBatches - summary.held > 0) landingEvents.emit('landed', summary);
+  if (summary.batches - summary.failedBatches - summary.held > 0) pipeline.landed(summary);
   return summary;
 }
 

@@ -2,9 +2,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { SourceConfig } from '../core/config-schema.ts';
 import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
+import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Database } from '../db/database.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
-import { landingEvents } from './landing-events.ts';
 import { backoffDelayMs } from '../core/backoff.ts';
 import { retryPolicyFor } from './retry.ts';
 import { runIngest, type IngestTrigger, type SourceSummary } from './run-ingest.ts';
@@ -69,25 +69,7 @@ export function startIngestSchedules(config: Config, db: Database, options: Sche
   );
 
   // Model builds after landings: never two at once, and batches landed during a build get one more.
-  let building: Promise<void> | undefined;
-  let landedSince: SourceSummary[] = [];
-  const onLandedEvent = (summary: SourceSummary) => {
-    if (!options.onLanded || stopped) return;
-    landedSince.push(summary);
-    if (!building) building = drainBuilds().finally(() => (building = undefined));
-  };
-  async function drainBuilds() {
-    while (landedSince.length > 0 && !stopped) {
-      const summaries = landedSince;
-      landedSince = [];
-      try {
-        await options.onLanded!(summaries);
-      } catch (error) {
-        logger.error({ err: error }, 'build after landing failed');
-      }
-    }
-  }
-  landingEvents.on('landed', onLandedEvent);
+  const builds = options.onLanded ? pipeline.afterLandings((summaries) => options.onLanded!(summaries as SourceSummary[])) : undefined;
 
   const caughtUp = options.catchUp === false ? Promise.resolve() : catchUp();
   async function catchUp(): Promise<void> {
@@ -107,9 +89,8 @@ export function startIngestSchedules(config: Config, db: Database, options: Sche
     caughtUp,
     async stop() {
       stopped = true;
-      landingEvents.off('landed', onLandedEvent);
       for (const task of tasks) await task.destroy();
-      await Promise.allSettled([...running.values(), building]);
+      await Promise.allSettled([...running.values(), builds?.stop()]);
     },
   };
 }

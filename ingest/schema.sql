@@ -33,7 +33,7 @@ create table if not exists ingest.runs (
   attempt     integer not null default 1,
   started_at  timestamptz not null,
   finished_at timestamptz,
-  status      varchar not null,        -- running | succeeded | failed
+  status      varchar not null,        -- running | succeeded | failed | interrupted (closed at the next start after a crash)
   batches     integer not null default 0,
   rows        bigint not null default 0,
   rejected    bigint not null default 0,

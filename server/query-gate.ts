@@ -29,7 +29,8 @@ export class QueryGate {
   private readonly waiting: Waiter[] = [];
 
   constructor(
-    private readonly limit = Math.max(2, os.availableParallelism()),
+    /** Queries running at once at most. */
+    readonly limit = Math.max(2, os.availableParallelism()),
     private readonly backgroundLimit = 1,
   ) {}
 

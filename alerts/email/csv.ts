@@ -1,4 +1,4 @@
-import { CsvEncoder } from '../../server/encode/csv-encoder.ts';
+import { CsvWriter } from '../../core/csv-writer.ts';
 import type { AlertTable } from '../alert.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { AlertTable } from '../alert.ts';
  */
 export function toCsv(table: AlertTable): string {
   const types = table.columns.map((_, index) => (table.rows.every((row) => row[index] === null || typeof row[index] === 'number') ? 'DOUBLE' : 'VARCHAR'));
-  const encoder = new CsvEncoder(table.columns, types);
+  const writer = new CsvWriter(table.columns, types);
   const columns = table.columns.map((_, index) => table.rows.map((row) => row[index] ?? null));
-  return encoder.header() + encoder.rows({ names: table.columns, types, columns, rowCount: table.rows.length });
+  return writer.header() + writer.rows({ columns, rowCount: table.rows.length });
 }

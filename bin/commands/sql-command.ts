@@ -1,3 +1,4 @@
+import { toCsv } from '../../core/csv-writer.ts';
 import { Command, Option } from 'commander';
 import { QueryError, causeMessage } from '../../core/errors.ts';
 import { configFrom, openDatabase, type GlobalOptions } from '../context.ts';
@@ -39,12 +40,7 @@ function render(format: Format, names: string[], rows: unknown[][]): string {
     case 'json':
       return JSON.stringify(rows.map((row) => Object.fromEntries(names.map((name, index) => [name, row[index]]))));
     case 'csv':
-      return [names, ...rows].map((row) => row.map(csvCell).join(',')).join('\n');
+      return toCsv(names, rows).replace(/\n$/, '');
   }
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

@@ -7,8 +7,9 @@ import { stageVendorFile, type VendorMapping } from '../files/stage-vendor-file.
 import { detectEncoding } from '../files/text-encoding.ts';
 import type { GroupRead } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
-import { inspectOrRefuse } from './csv-drop.ts';
 import { vendorFiles } from './vendor-file-names.ts';
+import { fileLimits, inspectDropFile } from '../files/drop-folder.ts';
+import type { LongLine } from '../files/inspect-file.ts';
 import { channelOf } from './vendor-locations.ts';
 
 const fileName = /^fba_inventory_(\d{8}T\d{6}Z)\.tsv$/;
@@ -106,8 +107,12 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
     async listBatches() {
       const location = fbaLocation(source, config);
       const batches: PendingBatch[] = [];
-      for (const found of await vendorFiles(source, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv')) {
-        const inspection = await inspectOrRefuse(found.file, found.gzip);
+      const limits = fileLimits(config);
+      const longLines = new Map<string, readonly LongLine[]>();
+      for (const found of await vendorFiles(source, config, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv')) {
+        const inspection = await inspectDropFile(found, found.gzip, limits);
+        if (!inspection) continue;
+        longLines.set(found.file, inspection.longLines ?? []);
         let refusal = inspection.refusal;
         let read: GroupRead | undefined;
         if (!refusal) {
@@ -117,7 +122,7 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
             // Reports with the same header and encoding are read together; a refused file alone.
             read = {
               key: JSON.stringify([report.type, format, inspection.firstLine]),
-              stage: (files) => (connection) => stageVendorFile(connection, files, inspection, format, report.mapping(location, channel)),
+              stage: (files) => (connection) => stageVendorFile(connection, files, inspection, format, report.mapping(location, channel), (file) => longLines.get(file) ?? []),
             };
           } catch (error) {
             if (!(error instanceof IngestError)) throw error;

@@ -1,11 +1,12 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
+import type { Config } from '../../core/load-config.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
 import { literal, quotedIdentifier, type Connection } from '../../db/database.ts';
 import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
-import { inspectFile, type FileInspection } from '../files/inspect-file.ts';
+import { fileLimits, inspectDropFile, listDropFolder, type DropInspection } from '../files/drop-folder.ts';
+import type { LongLine } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
 import type { GroupRead, StagedInput } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
@@ -15,19 +16,23 @@ import type { Connector, PendingBatch } from './connector.ts';
  * (CSV files of one header are read many at a time),
  * read by DuckDB itself so that malformed lines are recorded with DuckDB's own reason.
  */
-export function csvDropConnector(source: SourceConfig): Connector {
+export function csvDropConnector(source: SourceConfig, config: Config): Connector {
   return {
     async listBatches() {
       const batches: PendingBatch[] = [];
-      for (const name of await listFolder(source)) {
-        const parsed = parseBatchFileName(name);
+      const limits = fileLimits(config);
+      const longLines = new Map<string, readonly LongLine[]>();
+      for (const entry of await listDropFolder(source, config)) {
+        const parsed = parseBatchFileName(entry.name);
         if (!parsed) {
-          logger.warn({ source: source.name, file: name }, 'file name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>; ignored');
+          logger.warn({ source: source.name, file: entry.name }, 'file name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>; ignored');
           continue;
         }
-        const file = path.join(source.path!, name);
-        const inspection = await inspectOrRefuse(file, parsed.format === 'csv.gz');
-        const read = delimitedRead(parsed, inspection);
+        const file = entry.file;
+        const inspection = await inspectDropFile(entry, parsed.format === 'csv.gz', limits);
+        if (!inspection) continue;
+        longLines.set(file, inspection.longLines ?? []);
+        const read = delimitedRead(parsed, inspection, (name) => longLines.get(name) ?? []);
         batches.push({
           source: source.name,
           entity: parsed.entity,
@@ -44,34 +49,11 @@ export function csvDropConnector(source: SourceConfig): Connector {
   };
 }
 
-/** The sorted file names of a file source's folder. */
-export async function listFolder(source: SourceConfig): Promise<string[]> {
-  try {
-    return (await readdir(source.path!)).sort();
-  } catch (error) {
-    throw new IngestError(`source ${source.name}: cannot read folder ${source.path}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
-  }
-}
-
-/**
- * Inspects a file; one that cannot be inspected (a truncated gzip) still becomes a batch, whose
- * stage refuses it, so that its rejection is recorded in the ledger like any other.
- */
-export async function inspectOrRefuse(file: string, gzip: boolean): Promise<FileInspection & { refusal?: IngestError }> {
-  try {
-    return await inspectFile(file, { gzip });
-  } catch (error) {
-    if (!(error instanceof IngestError) || error.context.transient) throw error;
-    const { sha256 } = await inspectFile(file);
-    return { sha256, sizeBytes: 0, refusal: error };
-  }
-}
-
 /**
  * How a CSV file is read, alone or with others of the same entity, compression and header; none for
  * a file its inspection refused (empty, truncated, a bad header): its stage refuses it alone.
  */
-function delimitedRead(parsed: BatchFileName, inspection: FileInspection & { refusal?: IngestError }): GroupRead | undefined {
+function delimitedRead(parsed: BatchFileName, inspection: DropInspection, longLines: (file: string) => readonly LongLine[]): GroupRead | undefined {
   if (inspection.refusal || inspection.unbalancedQuotes || (parsed.format !== 'csv' && parsed.format !== 'csv.gz')) return undefined;
   const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
   let header: string[];
@@ -82,16 +64,16 @@ function delimitedRead(parsed: BatchFileName, inspection: FileInspection & { ref
   }
   return {
     key: JSON.stringify([parsed.entity, parsed.format, header]),
-    stage: (files) => (connection) => readDelimited(connection, files, header, format),
+    stage: (files) => (connection) => readDelimited(connection, files, header, format, 'batch_input', longLines),
   };
 }
 
 /** Reads a file no group can take (JSON, Parquet, a refused file) into `batch_input`. */
-async function stageFile(connection: Connection, file: string, parsed: BatchFileName, inspection: FileInspection & { refusal?: IngestError }): Promise<StagedInput | void> {
+async function stageFile(connection: Connection, file: string, parsed: BatchFileName, inspection: DropInspection): Promise<StagedInput | void> {
   if (inspection.refusal) throw inspection.refusal;
   if (parsed.format === 'csv' || parsed.format === 'csv.gz') {
     const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
-    return readDelimited(connection, [file], headerOf(inspection, format), format);
+    return readDelimited(connection, [file], headerOf(inspection, format), format, 'batch_input', () => inspection.longLines ?? []);
   }
   if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
   const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;

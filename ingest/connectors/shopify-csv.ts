@@ -6,8 +6,9 @@ import { headerOf } from '../files/read-delimited.ts';
 import { stageVendorFile, locationCase, type VendorMapping } from '../files/stage-vendor-file.ts';
 import type { GroupRead } from '../land-batch.ts';
 import type { Connector, PendingBatch } from './connector.ts';
-import { inspectOrRefuse } from './csv-drop.ts';
 import { vendorFiles } from './vendor-file-names.ts';
+import { fileLimits, inspectDropFile } from '../files/drop-folder.ts';
+import type { LongLine } from '../files/inspect-file.ts';
 import { channelOf, vendorLocationNames } from './vendor-locations.ts';
 
 const fileName = /^inventory_export_(\d{8}T\d{6}Z)(?:_(full|delta))?\.csv(\.gz)?$/;
@@ -76,9 +77,13 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
   return {
     async listBatches() {
       const batches: PendingBatch[] = [];
-      for (const found of await vendorFiles(source, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv')) {
+      const limits = fileLimits(config);
+      const longLines = new Map<string, readonly LongLine[]>();
+      for (const found of await vendorFiles(source, config, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv')) {
         const format = { delimiter: ',', quote: '"', gzip: found.gzip } as const;
-        const inspection = await inspectOrRefuse(found.file, found.gzip);
+        const inspection = await inspectDropFile(found, found.gzip, limits);
+        if (!inspection) continue;
+        longLines.set(found.file, inspection.longLines ?? []);
         let refusal = inspection.refusal;
         let variant: Variant | undefined;
         try {
@@ -90,7 +95,7 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
         // Exports with the same header and compression are read together; a refused file alone.
         const reader: GroupRead | undefined = variant && {
           key: JSON.stringify([found.gzip, inspection.firstLine]),
-          stage: (files) => (connection) => stageVendorFile(connection, files, inspection, format, mappingOf(variant)),
+          stage: (files) => (connection) => stageVendorFile(connection, files, inspection, format, mappingOf(variant), (file) => longLines.get(file) ?? []),
         };
         batches.push({
           source: source.name,

@@ -1,14 +1,13 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
+import type { Config } from '../../core/load-config.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
 import { parseStamp } from '../batch-file-name.ts';
-import { listFolder } from './csv-drop.ts';
+import { listDropFolder, type DropFile } from '../files/drop-folder.ts';
 
-export interface VendorFile {
-  name: string;
-  file: string;
+/** A file the drop folder admitted (or refused, see `DropFile`), with what its name says. */
+export interface VendorFile extends DropFile {
   capturedAt: Date;
   mode: 'full' | 'delta';
   gzip: boolean;
@@ -23,17 +22,17 @@ const stampInName = /(\d{8}T\d{6}Z)/;
  * `*.txt`), and a file whose name carries no stamp is captured at its modification time: the
  * moment the vendor's download was written. Files matching neither are logged and left alone.
  */
-export async function vendorFiles(source: SourceConfig, defaultName: RegExp, expected: string): Promise<VendorFile[]> {
+export async function vendorFiles(source: SourceConfig, config: Pick<Config, 'ingest'>, defaultName: RegExp, expected: string): Promise<VendorFile[]> {
   const matcher = source.pattern ? globRegExp(source.pattern) : undefined;
   const found: VendorFile[] = [];
-  for (const name of await listFolder(source)) {
-    const file = path.join(source.path!, name);
+  for (const entry of await listDropFolder(source, config)) {
+    const { name, file } = entry;
     const gzip = name.endsWith('.gz');
     if (matcher) {
       if (!matcher.test(name)) continue;
       const stamp = stampInName.exec(name);
-      const capturedAt = (stamp && parseStamp(stamp[1])) || (await modifiedAt(source, file));
-      found.push({ name, file, capturedAt, mode: /_delta\b/.test(name) ? 'delta' : 'full', gzip });
+      const capturedAt = (stamp && parseStamp(stamp[1])) || (entry.refusal ? new Date(0) : await modifiedAt(source, file));
+      found.push({ ...entry, capturedAt, mode: /_delta\b/.test(name) ? 'delta' : 'full', gzip });
       continue;
     }
     const match = defaultName.exec(name);
@@ -42,7 +41,7 @@ export async function vendorFiles(source: SourceConfig, defaultName: RegExp, exp
       logger.warn({ source: source.name, file: name }, `not named ${expected}; ignored (set pattern: to read files under the vendor's own names)`);
       continue;
     }
-    found.push({ name, file, capturedAt, mode: (match[2] as 'full' | 'delta' | undefined) ?? 'full', gzip });
+    found.push({ ...entry, capturedAt, mode: (match[2] as 'full' | 'delta' | undefined) ?? 'full', gzip });
   }
   return found.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.name.localeCompare(b.name));
 }

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LocatedLine } from '../land-batch.ts';
@@ -26,29 +25,62 @@ export async function locateRecords(file: string, rows: readonly number[], optio
   if (wanted.size === 0) return found;
   let stream: Readable = createReadStream(file);
   if (options.gzip) stream = stream.pipe(createGunzip());
+  // Decoded to UTF-8 bytes, which the walk below reads.
   if (options.encoding && options.encoding !== 'utf-8') stream = stream.pipe(decodingTransform(options.encoding));
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNumber = 0;
   let record = 0;
   let open: { line: number; text: string } | undefined;
-  try {
-    for await (const line of lines) {
-      lineNumber++;
-      if (open) {
-        open.text += `\n${line}`;
-        if (oddQuotes(line, options.quote)) close(open);
-        continue;
-      }
-      if (lineNumber === 1 || line.trim() === '') continue;
-      if (options.quote && oddQuotes(line, options.quote)) {
-        open = { line: lineNumber, text: line };
-        continue;
-      }
-      emit(lineNumber, line);
-      if (found.size === wanted.size) break;
+  const quote = options.quote?.charCodeAt(0);
+  // The line being read: its first bytes (a line of gigabytes is never held whole) and its quotes.
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let quotes = 0;
+  let blank = true;
+  const endLine = (): boolean => {
+    lineNumber++;
+    const line = Buffer.concat(head).toString('utf8').replace(/\r$/, '');
+    const odd = quotes % 2 === 1;
+    const empty = blank;
+    head = [];
+    headBytes = 0;
+    quotes = 0;
+    blank = true;
+    if (open) {
+      open.text += `\n${line}`;
+      if (odd) close(open);
+      return found.size === wanted.size;
     }
+    if (lineNumber === 1 || empty) return false;
+    if (quote !== undefined && odd) {
+      open = { line: lineNumber, text: line };
+      return false;
+    }
+    emit(lineNumber, line);
+    return found.size === wanted.size;
+  };
+  try {
+    outer: for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(0x0a, start);
+        const end = newline >= 0 ? newline : chunk.length;
+        if (end > start) {
+          const part = chunk.subarray(start, end);
+          if (headBytes < maxLineTextBytes) {
+            const kept = part.subarray(0, maxLineTextBytes - headBytes);
+            head.push(kept);
+            headBytes += kept.length;
+          }
+          if (quote !== undefined) for (let index = part.indexOf(quote); index >= 0; index = part.indexOf(quote, index + 1)) quotes++;
+          if (blank && part.some((byte) => byte > 0x20)) blank = false;
+        }
+        if (newline < 0) break;
+        if (endLine()) break outer;
+        start = newline + 1;
+      }
+    }
+    if (headBytes > 0 && found.size < wanted.size) endLine();
   } finally {
-    lines.close();
     stream.destroy();
   }
   return found;
@@ -64,9 +96,5 @@ export async function locateRecords(file: string, rows: readonly number[], optio
   }
 }
 
-function oddQuotes(line: string, quote: string | undefined): boolean {
-  if (!quote) return false;
-  let count = 0;
-  for (let index = line.indexOf(quote); index >= 0; index = line.indexOf(quote, index + 1)) count++;
-  return count % 2 === 1;
-}
+/** The most of a line kept as its text: a quarantined row keeps its line's first megabyte. */
+const maxLineTextBytes = 1 << 20;

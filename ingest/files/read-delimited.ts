@@ -4,7 +4,7 @@ import path from 'node:path';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, type Connection } from '../../db/database.ts';
 import type { StagedInput } from '../land-batch.ts';
-import { splitHeader, type FileInspection } from './inspect-file.ts';
+import { maxLineBytes, splitHeader, type FileInspection, type LongLine } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
 import { transcodeToUtf8, type TextEncoding } from './text-encoding.ts';
 
@@ -51,8 +51,15 @@ export function headerOf(inspection: FileInspection, format: DelimitedFormat): s
  * quoting, line size) go to `batch_read_rejects` with DuckDB's reason. The returned locator finds
  * the physical line and original text of any record of a file.
  */
-export async function readDelimited(connection: Connection, files: readonly string[], header: string[], format: DelimitedFormat, target = 'batch_input'): Promise<StagedInput> {
-  if (!format.encoding || format.encoding === 'utf-8') return readUtf8(connection, files, files, header, format, target);
+export async function readDelimited(
+  connection: Connection,
+  files: readonly string[],
+  header: string[],
+  format: DelimitedFormat,
+  target = 'batch_input',
+  longLines: (file: string) => readonly LongLine[] = () => [],
+): Promise<StagedInput> {
+  if (!format.encoding || format.encoding === 'utf-8') return readUtf8(connection, files, files, header, format, target, longLines);
   // DuckDB reads UTF-8: files in another encoding are read through UTF-8 copies in a temporary
   // folder, removed once read; quarantined rows are still located in the originals (decoded the
   // same way), whose lines the copies keep one for one.
@@ -68,11 +75,20 @@ export async function readDelimited(connection: Connection, files: readonly stri
 }
 
 /** Reads `files` (UTF-8); quarantined records are located in `originals`, decoded with `format.encoding`. */
-async function readUtf8(connection: Connection, files: readonly string[], originals: readonly string[], header: string[], format: DelimitedFormat, target: string): Promise<StagedInput> {
+async function readUtf8(
+  connection: Connection,
+  files: readonly string[],
+  originals: readonly string[],
+  header: string[],
+  format: DelimitedFormat,
+  target: string,
+  // Measured in the originals' bytes: only a UTF-8 file's lines are the same bytes DuckDB reads.
+  longLines: (file: string) => readonly LongLine[] = () => [],
+): Promise<StagedInput> {
   const columns = `{${header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
   const reader = `read_csv([${files.map((file) => literal(file)).join(', ')}], header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
-    store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
+    max_line_size = ${maxLineBytes}, store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
   const fileList = files.map((file, index) => `(${index}, ${literal(file)})`).join(', ');
   await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
     create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
@@ -92,6 +108,7 @@ async function readUtf8(connection: Connection, files: readonly string[], origin
     select distinct on (f.__batch, e.line) f.__batch, e.line, e.column_name, lower(e.error_type) || ': ' || e.error_message, regexp_replace(e.csv_line, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
     from batch_reject_errors e join batch_reject_scans s using (scan_id, file_id) join batch_files f on f.__file = s.file_path
     order by f.__batch, e.line`);
+  await quarantineLongLines(connection, originals, longLines);
   const refused = await connection.rows<{ __batch: number; line: number }>('select __batch, line from batch_read_rejects');
   await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans; drop table batch_files');
   const refusedLines = new Map<number, Set<number>>();
@@ -113,3 +130,44 @@ async function readUtf8(connection: Connection, files: readonly string[], origin
   };
 }
 
+/**
+ * A line longer than DuckDB's read buffer (32 MB) vanishes from its CSV scan without a reject, and
+ * the lines after it are numbered one short. The inspection measured every line: a long line the
+ * reader reported (it names the line's size) is matched by size, every other one was dropped. The
+ * reader's line numbers are moved past the dropped lines, and each dropped line is added to the
+ * rejects with its length: no row leaves a file without a quarantine entry at its own line.
+ */
+async function quarantineLongLines(connection: Connection, files: readonly string[], longLines: (file: string) => readonly LongLine[]): Promise<void> {
+  for (const [index, file] of files.entries()) {
+    const long = longLines(file);
+    if (long.length === 0) continue;
+    const rejects = await connection.rows<{ line: number; reason: string }>(`select line::bigint as line, reason from batch_read_rejects where __batch = ${index} order by line`);
+    const reportedSizes = rejects.map((reject) => /^line size over maximum: .*Actual Size:\s*(\d+)/i.exec(reject.reason)?.[1]).filter((size) => size !== undefined).map(Number);
+    const dropped = long.filter((line) => {
+      const at = reportedSizes.indexOf(line.bytes);
+      if (at < 0) return true;
+      reportedSizes.splice(at, 1);
+      return false;
+    });
+    if (dropped.length === 0) continue;
+    const moved = new Map<number, number>();
+    for (const { line } of rejects) {
+      let physical = Number(line);
+      for (const { line: gone } of dropped) if (gone <= physical) physical += 1;
+      if (physical !== Number(line)) moved.set(Number(line), physical);
+    }
+    await connection.run('create or replace temp table batch_line_fixes (line bigint, physical bigint, bytes bigint, head varchar)');
+    await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_line_fixes' }, [
+      { type: 'bigint', values: [...[...moved.keys()].map(BigInt), ...dropped.map(() => null)] as bigint[] },
+      { type: 'bigint', values: [...[...moved.values()].map(BigInt), ...dropped.map((line) => BigInt(line.line))] },
+      { type: 'bigint', values: [...[...moved.keys()].map(() => null), ...dropped.map((line) => BigInt(line.bytes))] as bigint[] },
+      { type: 'varchar', values: [...[...moved.keys()].map(() => null), ...dropped.map((line) => line.head)] as string[] },
+    ]);
+    await connection.run(`
+      update batch_read_rejects r set line = f.physical from batch_line_fixes f where r.__batch = ${index} and r.line = f.line;
+      insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
+      select ${index}, physical, null, 'line size over maximum: the line is ' || bytes || ' bytes, over the ${maxLineBytes} bytes a line may have (its first bytes are kept)', head
+      from batch_line_fixes where line is null;
+      drop table batch_line_fixes`);
+  }
+}

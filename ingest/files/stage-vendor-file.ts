@@ -1,7 +1,7 @@
 import { IngestError } from '../../core/errors.ts';
 import { sql, type Connection, type SQLQuery } from '../../db/database.ts';
 import type { StagedInput } from '../land-batch.ts';
-import type { FileInspection } from './inspect-file.ts';
+import type { FileInspection, LongLine } from './inspect-file.ts';
 import { headerOf, readDelimited, type DelimitedFormat } from './read-delimited.ts';
 
 export interface VendorMapping {
@@ -32,6 +32,7 @@ export async function stageVendorFile(
   inspection: FileInspection,
   format: DelimitedFormat,
   mapping: VendorMapping,
+  longLines?: (file: string) => readonly LongLine[],
 ): Promise<StagedInput> {
   const header = headerOf(inspection, format);
   const present = new Set(header);
@@ -39,7 +40,7 @@ export async function stageVendorFile(
   if (missing.length > 0) {
     throw new IngestError(`missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the export needs ${mapping.required.join(', ')})`);
   }
-  const staged = await readDelimited(connection, files, header, format, 'batch_vendor');
+  const staged = await readDelimited(connection, files, header, format, 'batch_vendor', longLines);
   const mapped = Object.entries(mapping.columns(present)).map(([name, value]) => sql`${value} as ${sql.ident(name)}`);
   const vendorRow = sql`to_json(struct_pack(${sql.join(header.map((name) => sql`${sql.ident(name)} := ${sql.ident('v', name)}`), ', ')}))::varchar`;
   const skip = mapping.skip?.(present);

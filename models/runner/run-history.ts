@@ -135,3 +135,13 @@ export class RunHistory {
     return next;
   }
 }
+
+/**
+ * Runs a previous process left `running` (it was killed mid-build) are closed as `interrupted`;
+ * only the process that owns the database may call it, when it starts, before it builds.
+ */
+export async function closeInterruptedModelRuns(db: Database): Promise<number> {
+  if (!(await db.withConnection((connection) => connection.relationKind('meta', 'runs')))) return 0;
+  const closed = await db.rows(sql`update meta.runs set status = 'interrupted', finished_at = now() where status = 'running' returning run_id`);
+  return closed.length;
+}

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Response } from 'express';
+import { CsvWriter } from '../../core/csv-writer.ts';
 import type { ColumnarResult, JsonValue } from '../../db/database.ts';
 import { ArrowEncoder, arrowStreamWriter } from './arrow-encoder.ts';
-import { CsvEncoder } from './csv-encoder.ts';
 
 export const formats = ['json', 'csv', 'arrow'] as const;
 export type Format = (typeof formats)[number];
@@ -55,7 +55,7 @@ export async function streamResult(response: Response, format: Exclude<Format, '
   response.status(200);
   if (format === 'csv') {
     response.type('text/csv; charset=utf-8').attachment(`${filename}.csv`);
-    const encoder = new CsvEncoder(names, types);
+    const encoder = new CsvWriter(names, types);
     if (!(await write(response, encoder.header() + encoder.rows(first.value)))) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       if (!(await write(response, encoder.rows(next.value)))) return void (await iterator.return?.(undefined));

@@ -1,9 +1,9 @@
+import { pipeline } from '../../core/pipeline-coordinator.ts';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../core/load-config.ts';
 import { logger } from '../../core/logger.ts';
 import { inline, sql, type Database } from '../../db/database.ts';
-import { martsPublished } from '../marts-published.ts';
 
 export function exportsDir(config: Config): string {
   return path.join(config.data_dir, 'exports');
@@ -47,7 +47,7 @@ export async function publishExports(config: Config, db: Database): Promise<{ ma
     // Leftovers of an interrupted export are removed; the published files stay.
     for (const name of readdirSync(dir)) if (name.endsWith('.parquet.tmp') && !name.includes(`.${process.pid}.`)) rmSync(path.join(dir, name), { force: true });
   } finally {
-    martsPublished();
+    pipeline.published();
   }
   logger.info({ marts: published.length, dir }, 'exports published');
   return published;

@@ -8,6 +8,7 @@ import { principalOf, requireRole } from '../auth/authenticate.ts';
 import { roles } from '../auth/roles.ts';
 import type { TokenStore } from '../auth/token-store.ts';
 import { HttpError } from '../http-error.ts';
+import { jsonBody } from '../request-body.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 import type { AlertActions } from './alert-routes.ts';
 
@@ -60,7 +61,7 @@ export function adminRoutes(context: EndpointContext, store: TokenStore, actions
   });
 
   router.post('/api/tokens', admin, async (request, response) => {
-    const parsed = z.strictObject({ role: z.enum(roles), label: z.string().max(200).optional() }).safeParse(request.body ?? {});
+    const parsed = z.strictObject({ role: z.enum(roles), label: z.string().max(200).optional() }).safeParse(jsonBody(request, '{"role": "viewer"}'));
     if (!parsed.success) throw new HttpError(400, `invalid ${parsed.error.issues[0].path.join('.') || 'body'}: expected {"role": "viewer|analyst|admin", "label": "…"}`);
     const created = await store.create(parsed.data.role, parsed.data.label ?? `created by ${principalOf(response)!.tokenId}`);
     response.status(201).json({ token_id: created.tokenId, token: created.token, role: parsed.data.role });
@@ -79,7 +80,7 @@ export function adminRoutes(context: EndpointContext, store: TokenStore, actions
   // `stocklens ingest` while this process owns the database file.
   router.post('/api/ingest', admin, async (request, response) => {
     if (!actions.ingest) throw new HttpError(501, 'landing is not wired into this server: stop it and run stocklens ingest');
-    const parsed = z.strictObject({ sources: z.array(z.string().min(1)).optional() }).safeParse(request.body ?? {});
+    const parsed = z.strictObject({ sources: z.array(z.string().min(1)).optional() }).safeParse(jsonBody(request, '{} (every source) or {"sources": ["name"]}'));
     if (!parsed.success) throw new HttpError(400, 'invalid body: expected {"sources": ["name", …]} or {}');
     const unknown = parsed.data.sources?.filter((name) => !context.config.sources.some((source) => source.name === name)) ?? [];
     if (unknown.length > 0) throw new HttpError(400, `unknown source ${unknown.join(', ')} (configured: ${context.config.sources.map((s) => s.name).join(', ')})`);
@@ -92,7 +93,7 @@ export function adminRoutes(context: EndpointContext, store: TokenStore, actions
     const command = String(request.params.command);
     if (!modelCommands.includes(command as ModelCommand)) throw new HttpError(404, `no model command ${command}: use ${modelCommands.join(', ')}`);
     if (!actions.runModels) throw new HttpError(501, `model runs are not wired into this server: stop it and run stocklens ${command}`);
-    const parsed = modelRunBody.safeParse(request.body ?? {});
+    const parsed = modelRunBody.safeParse(jsonBody(request, '{} (every model) or {"select": ["name"]}'));
     if (!parsed.success) throw new HttpError(400, `invalid ${parsed.error.issues[0].path.join('.') || 'body'}: expected {"select": ["name", …], "full_refresh": true, "threads": 2, "fail_fast": true}`);
     const { select, full_refresh: fullRefresh, threads, fail_fast: failFast } = parsed.data;
     response.status(200).type('application/x-ndjson');

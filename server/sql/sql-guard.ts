@@ -18,7 +18,8 @@ import type { RelationCatalog } from '../relation-catalog.ts';
 
 const secretSchemas = new Set(['auth']);
 const allowedTableFunctions = new Set(['range', 'generate_series', 'unnest', 'json_each', 'json_tree']);
-const deniedFunctions = new Set(['getenv', 'current_setting', 'nextval', 'currval', 'write_log', 'json_execute_serialized_sql', 'query', 'query_table']);
+// sleep_ms and pg_sleep hold a query slot and a thread while doing nothing: a way to starve others.
+const deniedFunctions = new Set(['sleep_ms', 'pg_sleep', 'getenv', 'current_setting', 'nextval', 'currval', 'write_log', 'json_execute_serialized_sql', 'query', 'query_table']);
 const informationSchemaViews = new Set(['tables', 'columns', 'schemata', 'views', 'table_constraints', 'key_column_usage']);
 const queryNodes = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
 const passThroughRefs = new Set(['JOIN', 'SUBQUERY', 'EXPRESSION_LIST', 'EMPTY', 'PIVOT']);

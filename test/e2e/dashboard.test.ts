@@ -64,7 +64,7 @@ async function tileWeek(location: string): Promise<Record<string, unknown>> {
 
 /** Answers the server read from DuckDB on request (not warmed, not cached), from its /metrics. */
 async function cacheMisses(): Promise<number> {
-  const text = await (await fetch(`${demo.server.url}/metrics`)).text();
+  const text = await (await demo.api('/metrics')).text();
   return Number(/^stocklens_api_cache_lookups_total\{outcome="miss"\} (\d+)$/m.exec(text)?.[1] ?? 0);
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultViews } from '../../server/default-views.ts';
-import { martsPublished } from '../../server/marts-published.ts';
+import { pipeline } from '../../core/pipeline-coordinator.ts';
 import { apiCacheLookups } from '../../server/metrics.ts';
 import { objects, startContractServer, type ContractServer, type TableBody } from './contract-server.ts';
 
@@ -36,7 +36,7 @@ describe('the answer cache of a running server', () => {
 
     await api.db.run(`update marts.rpt_weekly_health set ats_units = 99 where location_id = 'ALL' and week = '2026-03-02';
       insert into marts.fct_mismatch values ('2026-03-04 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')`);
-    martsPublished();
+    pipeline.published();
     await api.server.warmed();
     // Changed again without a publish: what the server sends now is what it read after the publish.
     await api.db.run(`update marts.rpt_weekly_health set ats_units = 100 where location_id = 'ALL' and week = '2026-03-02';
@@ -47,7 +47,7 @@ describe('the answer cache of a running server', () => {
     expect((await api.json<TableBody>('/api/mismatch?sku=SKU-2')).total).toBe(mismatches + 1);
     expect(await lookups('miss')).toBe(misses);
 
-    martsPublished();
+    pipeline.published();
     await api.server.warmed();
     expect(await atsOf(allWeeks)).toBe(100);
     expect((await api.json<TableBody>('/api/mismatch?sku=SKU-2')).total).toBe(mismatches + 2);

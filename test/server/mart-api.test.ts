@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { martsPublished } from '../../server/marts-published.ts';
+import { pipeline } from '../../core/pipeline-coordinator.ts';
 import { objects, startContractServer, type ContractServer, type TableBody } from './contract-server.ts';
 
 let api: ContractServer;
@@ -35,13 +35,13 @@ describe('table endpoints over the contract marts', () => {
         union all select 'week', date_trunc('week', day)::date, location_id, source, 1, 1, 1.0 from marts.agg_mismatch_rate;
       alter table marts.agg_mismatch_rate rename to agg_mismatch_rate_plain;
       alter table marts.agg_mismatch_rate_by_grain rename to agg_mismatch_rate;`);
-    martsPublished();
+    pipeline.published();
     try {
       const weeks = objects(await api.json<TableBody>('/api/mismatch-rate?grain=week&location=WH-WEST&from=2026-03-01'));
       expect(weeks).toEqual([{ week: '2026-03-02', location_id: 'WH-WEST', source: 'shopify', compared: 1, mismatched: 1, mismatch_rate: 1 }]);
     } finally {
       await api.db.run('drop table marts.agg_mismatch_rate; alter table marts.agg_mismatch_rate_plain rename to agg_mismatch_rate;');
-      martsPublished();
+      pipeline.published();
     }
   });
 

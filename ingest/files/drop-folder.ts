@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceConfig } from '../../core/config-schema.ts';
+import { parseDurationMs } from '../../core/duration.ts';
+import { IngestError, causeMessage } from '../../core/errors.ts';
+import type { Config } from '../../core/load-config.ts';
+import { logger } from '../../core/logger.ts';
+import { parseSizeBytes } from '../../core/size.ts';
+import { inspectFile, type FileInspection } from './inspect-file.ts';
+
+/**
+ * What a drop folder admits. Only regular files are read: a FIFO would block its reader forever, a
+ * device such as /dev/zero never ends, a socket cannot be read at all. A symbolic link is followed
+ * only when the source says `follow_symlinks: true`, and only to a regular file inside the folder
+ * or one of its `symlink_roots`. A file over `ingest.max_file_size` is refused before anything
+ * reads it. Such a file is not skipped quietly: it becomes a batch that its stage rejects, so its
+ * reason lands in the ledger once and the next listing skips it like any batch already decided.
+ * Names starting with a dot or ending in `.part` or `.tmp` are files still being written.
+ */
+export interface DropFile {
+  name: string;
+  file: string;
+  /** Why the file is refused without being read; its identity is then its name and what it is. */
+  refusal?: { error: IngestError; identity: string };
+}
+
+/** How large a file may be, and how far a compressed one may expand (`ingest:` in the config). */
+export interface FileLimits {
+  maxFileBytes: number;
+  maxDecompressedBytes: number;
+  maxCompressionRatio: number;
+}
+
+export function fileLimits(config: Pick<Config, 'ingest'>): FileLimits {
+  return {
+    maxFileBytes: parseSizeBytes(config.ingest.max_file_size),
+    maxDecompressedBytes: parseSizeBytes(config.ingest.max_decompressed_size),
+    maxCompressionRatio: config.ingest.max_compression_ratio,
+  };
+}
+
+const inProgress = /^\.|\.(part|tmp)$/i;
+
+/** The files of a source's folder in name order that are complete and may be read, or are refused with a reason. */
+export async function listDropFolder(source: SourceConfig, config: Pick<Config, 'ingest'>, now = Date.now()): Promise<DropFile[]> {
+  const folder = source.path!;
+  let names: string[];
+  try {
+    names = (await readdir(folder)).sort();
+  } catch (error) {
+    throw new IngestError(`source ${source.name}: cannot read folder ${folder}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
+  }
+  const limits = fileLimits(config);
+  const quietMs = parseDurationMs(source.quiet_period) ?? 0;
+  const roots = await Promise.all([folder, ...source.symlink_roots].map((root) => realpath(root).catch(() => path.resolve(root))));
+  const files: DropFile[] = [];
+  for (const name of names) {
+    if (inProgress.test(name)) continue;
+    const file = path.join(folder, name);
+    const admitted = await admit(file, source, roots, limits).catch((error: unknown) => refuse(`cannot be read: ${causeMessage(error)}`, 'unreadable'));
+    if (admitted === 'ignore') continue;
+    if ('refusal' in admitted) {
+      files.push({ name, file, refusal: { error: new IngestError(`${name} ${admitted.refusal.message}`, { source: source.name, file }), identity: `${name}\0${admitted.refusal.kind}` } });
+      continue;
+    }
+    if (now - admitted.stats.mtimeMs < quietMs) {
+      logger.debug({ source: source.name, file: name }, 'file changed within quiet_period: taken once it is quiet');
+      continue;
+    }
+    files.push({ name, file });
+  }
+  return files;
+}
+
+type Admission = 'ignore' | { stats: Stats } | { refusal: { message: string; kind: string } };
+
+function refuse(message: string, kind: string): Admission {
+  return { refusal: { message, kind } };
+}
+
+async function admit(file: string, source: SourceConfig, roots: string[], limits: FileLimits): Promise<Admission> {
+  const link = await lstat(file);
+  if (link.isDirectory()) return 'ignore';
+  let stats = link;
+  if (link.isSymbolicLink()) {
+    if (!source.follow_symlinks) return refuse('is a symbolic link, not read: set follow_symlinks: true on the source to read links to files in the folder or its symlink_roots', 'symlink');
+    const target = await realpath(file).catch(() => undefined);
+    if (target === undefined) return refuse('is a broken symbolic link', 'broken-link');
+    if (!roots.some((root) => target === root || target.startsWith(`${root}${path.sep}`))) {
+      return refuse(`links to ${target}, outside the folder and its symlink_roots: not read`, `outside:${target}`);
+    }
+    stats = await stat(target);
+  }
+  if (!stats.isFile()) return refuse(`is ${kindOf(stats)}, not a regular file: only regular files are read`, kindOf(stats));
+  if (stats.size > limits.maxFileBytes) {
+    return refuse(`is ${stats.size} bytes, over ingest.max_file_size (${limits.maxFileBytes} bytes): split it or raise the limit`, `size:${stats.size}:${stats.mtimeMs}`);
+  }
+  return { stats };
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/** An inspection, or the refusal a stage throws; undefined when the file changed while it was read (taken next time). */
+export type DropInspection = FileInspection & { refusal?: IngestError };
+
+/**
+ * Inspects an admitted file within the limits; one that cannot be inspected (a truncated gzip, a
+ * decompression bomb) or was refused by the listing still becomes a batch, whose stage refuses
+ * it, so that its rejection is recorded in the ledger like any other.
+ */
+export async function inspectDropFile(entry: DropFile, gzip: boolean, limits: FileLimits): Promise<DropInspection | undefined> {
+  if (entry.refusal) return { sha256: createHash('sha256').update(`refused\0${entry.refusal.identity}`).digest('hex'), sizeBytes: 0, refusal: entry.refusal.error };
+  const before = await stat(entry.file);
+  let inspection: DropInspection;
+  try {
+    inspection = await inspectFile(entry.file, { gzip, maxDecompressedBytes: Math.min(limits.maxDecompressedBytes, before.size * limits.maxCompressionRatio) });
+  } catch (error) {
+    if (!(error instanceof IngestError) || error.context.transient) throw error;
+    const { sha256 } = await inspectFile(entry.file);
+    inspection = { sha256, sizeBytes: 0, refusal: error };
+  }
+  // A writer still appending: the hash is of a file that is not complete yet.
+  const after = await stat(entry.file);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    logger.info({ file: entry.file }, 'file changed while it was read: taken once it is complete');
+    return undefined;
+  }
+  return inspection;
+}
