@@ -61,4 +61,28 @@ describe('the weekly digest', () => {
     await createMarts(db);
     expect((await deliverDue(config, db, { now: new Date('2026-11-25T09:00:00Z') })).digest).toBeNull();
   });
+
+  it("sends an opted-in lead a daily digest of their location: what is open, what cleared, the week against the one before", async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink();
+    const config = alertTestConfig(dir, sink.port, 'alerts: { lead_digest: { locations: [WH-EAST] } }');
+    db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    await injectEastShopifyIncident(db);
+    await injectWestShopifyStale(db);
+    await evaluateAlerts(config, db, { now: new Date('2026-11-23T10:00:00Z') });
+    await deliverDue(config, db, { now: new Date('2026-11-23T10:00:31Z') });
+    const before = sink.received.length;
+    const morning = await deliverDue(config, db, { now: new Date('2026-11-24T07:00:05Z') });
+    expect(morning.leadDigests.map((digest) => digest.to)).toEqual([['east-lead@example.com']]);
+    expect((await deliverDue(config, db, { now: new Date('2026-11-24T07:30:00Z') })).leadDigests).toEqual([]);
+    const mail = (await sink.waitFor(before + 1))[before].parsed;
+    expect(mail.subject).toBe('[Stocklens] WH-EAST daily: 1 open exception, 0 cleared, mismatch rate 2.7%');
+    expect(mail.text).toContain('Mismatch rate, last 7 days: 2.7% (+0.7% on the 7 days before).');
+    expect(mail.text).toContain('Order lines cancelled for stock, last 7 days: 0 (+0 on the 7 days before).');
+    expect(mail.text).toContain('WH-EAST: mismatch rate 12% on shopify');
+    expect(mail.text).not.toContain('WH-WEST');
+    expect(mail.attachments.map((attachment) => attachment.contentType).sort()).toEqual(['image/png', 'text/csv']);
+    expect(() => alertTestConfig(dir, sink!.port, 'alerts: { lead_digest: { locations: [WH-NORTH] } }')).toThrow(/alerts\.lead_digest\.locations\[0\]: "WH-NORTH" is not a location with a lead_email/);
+  });
 });
