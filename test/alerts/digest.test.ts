@@ -42,6 +42,9 @@ describe('the weekly digest', () => {
     expect(mail.text).toContain('New since the last digest (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk) (firing since 2026-11-23 06:59 CET)\n');
     expect(mail.text).toContain('Still open (1):\n- WH-WEST: shopify data is 12.0 h old (limit 2.0 h) (firing since 2026-11-15 13:00 CET)\n');
     expect(mail.attachments.map((attachment) => attachment.contentType)).toEqual(['image/png']);
+    // Which warehouse created the most errors, and orders delayed or cancelled by stock, week over week.
+    expect(mail.text).toContain('- Most errors: East DC (WH-EAST), 56 mismatched comparisons (50% of all); the week before, East DC (WH-EAST) with 54.\n');
+    expect(mail.text).toContain('- Orders hit by stock: 8 order lines delayed or cancelled (5 cancelled, 3 delayed), against 7 the week before (+1).\n');
     expectGolden('weekly-digest.html', String(mail.html));
 
     // A week later: the incident is over, so it shows as resolved since the last digest.
