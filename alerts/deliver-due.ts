@@ -3,12 +3,14 @@ import type { Database } from '../db/database.ts';
 import { withAlertLock } from './alert-lock.ts';
 import { ensureAlertTables } from './alert-store.ts';
 import { planDigest, type PlannedDigest } from './digest/plan-digest.ts';
+import { planLeadDigests } from './digest/plan-lead-digest.ts';
 import { deliverOutbox, type DeliveryReport } from './outbox.ts';
 import { planNotifications, type PlanResult } from './plan-notifications.ts';
 
 export interface DeliverySummary extends DeliveryReport {
   planned: PlanResult['planned'];
   digest: PlannedDigest | null;
+  leadDigests: PlannedDigest[];
   /** When a group next becomes due; the caller's timer (or the CLI's wait) calls again then. */
   nextDueAt: Date | null;
 }
@@ -25,8 +27,9 @@ export async function deliverDue(config: Config, db: Database, options: { now?: 
       await ensureAlertTables(connection);
       const plan = await connection.transaction(() => planNotifications(config, connection, now));
       const digest = await connection.transaction(() => planDigest(config, connection, now));
+      const leadDigests = await connection.transaction(() => planLeadDigests(config, connection, now));
       const delivery = await deliverOutbox(config, connection, now);
-      return { ...delivery, planned: plan.planned, digest, nextDueAt: plan.nextDueAt };
+      return { ...delivery, planned: plan.planned, digest, leadDigests, nextDueAt: plan.nextDueAt };
     }),
   );
 }

@@ -35,7 +35,7 @@ interface GroupRow {
  * Alertmanager's grouping, one group per receiver. A group with new alerts waits group_wait
  * before its first notification (so alerts of one build arrive in one email); after that a
  * change (an alert added or resolved) is sent at most every group_interval; an unchanged group is
- * re-sent after repeat_interval. Membership is compared by alert key, not episode, so a metric
+ * re-sent after repeat_interval if an evaluation since its last notification still saw it firing. Membership is compared by alert key, not episode, so a metric
  * that flaps between two flushes changes nothing and sends nothing. Each notification goes to the
  * outbox in the same transaction as the group's new state, keyed `alert:<receiver>:<sequence>`.
  */
@@ -72,6 +72,10 @@ export async function planNotifications(config: Config, connection: Connection, 
         if (group.pendingSince) await saveGroup(connection, { ...group, pendingSince: null });
         continue;
       }
+      // A repeat says "still firing": only an evaluation after the last notification can say so
+      // (replayed data that nothing evaluates any more is not re-sent every repeat_interval).
+      const lastNotifiedAt = group.lastNotifiedAt;
+      if (!firing.some((state) => new Date(state.lastSeenAt) > lastNotifiedAt)) continue;
       const repeatAt = new Date(group.lastNotifiedAt.getTime() + repeatIntervalMs);
       if (now < repeatAt && !options.ignoreWaits) {
         noteDue(repeatAt);

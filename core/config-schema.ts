@@ -287,6 +287,13 @@ const alertsSchema = z
         recipients: z.array(email).default([]),
       })
       .prefault({}),
+    /** The leads' daily digest, opt-in: the locations whose lead gets it, on this schedule (config timezone). */
+    lead_digest: z
+      .strictObject({
+        schedule: cronExpression.default('0 7 * * *'),
+        locations: z.array(z.string()).default([]),
+      })
+      .prefault({}),
   })
   .superRefine((alerts, context) => {
     const ruleNames = new Set<string>();
@@ -367,6 +374,12 @@ export const configSchema = z
       locationIds.add(entry.id);
       if (entry.truth_source !== undefined && !sourceNames.has(entry.truth_source)) {
         context.addIssue({ code: 'custom', path: ['locations', index, 'truth_source'], message: `${JSON.stringify(entry.truth_source)} is not one of the sources (${[...sourceNames].join(', ')})` });
+      }
+    });
+    config.alerts.lead_digest.locations.forEach((id, index) => {
+      const location = config.locations.find((entry) => entry.id === id);
+      if (!location?.lead_email) {
+        context.addIssue({ code: 'custom', path: ['alerts', 'lead_digest', 'locations', index], message: `${JSON.stringify(id)} is not a location with a lead_email` });
       }
     });
     config.channels.forEach((entry, index) => {

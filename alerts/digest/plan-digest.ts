@@ -4,7 +4,7 @@ import { sql, type Connection, type Row } from '../../db/database.ts';
 import { readAlertStates } from '../alert-store.ts';
 import { enqueue } from '../outbox.ts';
 import { addDays, localDay } from '../rules/rule-context.ts';
-import { renderDigestEmail, type WeeklyHealthRow } from './render-digest-email.ts';
+import { renderDigestEmail, type LocationErrors, type WeeklyHealthRow } from './render-digest-email.ts';
 
 export interface PlannedDigest {
   idempotencyKey: string;
@@ -46,11 +46,11 @@ export async function planDigest(config: Config, connection: Connection, now: Da
 /** The last complete week before the slot and the one before it (for week-over-week deltas), plus the trend. */
 async function weeklyHealth(config: Config, connection: Connection, slot: Date) {
   const exists = await connection.relationKind('marts', 'rpt_weekly_health');
-  if (!exists) return { week: null, current: [], previous: [], trend: [] };
+  if (!exists) return { week: null, current: [], previous: [], trend: [], errors: [], errorsBefore: [] };
   const lastCompleteWeekStart = addDays(localDay(slot, config.timezone), -7);
   const weeks = await connection.rows(sql`
     select distinct cast(week as varchar) as week from marts.rpt_weekly_health where week <= ${lastCompleteWeekStart}::date order by week desc limit 12`);
-  if (weeks.length === 0) return { week: null, current: [], previous: [], trend: [] };
+  if (weeks.length === 0) return { week: null, current: [], previous: [], trend: [], errors: [], errorsBefore: [] };
   const read = async (week: string | undefined) =>
     week === undefined
       ? []
@@ -61,12 +61,24 @@ async function weeklyHealth(config: Config, connection: Connection, slot: Date) 
   const trend = await connection.rows(sql`
     select cast(week as varchar) as week, mismatch_rate from marts.rpt_weekly_health
     where location_id = 'ALL' and week <= ${lastCompleteWeekStart}::date order by week desc limit 12`);
+  const week = String(weeks[0].week);
   return {
-    week: String(weeks[0].week),
-    current: await read(String(weeks[0].week)),
+    week,
+    current: await read(week),
     previous: await read(weeks[1] ? String(weeks[1].week) : undefined),
     trend: trend.reverse().map((row) => ({ day: String(row.week), value: Number(row.mismatch_rate ?? 0) })),
+    errors: await errorsByLocation(connection, week),
+    errorsBefore: await errorsByLocation(connection, addDays(week, -7)),
   };
+}
+
+/** Mismatched comparisons per location over the week starting `week`, most first: which warehouse created the most errors. */
+async function errorsByLocation(connection: Connection, week: string): Promise<LocationErrors[]> {
+  if (!(await connection.relationKind('marts', 'agg_mismatch_rate'))) return [];
+  const rows = await connection.rows(sql`
+    select location_id, sum(mismatched)::double as mismatched from marts.agg_mismatch_rate
+    where day >= ${week}::date and day < ${addDays(week, 7)}::date group by location_id having sum(mismatched) > 0 order by mismatched desc, location_id`);
+  return rows.map((row) => ({ location_id: String(row.location_id), mismatched: Number(row.mismatched) }));
 }
 
 function toHealthRow(row: Row): WeeklyHealthRow {

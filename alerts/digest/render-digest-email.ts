@@ -20,6 +20,12 @@ export interface WeeklyHealthRow {
   hidden_units: number | null;
 }
 
+/** Mismatched comparisons of one location over a week. */
+export interface LocationErrors {
+  location_id: string;
+  mismatched: number;
+}
+
 export interface DigestInput {
   scheduledAt: string;
   /** The previous digest's slot: alerts are new, still open or resolved relative to it. */
@@ -29,6 +35,9 @@ export interface DigestInput {
   current: WeeklyHealthRow[];
   previous: WeeklyHealthRow[];
   trend: { day: string; value: number }[];
+  /** This week's and last week's mismatched comparisons per location, most first. */
+  errors: LocationErrors[];
+  errorsBefore: LocationErrors[];
   states: AlertState[];
 }
 
@@ -58,12 +67,14 @@ export function renderDigestEmail(config: Config, input: DigestInput): RenderedE
   if (input.trend.length > 1) {
     attachments.push({ filename: 'mismatch-rate-trend.png', contentType: 'image/png', cid: digestCid, content: seriesChartPng({ label: 'weekly mismatch rate, all locations', points: input.trend }) });
   }
+  const headlines = input.week ? headlinesOf(config, input) : [];
   const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;color:#1d2330;max-width:820px">
 <h1 style="font-size:18px;margin:0 0 4px">Stocklens weekly digest${input.week ? `, week of ${escapeHtml(input.week)}` : ''}</h1>
 <p style="margin:0;color:#5b6475;font-size:13px">${escapeHtml(when(input.scheduledAt))} · <a href="${escapeHtml(link)}">Open the weekly health page</a></p>
+${headlines.length > 0 ? `<ul style="margin:12px 0;padding-left:20px">\n${headlines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}\n</ul>` : ''}
 <h2 style="font-size:16px;margin:24px 0 4px">Weekly health</h2>
 ${input.week ? htmlTable(table) : '<p>No weekly health yet: the marts have not covered a complete week.</p>'}
 ${attachments.length > 0 ? `<p><img src="cid:${digestCid}" width="640" height="240" alt="weekly mismatch rate of all locations over the last ${input.trend.length} weeks"></p>` : ''}
@@ -78,6 +89,8 @@ ${sections
     `Stocklens weekly digest${input.week ? `, week of ${input.week}` : ''} (${when(input.scheduledAt)})`,
     `Weekly health: ${link}`,
     '',
+    ...headlines.map((line) => `- ${line}`),
+    ...(headlines.length > 0 ? [''] : []),
     input.week ? textTable(table) : 'No weekly health yet.',
     '',
     ...sections.flatMap(([title, states]) => [`${title} (${states.length}):`, ...(states.length === 0 ? ['  none'] : states.map((state) => `- ${line(state)}`)), '']),
@@ -85,6 +98,30 @@ ${sections
     '',
   ].join('\n');
   return { subject, html, text, attachments };
+}
+
+/** The two answers the CEO asks first: which warehouse made the most errors, and what stock cost in orders, week over week. */
+function headlinesOf(config: Config, input: DigestInput): string[] {
+  const name = (id: string) => `${config.locations.find((entry) => entry.id === id)?.name ?? id} (${id})`;
+  const lines: string[] = [];
+  const total = input.errors.reduce((sum, row) => sum + row.mismatched, 0);
+  const top = input.errors[0];
+  if (top) {
+    const before = input.errorsBefore[0];
+    lines.push(
+      `Most errors: ${name(top.location_id)}, ${Math.round(top.mismatched).toLocaleString('en')} mismatched comparisons (${percent(top.mismatched / total)} of all)` +
+        (before ? `; the week before, ${name(before.location_id)} with ${Math.round(before.mismatched).toLocaleString('en')}.` : '.'),
+    );
+  }
+  const all = input.current.find((row) => row.location_id === 'ALL');
+  const last = input.previous.find((row) => row.location_id === 'ALL');
+  if (all) {
+    const hit = (row: WeeklyHealthRow) => (row.stock_cancellations ?? 0) + (row.stock_delayed_lines ?? 0);
+    const now = hit(all);
+    const change = last ? `, against ${hit(last)} the week before (${now - hit(last) >= 0 ? '+' : '−'}${Math.abs(now - hit(last))})` : '';
+    lines.push(`Orders hit by stock: ${now} order lines delayed or cancelled (${all.stock_cancellations ?? 0} cancelled, ${all.stock_delayed_lines ?? 0} delayed)${change}.`);
+  }
+  return lines;
 }
 
 function healthTable(current: WeeklyHealthRow[], previous: WeeklyHealthRow[]): AlertTable {

@@ -24,7 +24,8 @@ export function barChartSvg(chart: AlertBars, { width = 640 }: { width?: number 
     // Room for the label of a negative bar left of its end.
     insetLeft: bars.some((bar) => bar.value < 0) ? 24 : 0,
     style: { fontFamily: 'DejaVu Sans, Liberation Sans, sans-serif', fontSize: '11px', background: 'white' },
-    x: { label: chart.label, grid: true },
+    // Units and rows are whole: no 0.5 ticks on a chart of one small bar.
+    x: { label: chart.label, grid: true, tickFormat: (value: number) => (Number.isInteger(value) ? String(value) : '') },
     y: { label: null, domain: bars.map((bar) => bar.name) },
     marks: [
       Plot.barX(bars, { x: 'value', y: 'name', fill: 'color' }),

@@ -69,7 +69,11 @@ function worklist(config: Config, key: string, alerts: AlertState[]): EmailSecti
         : `${plural(rows.length, 'figure')} at ${locationName} ${rows.length === 1 ? 'has' : 'have'} disagreed with the ${truth} for longer than two sync intervals of ${rows.length === 1 ? 'its' : 'their'} system. Each row names the probable cause, the event behind it and what to do.`,
     firstSeenAt: alerts.map((alert) => alert.firstSeenAt).sort()[0],
     view: { page: 'alerts', params: { location } },
-    top: { columns: shown, rows: rows.slice(0, 25).map((row) => shown.map((name) => row[column(name)])) },
+    // The body's table in words (the CSV keeps the column names analysts query by).
+    top: {
+      columns: ['SKU', 'system', `${truth} (truth)`, 'system shows', 'diff', 'since', 'probable cause', 'evidence', 'what to do'],
+      rows: rows.slice(0, 25).map((row) => shown.map((name) => (name === 'probable_cause' ? String(row[column(name)]).replace(/_/g, ' ') : row[column(name)]))),
+    },
     rows: { columns: openMismatchColumns, rows },
     totalRows: rows.length,
     bars: {

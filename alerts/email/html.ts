@@ -35,7 +35,7 @@ export function displayTable(table: AlertTable, timeZone: string): AlertTable {
 
 const headStyle = 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;white-space:nowrap';
 /** Figures and names stay on one line; a sentence (evidence, an action) wraps in a readable column. */
-const cellStyle = (value: unknown) => (typeof value === 'string' && value.length > 40 ? 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;min-width:220px' : headStyle);
+const cellStyle = (value: unknown) => (typeof value === 'string' && value.length > 40 ? 'padding:4px 8px;border-bottom:1px solid #e3e7ee;font-size:13px;min-width:180px;max-width:320px' : headStyle);
 
 /** A table with inline styles: mail clients drop <style> blocks more often than they keep them. */
 export function htmlTable(table: AlertTable): string {

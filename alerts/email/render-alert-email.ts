@@ -150,7 +150,9 @@ ${resolvedHtml}
 }
 
 function silenceCommand(alert: AlertState | undefined): string {
-  const matchers = Object.entries(alert?.entity ?? {})
+  // A location's open mismatches are one worklist: mute the list, not its first SKU.
+  const entity = alert?.kind === 'open_mismatch' ? { rule: alert.rule, location: alert.labels.location } : (alert?.entity ?? {});
+  const matchers = Object.entries(entity)
     .map(([name, value]) => `--match ${name}=${value}`)
     .join(' ');
   return `stocklens alerts silence ${matchers} --for 24h`.replace(/\s+/g, ' ');

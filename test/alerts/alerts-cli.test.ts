@@ -23,7 +23,9 @@ function stocklens(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
-describe('stocklens alerts', () => {
+// Each test runs the CLI several times as child processes: on a machine shared by many test runs one
+// start can take ten seconds, so the file gets more than the default minute per test.
+describe('stocklens alerts', { timeout: 180_000 }, () => {
   const tempDir = useTempDir('stocklens-alerts-cli-');
   let sink: SmtpSink | undefined;
   afterEach(async () => {

@@ -42,6 +42,9 @@ describe('the weekly digest', () => {
     expect(mail.text).toContain('New since the last digest (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk) (firing since 2026-11-23 06:59 CET)\n');
     expect(mail.text).toContain('Still open (1):\n- WH-WEST: shopify data is 12.0 h old (limit 2.0 h) (firing since 2026-11-15 13:00 CET)\n');
     expect(mail.attachments.map((attachment) => attachment.contentType)).toEqual(['image/png']);
+    // Which warehouse created the most errors, and orders delayed or cancelled by stock, week over week.
+    expect(mail.text).toContain('- Most errors: East DC (WH-EAST), 56 mismatched comparisons (50% of all); the week before, East DC (WH-EAST) with 54.\n');
+    expect(mail.text).toContain('- Orders hit by stock: 8 order lines delayed or cancelled (5 cancelled, 3 delayed), against 7 the week before (+1).\n');
     expectGolden('weekly-digest.html', String(mail.html));
 
     // A week later: the incident is over, so it shows as resolved since the last digest.
@@ -60,5 +63,29 @@ describe('the weekly digest', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     expect((await deliverDue(config, db, { now: new Date('2026-11-25T09:00:00Z') })).digest).toBeNull();
+  });
+
+  it("sends an opted-in lead a daily digest of their location: what is open, what cleared, the week against the one before", async () => {
+    const dir = tempDir();
+    sink = await startSmtpSink();
+    const config = alertTestConfig(dir, sink.port, 'alerts: { lead_digest: { locations: [WH-EAST] } }');
+    db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    await injectEastShopifyIncident(db);
+    await injectWestShopifyStale(db);
+    await evaluateAlerts(config, db, { now: new Date('2026-11-23T10:00:00Z') });
+    await deliverDue(config, db, { now: new Date('2026-11-23T10:00:31Z') });
+    const before = sink.received.length;
+    const morning = await deliverDue(config, db, { now: new Date('2026-11-24T07:00:05Z') });
+    expect(morning.leadDigests.map((digest) => digest.to)).toEqual([['east-lead@example.com']]);
+    expect((await deliverDue(config, db, { now: new Date('2026-11-24T07:30:00Z') })).leadDigests).toEqual([]);
+    const mail = (await sink.waitFor(before + 1))[before].parsed;
+    expect(mail.subject).toBe('[Stocklens] WH-EAST daily: 1 open exception, 0 cleared, mismatch rate 2.7%');
+    expect(mail.text).toContain('Mismatch rate, last 7 days: 2.7% (+0.7% on the 7 days before).');
+    expect(mail.text).toContain('Order lines cancelled for stock, last 7 days: 0 (+0 on the 7 days before).');
+    expect(mail.text).toContain('WH-EAST: mismatch rate 12% on shopify');
+    expect(mail.text).not.toContain('WH-WEST');
+    expect(mail.attachments.map((attachment) => attachment.contentType).sort()).toEqual(['image/png', 'text/csv']);
+    expect(() => alertTestConfig(dir, sink!.port, 'alerts: { lead_digest: { locations: [WH-NORTH] } }')).toThrow(/alerts\.lead_digest\.locations\[0\]: "WH-NORTH" is not a location with a lead_email/);
   });
 });

@@ -27,6 +27,8 @@ describe('delivery to .eml files', () => {
     expect(round.sent.map((entry) => entry.to)).toEqual([['east-lead@example.com']]);
     // A later round sends nothing again: the outbox row is sent, the file is not written twice.
     await deliverDue(config, db, { now: new Date(now.getTime() + 120_000) });
+    // Past repeat_interval (12 h) with no evaluation since: nothing says it still fires, so no repeat.
+    expect((await deliverDue(config, db, { now: new Date(now.getTime() + 13 * 3_600_000) })).planned).toEqual([]);
     const folder = emlFolder(config);
     expect(folder).toBe(path.join(dir, 'data', 'outbox'));
     const files = readdirSync(folder);
@@ -34,5 +36,19 @@ describe('delivery to .eml files', () => {
     const mail = await simpleParser(readFileSync(path.join(folder, files[0])));
     expect(mail.subject).toBe('[Stocklens] WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk)');
     expect(mail.attachments.map((attachment) => attachment.contentType).sort()).toEqual(['image/png', 'text/csv']);
+  });
+
+  it('repeats an unchanged group after repeat_interval once an evaluation saw it still firing', async () => {
+    const dir = tempDir();
+    const base = alertTestConfig(dir, 1);
+    const config = parseConfig(readFileSync(base.file, 'utf8').replace(/^smtp: \{/m, 'smtp: { deliver: files,'), base.file);
+    db = await Database.open(config.databaseFile);
+    await createMarts(db);
+    await injectEastShopifyIncident(db);
+    await evaluateAlerts(config, db, { now });
+    await deliverDue(config, db, { now: new Date(now.getTime() + 31_000) });
+    const later = new Date(now.getTime() + 13 * 3_600_000);
+    await evaluateAlerts(config, db, { now: later });
+    expect((await deliverDue(config, db, { now: later })).planned.map((entry) => entry.reason)).toEqual(['repeat']);
   });
 });

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { loadCatalog, type Catalog } from '../data/catalog.ts';
 import { withFilters, type FilterName, type Filters, type PageName, type Route } from '../routing/route.ts';
 import { currentRoute, hrefFor, navigate, onRouteChange } from '../routing/router.ts';
+import '../pages/alerts-page.ts';
 import '../pages/cancellations-page.ts';
 import '../pages/data-health-page.ts';
 import '../pages/location-page.ts';
@@ -24,6 +25,7 @@ const pageInfo: Record<PageName, PageInfo> = {
   sku: { title: 'SKU drill-down', filters: ['sku', 'location', 'source', 'from', 'to'] },
   sync: { title: 'Sync priority', filters: ['source', 'sku'] },
   cancellations: { title: 'Cancellations', filters: ['from', 'to', 'location', 'channel'] },
+  alerts: { title: 'Alerts', filters: ['location'] },
   'data-health': { title: 'Data health', filters: ['source', 'from', 'to'] },
   sql: { title: 'SQL console', filters: [] },
 };
@@ -124,6 +126,8 @@ export class AppShell extends LitElement {
         return html`<sl-sync-priority-page .filters=${filters} .catalog=${catalog}></sl-sync-priority-page>`;
       case 'cancellations':
         return html`<sl-cancellations-page .filters=${filters} .catalog=${catalog}></sl-cancellations-page>`;
+      case 'alerts':
+        return html`<sl-alerts-page .filters=${filters} .catalog=${catalog}></sl-alerts-page>`;
       case 'data-health':
         return html`<sl-data-health-page .filters=${filters} .catalog=${catalog}></sl-data-health-page>`;
       case 'sql':

@@ -6,7 +6,7 @@ export const filterNames = ['from', 'to', 'location', 'channel', 'source', 'sku'
 export type FilterName = (typeof filterNames)[number];
 export type Filters = Partial<Record<FilterName, string>>;
 
-export const pages = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'data-health', 'sql'] as const;
+export const pages = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'alerts', 'data-health', 'sql'] as const;
 export type PageName = (typeof pages)[number];
 
 export interface Route {
