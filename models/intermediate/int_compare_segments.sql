@@ -3,10 +3,9 @@
 -- unique_key: [source, location_id, sku, segment_from]
 -- incremental_strategy: delete+insert
 -- tests: not_null(source), not_null(segment_from), unique(source, location_id, sku, segment_from)
--- Both figures are read at the same instant: the latest at or before the bucket when the system
--- and the truth both captured. A system that syncs every 6 hours is judged on what it could know
--- at its last sync; being behind is staleness (fct_source_freshness, excluded past max_staleness),
--- not a mismatch. A system that captures on time and still shows an old figure is sync_lag.
+-- Both figures are read at the same instant (int_joint_captures): being behind is staleness
+-- (fct_source_freshness, excluded past max_staleness), not a mismatch. A system that captures on
+-- time and still shows an old figure is sync_lag.
 -- An hourly run touches only the pairs whose system or truth changed since the segments built:
 -- each continues from its open segment (written again with its new segment_to) and the agreement
 -- that segment remembers; a pair seen for the first time is built from its whole history.
@@ -16,26 +15,9 @@ with spec as (
 settings as (
   select compare_every_minutes * 60 as step_seconds, abs_tol, rel_tol from config.settings
 ),
-stock_batches as (
-  select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
-),
-sides as (
-  select distinct source, truth_source from spec
-),
-joint as (
-  select p.source, p.truth_source, x.captured_at
-  from sides p
-  join stock_batches x on x.source = p.source
-  join stock_batches t on t.source = p.truth_source and t.captured_at = x.captured_at
-),
--- Each capture of either side, mapped to the first joint instant at or after it.
+-- Each capture of either side with the joint instant it is compared at.
 visible as (
-  select c.source, c.truth_source, c.captured_at, j.captured_at as visible_at
-  from (
-    select p.source, p.truth_source, b.captured_at
-    from sides p join stock_batches b on b.source = p.source or b.source = p.truth_source
-  ) c
-  asof join joint j on j.source = c.source and j.truth_source = c.truth_source and j.captured_at >= c.captured_at
+  select * from {{ ref('int_joint_captures') }}
 ),
 {% if is_incremental() %}
 -- Each pair's open segment: what the system and the truth showed when the last build ended.

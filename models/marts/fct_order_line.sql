@@ -26,7 +26,7 @@ touched as (
   select l.location_id, l.sku, l.truth_source, l.placed_at as at
   from located_lines l, config.settings g
   where {{ incremental_window('l.last_captured_at') }}
-    or (l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+    or (l.status = 'cancelled' and {{ is_vague_cancel_reason('l.cancel_reason') }}
       and {{ incremental_window('l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint))') }})
   union all
   select l.location_id, l.sku, l.truth_source, l.cancelled_at
@@ -166,7 +166,7 @@ vague_cancellations as (
   select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
     l.cancelled_at + to_microseconds(cast(g.compare_every_minutes * 60000000 as bigint)) as next_bucket_at
   from lines l, config.settings g
-  where l.is_recounted and l.status = 'cancelled' and coalesce(l.cancel_reason, 'other') in ('other', 'staff_error')
+  where l.is_recounted and l.status = 'cancelled' and {{ is_vague_cancel_reason('l.cancel_reason') }}
 ),
 -- The units on the shelf (neither damaged nor in QC) around the cancellation, the lower of the
 -- truth as of the cancellation and as of one bucket later (a capture sees movements late).
@@ -184,8 +184,7 @@ shrunk as (
   from vague_cancellations v
   join shelves s using (order_id, line_id)
   join {{ ref('stg_inventory_event') }} e
-    on e.location_id = v.location_id and e.sku = v.sku and e.delta < 0
-    and e.reason in ('cycle_count', 'shrinkage', 'damaged', 'correction')
+    on e.location_id = v.location_id and e.sku = v.sku and e.delta < 0 and e.is_manual_adjustment
     and e.occurred_at <= v.cancelled_at and e.occurred_at > v.cancelled_at - interval 48 hours
   where s.shelf_units < v.quantity
 ),
@@ -197,7 +196,7 @@ outcomes as (
     case
       when p.status <> 'cancelled' then 'none'
       when p.cancel_reason = 'stock_out' then 'confirmed'
-      when coalesce(p.cancel_reason, 'other') in ('other', 'staff_error')
+      when {{ is_vague_cancel_reason('p.cancel_reason') }}
         and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null) then 'inferred'
       else 'none'
     end as stock_cause

@@ -1,6 +1,6 @@
 -- Per week and location (grain 'location') and the whole business (grain 'all', location_id 'ALL'): stock and ATS at the week's last bucket, mismatch rate, oversells and allocation breaches, stock-error cancellations and their cost, stock delays and the units channels hid over the week, with last week's values beside them.
 -- materialized: table
--- tests: not_null(week), not_null(location_id), not_null(grain), unique(week, location_id), accepted_values(grain, ['location','all']), expression((grain = 'all') = (location_id = 'ALL')), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
+-- tests: not_null(week), not_null(location_id), not_null(grain), not_null(is_partial), unique(week, location_id), accepted_values(grain, ['location','all']), expression((grain = 'all') = (location_id = 'ALL')), expression(ats_units <= total_units), expression(ats_share is null or ats_share between 0 and 1), expression(mismatch_rate is null or mismatch_rate between 0 and 1), expression(stock_cancel_rate is null or stock_cancel_rate between 0 and 1)
 with settings as (
   select timezone from config.settings
 ),
@@ -38,10 +38,14 @@ hidden as (
   group by all
 ),
 -- The hours the week's buckets cover so far: a week in progress averages over its elapsed part.
+-- A week is partial when its buckets start after its Monday 00:00 or stop before its end (local
+-- time): its counts cover part of a week and are never compared with a whole one.
 week_hours as (
-  select b.week, count(*) * any_value(g.compare_every_minutes) / 60 as hours
+  select b.week, count(*) * any_value(g.compare_every_minutes) / 60 as hours,
+    cast(timezone(any_value(g.timezone), min(b.bucket_at)) as timestamp) > cast(b.week as timestamp)
+      or cast(timezone(any_value(g.timezone), max(b.bucket_at)) as timestamp) + to_minutes(cast(any_value(g.compare_every_minutes) as bigint)) < cast(b.week as timestamp) + interval 7 day as is_partial
   from {{ ref('int_bucket_grid') }} b, config.settings g
-  group by all
+  group by b.week
 ),
 -- Lines are counted per quarter hour first (every time zone's offset is a multiple of 15 minutes),
 -- so the local week is worked out for a thousand instants, not for every line. The quarter is an
@@ -89,7 +93,8 @@ per_location as (
     coalesce(c.lost_revenue, 0) as lost_revenue,
     coalesce(h.hidden_unit_hours, 0) as hidden_unit_hours,
     coalesce(h.hidden_sku_locations, 0) as hidden_sku_locations,
-    w.hours as week_hours
+    w.hours as week_hours,
+    w.is_partial
   from frame f
   left join week_hours w using (week)
   left join stock s using (week, location_id)
@@ -103,7 +108,7 @@ with_all as (
   union all
   select week, 'ALL', 'all', sum(total_units), sum(ats_units), sum(compared), sum(mismatched), sum(order_lines), sum(oversell_lines),
     sum(allocation_breach_lines), sum(stock_cancellations), sum(stock_cancelled_cohort), sum(stock_delayed_lines), sum(lost_revenue),
-    sum(hidden_unit_hours), sum(hidden_sku_locations), any_value(week_hours)
+    sum(hidden_unit_hours), sum(hidden_sku_locations), any_value(week_hours), any_value(is_partial)
   from per_location group by week
 ),
 health as (
@@ -126,22 +131,31 @@ health as (
     -- The average number of units hidden at a time over the week's hours so far.
     hidden_unit_hours / nullif(week_hours, 0) as hidden_units,
     hidden_unit_hours,
-    cast(hidden_sku_locations as bigint) as hidden_sku_locations
+    cast(hidden_sku_locations as bigint) as hidden_sku_locations,
+    -- Hours of the week the data covers, and whether that is less than the whole week.
+    week_hours,
+    is_partial
   from with_all
+),
+-- Last week's values beside each week's, only where both weeks are whole: a partial week (the
+-- one in progress, or the first when the data starts mid-week) is never compared with a whole one.
+comparable as (
+  select *, not is_partial and not coalesce(lag(is_partial) over (partition by location_id order by week), true) as whole_previous
+  from health
 )
 select
-  *,
-  lag(total_units) over previous as total_units_prev,
-  lag(ats_units) over previous as ats_units_prev,
-  lag(ats_share) over previous as ats_share_prev,
-  lag(mismatch_rate) over previous as mismatch_rate_prev,
-  lag(oversell_lines) over previous as oversell_lines_prev,
-  lag(allocation_breach_lines) over previous as allocation_breach_lines_prev,
-  lag(stock_cancellations) over previous as stock_cancellations_prev,
-  lag(stock_cancel_rate) over previous as stock_cancel_rate_prev,
-  lag(stock_delayed_lines) over previous as stock_delayed_lines_prev,
-  lag(lost_revenue) over previous as lost_revenue_prev,
-  lag(hidden_units) over previous as hidden_units_prev,
-  lag(hidden_sku_locations) over previous as hidden_sku_locations_prev
-from health
+  * exclude (whole_previous),
+  case when whole_previous then lag(total_units) over previous end as total_units_prev,
+  case when whole_previous then lag(ats_units) over previous end as ats_units_prev,
+  case when whole_previous then lag(ats_share) over previous end as ats_share_prev,
+  case when whole_previous then lag(mismatch_rate) over previous end as mismatch_rate_prev,
+  case when whole_previous then lag(oversell_lines) over previous end as oversell_lines_prev,
+  case when whole_previous then lag(allocation_breach_lines) over previous end as allocation_breach_lines_prev,
+  case when whole_previous then lag(stock_cancellations) over previous end as stock_cancellations_prev,
+  case when whole_previous then lag(stock_cancel_rate) over previous end as stock_cancel_rate_prev,
+  case when whole_previous then lag(stock_delayed_lines) over previous end as stock_delayed_lines_prev,
+  case when whole_previous then lag(lost_revenue) over previous end as lost_revenue_prev,
+  case when whole_previous then lag(hidden_units) over previous end as hidden_units_prev,
+  case when whole_previous then lag(hidden_sku_locations) over previous end as hidden_sku_locations_prev
+from comparable
 window previous as (partition by location_id order by week)

@@ -19,8 +19,7 @@ with events as (
 )
 select
   source, event_id, event.occurred_at, event.location_id, event.sku, event.delta, event.reason, event.reference,
-  -- The manual adjustments unsynced_adjustment looks for: counts and write-offs a person keyed in.
-  event.reason in ('cycle_count', 'correction', 'shrinkage', 'damaged', 'found') as is_manual_adjustment,
+  {{ is_manual_adjustment('event.reason') }} as is_manual_adjustment,
   -- The capture of the batch this version came from.
   captured_at,
   -- When this row was written: a movement that landed after the hours it explains (a late file)

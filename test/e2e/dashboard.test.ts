@@ -119,6 +119,14 @@ describe('warehouses', () => {
       const ticks = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="x-axis tick label"] text').allTextContents();
       expect(ticks.filter((tick) => tick.includes('(so far)'))).toHaveLength(partial.length);
       expect(partial.length).toBeLessThanOrEqual(1);
+      // A week in progress with less than a day's worth of a location's comparisons shows no rate.
+      const comparedIn = (week: string | undefined, location: unknown) =>
+        weekly.rows.filter((r) => String(r.week).slice(0, 10) === week && r.location_id === location).reduce((sum, r) => sum + Number(r.compared), 0);
+      const early = partial.flatMap((week) =>
+        [...new Set(weekly.rows.map((r) => r.location_id))].filter((location) => comparedIn(week, location) > 0 && comparedIn(week, location) < comparedIn(addDays(week, -7), location) / 7),
+      );
+      const cellTexts = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="text"] text').allTextContents();
+      expect(cellTexts.filter((text) => text === 'too early')).toHaveLength(early.length);
       // A bar per location with comparisons; one without (the FBA centre: no system is compared there) says so instead of 0%.
       const uncompared = warehouses.rows.filter((r) => r.mismatch_rate === null);
       expect(uncompared.length).toBeGreaterThan(0);
@@ -240,9 +248,13 @@ describe('data health', () => {
       await open('data-health', 'sl-data-health-page');
       // Now: one row per source; over time: one line per source across every bucket.
       expect(await page.locator('sl-data-table[data-table="freshness"] tbody tr').count()).toBe(new Set(freshness.rows.map((r) => r.source)).size);
-      // The ages count from the newest data, not the clock; the demo's data is months old and the page says so.
+      // One clock: the demo's data is months old, the page says so, and no source reads fresh
+      // against the same now that says nothing new has arrived.
       const basis = await page.locator('sl-data-health-page [data-freshness-basis]').textContent();
-      expect(basis).toMatch(/^Ages as of the newest data any source sent, .*: nothing new from any source for [\d.]+ d$/);
+      expect(basis).toMatch(/^Ages as of now, .*; the newest data any source sent is from .*: nothing new from any source for [\d.]+ d$/);
+      const states = await page.locator('sl-data-table[data-table="freshness"] tbody tr .badge').allTextContents();
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.filter((state) => state === 'fresh')).toEqual([]);
       expect(history.rows.length).toBeGreaterThan(freshness.rows.length);
       expect(await page.locator('sl-plot[data-chart="staleness"] g[aria-label="line"] path').count()).toBeGreaterThanOrEqual(new Set(history.rows.map((r) => r.source)).size);
       expect(await page.locator('sl-data-table[data-table="ingest-runs"] tbody tr').count()).toBe(Math.min(50, runs.rows.length));

@@ -22,6 +22,8 @@ import { useTempDir } from '../helpers/temp-dir.ts';
  */
 const tempDir = useTempDir('stocklens-incremental-marts-');
 const hour = 3600_000;
+/** Marts a healthy week may leave empty (no source reported a negative on-hand). */
+const mayBeEmpty = ['fct_negative_on_hand'];
 /** Columns that say when a row was computed, not what it says. */
 const buildTimeColumns = ['refreshed_at'];
 
@@ -128,7 +130,7 @@ for (const seed of [21, 4, 9]) describe(`incremental marts (seed ${seed})`, () =
           (select count(*) from (select ${list} from ${sql.ident('incremental_copy', table.name)} except all select ${list} from ${sql.ident(table.schema, table.name)})) as extra,
           (select count(*) from ${sql.ident(table.schema, table.name)}) as rows`);
       expect({ table: table.name, missing: differ!.missing, extra: differ!.extra }).toEqual({ table: table.name, missing: 0, extra: 0 });
-      expect(differ!.rows, table.name).toBeGreaterThan(0);
+      if (!mayBeEmpty.includes(table.name)) expect(differ!.rows, table.name).toBeGreaterThan(0);
     }
   }, 120_000);
 });

@@ -11,17 +11,26 @@ export const kpiStyles = css`
 export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
 
 /**
- * The tiles' figures: the latest complete week of rpt_weekly_health against the one before. A week
- * still in progress (its Sunday after the last day of data) would compare two days with seven and
- * look like a great improvement; it is only shown when there is no complete week at all.
+ * The tiles' figures: the latest whole week of rpt_weekly_health against the one before. A partial
+ * week (still in progress, or cut by a date filter) would compare two days with seven and look like
+ * a great improvement; it is only shown when there is no whole week at all.
  */
 export function latestTwoWeeks(rows: WeeklyHealthRow[], locationId: string, lastDay?: string): { latest?: WeeklyHealthRow; previous?: WeeklyHealthRow; partial?: WeeklyHealthRow } {
   const weeks = rows.filter((row) => row.location_id === locationId).sort((a, b) => toDate(a.week)!.getTime() - toDate(b.week)!.getTime());
-  const complete = weeks.filter((row) => !weekInProgress(row.week, lastDay));
+  const complete = weeks.filter((row) => !isPartialWeek(row, lastDay));
   if (complete.length === 0) return { latest: weeks.at(-1), previous: weeks.at(-2) };
   const latest = complete.at(-1)!;
   const partial = weeks.at(-1) === latest ? undefined : weeks.at(-1);
   return { latest, previous: complete.at(-2), partial };
+}
+
+/**
+ * Whether a week of rpt_weekly_health covers only part of the week: the mart says so
+ * (`is_partial`, from the hours its buckets cover); a week that runs past the last day shown (a date
+ * filter ending mid-week) is partial on the page too.
+ */
+function isPartialWeek(row: WeeklyHealthRow, lastDay?: string): boolean {
+  return row.is_partial === true || weekInProgress(row.week, lastDay);
 }
 
 /** The last day with stock figures: what decides whether the latest week is complete. */

@@ -56,7 +56,7 @@ export class DataHealthPage extends PageElement {
       <div class="grid">
         <section class="card" aria-labelledby="fresh-title">
           <h3 id="fresh-title">Freshness per source</h3>
-          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => html`${freshnessBasis(rows)}<sl-data-table data-table="freshness" .rows=${latestPerSource(rows)} .columns=${freshnessColumns}></sl-data-table>`)}
+          ${withData(this.freshness, { what: 'freshness', empty: 'No sources have landed data yet.' }, (rows) => freshnessCard(rows))}
         </section>
         <section class="card" aria-labelledby="held-title">
           <h3 id="held-title">Held batches and quarantine</h3>
@@ -112,16 +112,33 @@ export class DataHealthPage extends PageElement {
 }
 
 /**
- * What the ages are measured from: the newest bucket any source filled, not the clock (the demo's
- * data is months old). When even that is well behind the clock, nothing has arrived from any
- * source since, and the table's "fresh" must not hide it.
+ * One clock for the whole card: the ages, the states and the note are all measured from the same
+ * "now" (the browser's clock when the page drew). A feed is fresh only when its last batch is
+ * within its allowance of that now; the note says when the newest data any source sent is itself
+ * long past it, so "nothing new for 278 d" never stands beside a green "fresh".
  */
-function freshnessBasis(rows: Row[]) {
-  const newest = Math.max(...rows.map((row) => toDate(row.bucket_at)?.getTime() ?? -Infinity));
-  if (!Number.isFinite(newest)) return html``;
-  const behindMinutes = (Date.now() - newest) / 60_000;
-  const silent = behindMinutes > 120;
-  return html`<p class="sub" data-freshness-basis>Ages as of the newest data any source sent, ${formatDateTime(new Date(newest))}${silent ? html`: <span class="badge bad">nothing new from any source for ${formatMinutes(behindMinutes)}</span>` : '.'}</p>`;
+export function freshnessNow(rows: Row[], nowMs: number): { rows: Row[]; newestMs?: number; silentMinutes?: number } {
+  const newest = Math.max(...rows.map((row) => toDate(row.last_captured_at)?.getTime() ?? -Infinity));
+  const current = latestPerSource(rows).map((row) => {
+    const captured = toDate(row.last_captured_at)?.getTime();
+    const age = captured === undefined ? null : Math.max(0, (nowMs - captured) / 60_000);
+    const allowed = row.max_staleness_minutes === null || row.max_staleness_minutes === undefined ? undefined : Number(row.max_staleness_minutes);
+    const isStale = age === null || (allowed !== undefined && age > allowed);
+    return { ...row, staleness_minutes: age, is_stale: isStale };
+  });
+  if (!Number.isFinite(newest)) return { rows: current };
+  const behindMinutes = (nowMs - newest) / 60_000;
+  return { rows: current, newestMs: newest, silentMinutes: behindMinutes > 120 ? behindMinutes : undefined };
+}
+
+function freshnessCard(rows: Row[]) {
+  const now = Date.now();
+  const fresh = freshnessNow(rows, now);
+  const note =
+    fresh.newestMs === undefined
+      ? html``
+      : html`<p class="sub" data-freshness-basis>Ages as of now, ${formatDateTime(new Date(now))}; the newest data any source sent is from ${formatDateTime(new Date(fresh.newestMs))}${fresh.silentMinutes === undefined ? '.' : html`: <span class="badge bad">nothing new from any source for ${formatMinutes(fresh.silentMinutes)}</span>`}</p>`;
+  return html`${note}<sl-data-table data-table="freshness" .rows=${fresh.rows} .columns=${freshnessColumns}></sl-data-table>`;
 }
 
 /** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
