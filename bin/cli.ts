@@ -1,6 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { StocklensError } from '../core/errors.ts';
-import { setLogLevel } from '../core/logger.ts';
+import { setLogFormat, setVerbose, type LogFormat } from '../core/logger.ts';
 import { Database } from '../db/database.ts';
 import { alertsCommand } from './commands/alerts-command.ts';
 import { buildCommand } from './commands/build-command.ts';
@@ -17,11 +17,14 @@ import { say } from './terminal.ts';
 const program = new Command('stocklens')
   .description('Stocklens: which stock can we actually sell, where, and which system is wrong?')
   .option('-c, --config <file>', 'config file', 'stocklens.config.yaml')
-  .option('-v, --verbose', 'structured logs on stderr')
+  .option('-v, --verbose', 'every log entry on stderr, and stack traces')
+  .addOption(new Option('--log-format <format>', 'logs on stderr as one readable line each, or JSON (default: text on a terminal, else json)').choices(['text', 'json']))
   .showHelpAfterError()
   .exitOverride()
   .hook('preAction', (command) => {
-    if (command.opts().verbose) setLogLevel('info');
+    const options = command.opts<{ verbose?: boolean; logFormat?: LogFormat }>();
+    if (options.verbose) setVerbose();
+    if (options.logFormat) setLogFormat(options.logFormat);
   });
 
 for (const command of [demoCommand(), generateCommand(), ingestCommand(), buildCommand(), testCommand(), retryCommand(), serveCommand(), sqlCommand(), tokenCommand(), alertsCommand()]) {
@@ -38,7 +41,8 @@ try {
   }
   if (error instanceof StocklensError) say(`stocklens: ${error.message}`);
   else if (error instanceof Error && !(error as NodeJS.ErrnoException).code && error.constructor === Error) say(`stocklens: ${error.message}`);
-  else say(`stocklens: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
+  else if (program.opts().verbose) say(`stocklens: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
+  else say(`stocklens: unexpected error: ${error instanceof Error ? error.message : String(error)} (run again with --verbose for the stack trace)`);
   await Database.closeAll();
   process.exit(error instanceof StocklensError ? error.exitCode : 1);
 }

@@ -103,10 +103,10 @@ function reportOf(header: readonly string[]): Report {
 export function amazonFbaReportConnector(source: SourceConfig, config: Config): Connector {
   const channel = channelOf(source, config) ?? 'amazon-fba';
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const location = fbaLocation(source, config);
       const batches: PendingBatch[] = [];
-      for (const found of await vendorFiles(source, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv')) {
+      for (const found of await vendorFiles(source, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv', ignore)) {
         const inspection = await inspectOrRefuse(found.file, found.gzip);
         let refusal = inspection.refusal;
         let read: GroupRead | undefined;

@@ -2,9 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import { logger } from '../../core/logger.ts';
 import { literal, quotedIdentifier, type Connection } from '../../db/database.ts';
-import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
+import { batchNameAdvice, parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
 import { inspectFile, type FileInspection } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
 import type { GroupRead, StagedInput } from '../land-batch.ts';
@@ -17,12 +16,12 @@ import type { Connector, PendingBatch } from './connector.ts';
  */
 export function csvDropConnector(source: SourceConfig): Connector {
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const batches: PendingBatch[] = [];
       for (const name of await listFolder(source)) {
         const parsed = parseBatchFileName(name);
         if (!parsed) {
-          logger.warn({ source: source.name, file: name }, 'file name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>; ignored');
+          ignore?.({ file: path.join(source.path!, name), reason: 'its name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>', fix: batchNameAdvice(name) });
           continue;
         }
         const file = path.join(source.path!, name);
@@ -44,12 +43,17 @@ export function csvDropConnector(source: SourceConfig): Connector {
   };
 }
 
-/** The sorted file names of a file source's folder. */
+/** The sorted file names of a file source's folder; a missing folder is said in words, with the fix. */
 export async function listFolder(source: SourceConfig): Promise<string[]> {
   try {
     return (await readdir(source.path!)).sort();
   } catch (error) {
-    throw new IngestError(`source ${source.name}: cannot read folder ${source.path}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new IngestError(`folder ${source.path} does not exist: create it, or set this source's path to the folder its exports land in`, { source: source.name }, { cause: error });
+    }
+    if (code === 'ENOTDIR') throw new IngestError(`${source.path} is a file, not a folder: set this source's path to the folder its exports land in`, { source: source.name }, { cause: error });
+    throw new IngestError(`cannot read folder ${source.path}: ${causeMessage(error)}`, { source: source.name, transient: code === 'EBUSY' || code === 'EAGAIN' }, { cause: error });
   }
 }
 

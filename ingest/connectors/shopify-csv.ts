@@ -74,9 +74,9 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
     skip: () => sql`lower(trim(${sql.ident('v', variant.quantities.on_hand)})) = 'not stocked'`,
   });
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const batches: PendingBatch[] = [];
-      for (const found of await vendorFiles(source, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv')) {
+      for (const found of await vendorFiles(source, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv', ignore)) {
         const format = { delimiter: ',', quote: '"', gzip: found.gzip } as const;
         const inspection = await inspectOrRefuse(found.file, found.gzip);
         let refusal = inspection.refusal;

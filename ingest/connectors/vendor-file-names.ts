@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import { logger } from '../../core/logger.ts';
-import { parseStamp } from '../batch-file-name.ts';
+import { looseStamp, parseStamp } from '../batch-file-name.ts';
+import type { IgnoredFile } from './connector.ts';
 import { listFolder } from './csv-drop.ts';
 
 export interface VendorFile {
@@ -21,9 +21,9 @@ const stampInName = /(\d{8}T\d{6}Z)/;
  * names it (`defaultName`, whose first group is the `YYYYMMDDTHHMMSSZ` stamp and optional second
  * group the mode); a source that keeps the vendor's own names sets `pattern` (a glob such as
  * `*.txt`), and a file whose name carries no stamp is captured at its modification time: the
- * moment the vendor's download was written. Files matching neither are logged and left alone.
+ * moment the vendor's download was written. Files matching neither are reported through `ignore` and left alone.
  */
-export async function vendorFiles(source: SourceConfig, defaultName: RegExp, expected: string): Promise<VendorFile[]> {
+export async function vendorFiles(source: SourceConfig, defaultName: RegExp, expected: string, ignore?: (file: IgnoredFile) => void): Promise<VendorFile[]> {
   const matcher = source.pattern ? globRegExp(source.pattern) : undefined;
   const found: VendorFile[] = [];
   for (const name of await listFolder(source)) {
@@ -39,7 +39,8 @@ export async function vendorFiles(source: SourceConfig, defaultName: RegExp, exp
     const match = defaultName.exec(name);
     const capturedAt = match && parseStamp(match[1]);
     if (!match || !capturedAt) {
-      logger.warn({ source: source.name, file: name }, `not named ${expected}; ignored (set pattern: to read files under the vendor's own names)`);
+      const suggested = expected.replace('<YYYYMMDDTHHMMSSZ>', looseStamp(name) ?? '<YYYYMMDDTHHMMSSZ>').replace('[_full|_delta]', '');
+      ignore?.({ file, reason: `its name is not ${expected}`, fix: `rename it to ${suggested} (the time in UTC), or set pattern: on the source to read files under the vendor's own names` });
       continue;
     }
     found.push({ name, file, capturedAt, mode: (match[2] as 'full' | 'delta' | undefined) ?? 'full', gzip });
