@@ -46,8 +46,8 @@ export interface FileProblem {
 }
 
 /** What to do about a file rejected whole: its content identifies it, so a corrected file is read again. */
-const rejectedFix = 'correct the file and save it again (same name or a new one): the next ingest reads a changed file again';
-const failedFix = 'the next ingest tries it again; if it keeps failing, run with --verbose and look at the error';
+export const rejectedFix = 'correct the file and save it again (same name or a new one): the next ingest reads a changed file again';
+export const failedFix = 'the next ingest tries it again; if it keeps failing, run with --verbose and look at the error';
 
 export interface IngestProgress {
   source: string;
