@@ -29,9 +29,9 @@ export function setLogLevel(level: pino.LevelWithSilent): void {
   logger.level = level;
 }
 
-/** `--verbose`: every info entry, with stack traces. */
+/** `--verbose`: every entry down to debug (what each step failed on), with stack traces. */
 export function setVerbose(): void {
-  logger.level = 'info';
+  logger.level = 'debug';
   settings.stacks = true;
 }
 

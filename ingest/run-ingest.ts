@@ -141,7 +141,7 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     summary.error = causeMessage(error);
     summary.transient = isTransient(error);
     // The summary carries the error to whoever asked (the CLI prints it, the scheduler logs it).
-    logger.info({ err: error, source: source.name }, 'ingest run failed');
+    logger.debug({ err: error, source: source.name }, 'ingest run failed');
   }
   summary.durationMs = Date.now() - startedAt;
   await db.run(sql`
