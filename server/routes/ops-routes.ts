@@ -6,6 +6,7 @@ import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
 import { inList, oneOrMore, where } from '../filters.ts';
 import { HttpError } from '../http-error.ts';
+import { checkSetup } from '../../ingest/check-setup.ts';
 import { failedFix, rejectedFix } from '../../ingest/run-ingest.ts';
 import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
@@ -91,6 +92,11 @@ export function opsRoutes(context: EndpointContext): Router {
     lists: { run: 'run_id', node: 'node', status: 'status' },
     singles: { severity: { column: 'severity', values: z.enum(['warn', 'error']).optional() } },
     orderBy: ['finished_at desc', 'node', 'test'],
+  });
+
+  // What `stocklens doctor` says about this server's config and drop folders.
+  router.get('/api/setup-checks', requireRole('viewer'), async (_request, response) => {
+    response.json({ findings: await checkSetup(context.config) });
   });
 
   // The runner writes the DAG with every node's columns after each build (models/runner/manifest.ts).

@@ -41,13 +41,14 @@ export class DataHealthPage extends PageElement {
   private runs = new QueryController<Row>(this, () => ({ path: '/api/ingest/runs', params: { ...this.range(), limit: 200 } }));
   private held = new QueryController<Row>(this, () => ({ path: '/api/ingest/batches', params: { ...this.range(), status: 'held', limit: 1000 } }));
   private quarantine = new QueryController<Row>(this, () => ({ path: '/api/ingest/quarantine', params: { ...this.range(), limit: 5000 } }));
+  private setup = new QueryController<Row>(this, () => ({ path: '/api/setup-checks', params: {}, json: true }));
   private notLanded = new QueryController<Row>(this, () => ({ path: '/api/ingest/files-not-landed', params: { source: this.filters.source, limit: 1000 } }));
   private modelRuns = new QueryController<Row>(this, () => ({ path: '/api/models/runs', params: { limit: 500 } }));
   private tests = new QueryController<Row>(this, () => ({ path: '/api/models/tests', params: { limit: 2000 } }));
   private lineage = new QueryController<Row>(this, () => ({ path: '/api/lineage', params: {}, json: true }));
 
   protected queries() {
-    return [this.freshness, this.runs, this.held, this.quarantine, this.notLanded, this.modelRuns, this.tests, this.lineage];
+    return [this.freshness, this.runs, this.held, this.quarantine, this.setup, this.notLanded, this.modelRuns, this.tests, this.lineage];
   }
 
   render() {
@@ -62,6 +63,11 @@ export class DataHealthPage extends PageElement {
         <section class="card" aria-labelledby="held-title">
           <h3 id="held-title">Held batches and quarantine</h3>
           ${this.heldAndQuarantine()}
+        </section>
+        <section class="card wide" aria-labelledby="setup-title">
+          <h3 id="setup-title">Setup checks</h3>
+          <p class="sub">What <code>stocklens doctor</code> finds in the config and the drop folders: sources that are never compared, locations without a truth, missing folders, files no connector reads.</p>
+          ${withData(this.setup, { what: 'setup checks', empty: '', isEmpty: () => false }, (rows) => setupFindings((rows[0]?.findings ?? []) as Row[]))}
         </section>
         <section class="card wide" aria-labelledby="not-landed-title">
           <h3 id="not-landed-title">Files not landed</h3>
@@ -152,6 +158,18 @@ function latestRun(rows: Row[]): Row[] {
   const time = (r: Row) => toDate(r.started_at ?? r.finished_at ?? r.created_at)?.getTime() ?? 0;
   const latest = rows.reduce((best, r) => (time(r) > time(best) ? r : best), rows[0]);
   return rows.filter((r) => r.run_id === latest.run_id);
+}
+
+/** The doctor's findings, problems first, each with its fix. */
+function setupFindings(findings: Row[]) {
+  if (findings.length === 0) return html`<p class="state empty" data-setup-ok>Every source is read and compared.</p>`;
+  const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return html`<sl-data-table data-table="setup-checks" .rows=${sorted} .columns=${[
+    { key: 'severity', label: 'severity', render: (row: Row) => statusBadge(row.severity === 'error' ? 'error' : 'warn') },
+    { key: 'subject', label: 'about' },
+    { key: 'problem', label: 'problem' },
+    { key: 'fix', label: 'fix' },
+  ]} .pageSize=${50}></sl-data-table>`;
 }
 
 /** The quarantine of the filtered range as one CSV download (a CSV answer streams every row). */
