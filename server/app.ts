@@ -132,7 +132,7 @@ export function createApp(context: AppContext): ServerApp {
 
   app.get('/assets/app.js', (request, response) => sendDashboardScript(request, response, context.dashboard));
   app.get('/', (request, response) => {
-    if (principalOf(response)) return void response.type('html').send(context.dashboard.html);
+    if (principalOf(response)) return void response.type('html').send(withTimeZone(context.dashboard.html, config.timezone));
     // A link from another site arrives without the SameSite=Strict cookie: reload once from here.
     if (request.get('sec-fetch-site') === 'cross-site' && sessionIdOf(request) === undefined) return void response.type('html').send(sameSiteBouncePage());
     response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
@@ -175,4 +175,9 @@ function messageOf(error: unknown, status: number): string {
   const message = error instanceof Error ? error.message : String(error);
   if (status === 400 && (error as { type?: string }).type === 'entity.parse.failed') return `the request body is not valid JSON: ${message}`;
   return message;
+}
+
+/** The page carries the config's zone, so that the dashboard shows every time in it from the first paint. */
+function withTimeZone(html: string, timeZone: string): string {
+  return html.replace('<head>', `<head>\n    <meta name="stocklens-timezone" content="${timeZone.replace(/[^A-Za-z0-9_+/-]/g, '')}" />`);
 }

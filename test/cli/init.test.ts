@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.ts';
 import { runCli } from '../helpers/stocklens-cli.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { writeMixedExports } from './helpers/mixed-exports.ts';
@@ -81,6 +82,18 @@ describe('stocklens init', () => {
       ['WH-EAST', 'MUG-1', 45],
       ['WH-EAST', 'MUG-1', 45],
     ]);
+
+    // The dashboard, signed in through the printed link, shows times in the zone init wrote (16:00 UTC is 17:00 in Berlin in January).
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(link);
+      await page.goto(new URL('/#/data-health', link).toString());
+      const cells = page.locator('sl-data-table[data-table="freshness"] tbody td');
+      await expect.poll(async () => (await cells.allTextContents()).join(' | '), { timeout: 60_000 }).toContain('Jan 5, 17:00 GMT+1');
+    } finally {
+      await browser.close();
+    }
   }, 240_000);
 
   it('asks in a real terminal for what the files cannot say, and writes the answers', async () => {
