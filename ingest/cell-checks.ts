@@ -54,6 +54,9 @@ function numberPattern(format: NumberFormat): string {
   return `[+-]?(${whole}(${decimal}[0-9]*)?|${decimal}[0-9]+)`;
 }
 
+/** What to do about a row naming a location the config does not list. */
+const unknownLocationFix = ': add it to `locations:` in the config, or map it in the source\'s `location_map`';
+
 export interface Check {
   column: string | null;
   failed: SQLQuery;
@@ -75,7 +78,7 @@ export function columnChecks(column: ColumnSpec, present: Set<string>, options: 
   }
   if (column.nonNegative) checks.push({ column: column.name, failed: sql`${cast} < 0`, reason: sql`${`${column.name} is negative: `} || ${cellText}` });
   if (column.name === 'location_id' && options.knownLocations.length > 0) {
-    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cellText} not in (${sql.join(options.knownLocations.map((id) => sql`${id}`), ', ')})`, reason: sql`${'unknown location '} || to_json(${cellText})::varchar` });
+    checks.push({ column: column.name, failed: sql`${cellText} is not null and ${cellText} not in (${sql.join(options.knownLocations.map((id) => sql`${id}`), ', ')})`, reason: sql`${'unknown location '} || to_json(${cellText})::varchar || ${unknownLocationFix}` });
   }
   if (column.type === 'timestamptz' && ['captured_at', 'placed_at', 'occurred_at'].includes(column.name)) {
     // A capture from the future is a clock or time-zone error upstream; landing it would poison as-of joins.

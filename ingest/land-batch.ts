@@ -25,6 +25,8 @@ export interface LandResult {
   rows: number;
   rejected: number;
   error?: string;
+  /** For a skipped batch: its outcome when it was read (a rejected file stays rejected until its content changes). */
+  previously?: BatchStatus;
 }
 
 export interface LandOptions {
@@ -133,11 +135,14 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     await connection.run('create or replace temp table batch_ids (batch_id varchar)');
     await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_ids' }, [{ type: 'varchar', values: ids }]);
     const existing = new Map(
-      (await connection.rows<{ batch_id: string; status: string }>('select b.batch_id, b.status from ingest.batches b join batch_ids using (batch_id)')).map((row) => [row.batch_id, row.status]),
+      (await connection.rows<{ batch_id: string; status: BatchStatus; error: string | null }>('select b.batch_id, b.status, b.error from ingest.batches b join batch_ids using (batch_id)')).map((row) => [row.batch_id, row]),
     );
     const results: (LandResult | undefined)[] = ids.map((batchId) => {
-      const status = existing.get(batchId);
-      return status !== undefined && status !== 'failed' ? { batchId, status: 'skipped', rows: 0, rejected: 0 } : undefined;
+      const earlier = existing.get(batchId);
+      if (earlier === undefined || earlier.status === 'failed') return undefined;
+      // A file rejected before is not read again, but it is still there unlanded: say so every run.
+      if (earlier.status === 'rejected') return { batchId, status: 'skipped', rows: 0, rejected: 0, previously: 'rejected', error: earlier.error ?? undefined };
+      return { batchId, status: 'skipped', rows: 0, rejected: 0 };
     });
     const todo = batches.map((batch, index) => ({ batch, batchId: ids[index], index })).filter(({ index }) => results[index] === undefined);
     if (todo.length === 0) return results as LandResult[];
@@ -231,12 +236,21 @@ async function stageOrReject(connection: Connection, stage: StageInput, entity: 
   if (!present.has('__batch')) await connection.run('alter table batch_input add column __batch integer default 0');
   const spec = entitySpecs[entity];
   const missing = spec.columns.filter((column) => column.required && !present.has(column.name)).map((column) => column.name);
+  const header = [...present].filter((name) => !internalColumns.has(name));
   if (missing.length > 0) {
-    return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${entity} file needs ${requiredColumns(entity).join(', ')})`;
+    return `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (a ${entity} file needs ${requiredColumns(entity).join(', ')})${headerHint(header, missing)}`;
   }
   const uncovered = (spec.oneOf ?? []).find((group) => !group.some((name) => present.has(name)));
-  if (uncovered) return `missing column: a ${entity} file needs ${uncovered.join(' or ')}`;
+  if (uncovered) return `missing column: a ${entity} file needs ${uncovered.join(' or ')}${headerHint(header, uncovered)}`;
   return { ...staged, present };
+}
+
+/** What the header had, and the rename that would fix it when a column is a near miss of a wanted one (`onhand`, `On Hand`). */
+function headerHint(header: readonly string[], wanted: readonly string[]): string {
+  if (header.length === 0) return '';
+  const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const renames = wanted.flatMap((name) => header.filter((column) => squash(column) === squash(name)).map((column) => `rename ${column} to ${name}`));
+  return `; the header has ${header.join(', ')}${renames.length > 0 ? `: ${renames.join(', ')}` : ''}`;
 }
 
 function requiredColumns(entity: Entity): string[] {

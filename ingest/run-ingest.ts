@@ -6,7 +6,7 @@ import type { Config } from '../core/load-config.ts';
 import { logger } from '../core/logger.ts';
 import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Database } from '../db/database.ts';
-import type { PendingBatch } from './connectors/connector.ts';
+import type { IgnoredFile, PendingBatch } from './connectors/connector.ts';
 import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatches, type LandResult } from './land-batch.ts';
@@ -27,7 +27,26 @@ export interface SourceSummary {
   transient?: boolean;
   /** What the connector noticed but landed around (warehouses mapped to no location), once per run. */
   warnings?: string[];
+  /** Every file of the run that did not land, with the reason and the fix: the user's to-do list. */
+  problems: FileProblem[];
 }
+
+/**
+ * A file that did not land: `rejected` whole (a wrong header, an unreadable file; `again` when it was
+ * rejected by an earlier run and is still in the folder unchanged), `failed` (retried next run) or
+ * `ignored` by its connector (a name it cannot read).
+ */
+export interface FileProblem {
+  file: string;
+  outcome: 'rejected' | 'failed' | 'ignored';
+  reason: string;
+  fix: string;
+  again?: boolean;
+}
+
+/** What to do about a file rejected whole: its content identifies it, so a corrected file is read again. */
+export const rejectedFix = 'correct the file and save it again (same name or a new one): the next ingest reads a changed file again';
+export const failedFix = 'the next ingest tries it again; if it keeps failing, run with --verbose and look at the error';
 
 export interface IngestProgress {
   source: string;
@@ -62,7 +81,7 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
   const lane = async () => {
     for (let index = next++; index < pulling.length; index = next++) {
       const source = pulling[index];
-      summaries[index] = await ingestBatches(config, db, source, () => connectorFor(source, config).listBatches(), options);
+      summaries[index] = await ingestBatches(config, db, source, (ignore) => connectorFor(source, config).listBatches(ignore), options);
     }
   };
   // One threads lease for the whole run, not one per group (changing DuckDB's threads costs).
@@ -77,14 +96,17 @@ const parallelSources = Math.max(1, availableParallelism());
  * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands them in
  * groups (see `landingGroups`), each group in one transaction. Listing failures (a Shopify outage) fail the run with nothing landed.
  */
-export async function ingestBatches(config: Config, db: Database, source: SourceConfig, list: () => Promise<PendingBatch[]>, options: IngestOptions = {}): Promise<SourceSummary> {
+export async function ingestBatches(config: Config, db: Database, source: SourceConfig, list: (ignore: (file: IgnoredFile) => void) => Promise<PendingBatch[]>, options: IngestOptions = {}): Promise<SourceSummary> {
   await ensureLandingSchema(db);
   const runId = randomUUID();
   const startedAt = Date.now();
   await db.run(sql`insert into ingest.runs (run_id, source, trigger, attempt, started_at, status) values (${runId}, ${source.name}, ${options.trigger ?? 'manual'}, ${options.attempt ?? 1}, now(), 'running')`);
-  const summary: SourceSummary = { source: source.name, status: 'succeeded', batches: 0, skipped: 0, rows: 0, rejected: 0, held: 0, failedBatches: 0, durationMs: 0 };
+  const summary: SourceSummary = { source: source.name, status: 'succeeded', batches: 0, skipped: 0, rows: 0, rejected: 0, held: 0, failedBatches: 0, durationMs: 0, problems: [] };
   try {
-    const pending = await list();
+    const ignored: IgnoredFile[] = [];
+    const pending = await list((file) => ignored.push(file));
+    for (const file of ignored) summary.problems.push({ ...file, outcome: 'ignored' });
+    await recordIgnoredFiles(db, source.name, ignored);
     const landOptions = {
       knownLocations: config.locations.map((location) => location.id),
       maxFullDrop: source.max_full_drop ?? config.ingest.max_full_drop,
@@ -96,7 +118,13 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     if (warnings.length > 0) summary.warnings = warnings;
     let done = 0;
     for (const group of landingGroups(pending)) {
-      for (const result of await landBatches(db, group, landOptions)) {
+      const results = await landBatches(db, group, landOptions);
+      for (const [index, result] of results.entries()) {
+        const file = group[index].file ?? result.batchId;
+        if (result.status === 'rejected' || result.previously === 'rejected') {
+          summary.problems.push({ file, outcome: 'rejected', reason: result.error ?? 'rejected', fix: rejectedFix, again: result.previously === 'rejected' });
+        }
+        if (result.status === 'failed') summary.problems.push({ file, outcome: 'failed', reason: result.error ?? 'failed', fix: failedFix });
         if (result.status === 'skipped') summary.skipped += 1;
         else summary.batches += 1;
         if (result.status === 'held') summary.held += 1;
@@ -111,7 +139,8 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     summary.status = 'failed';
     summary.error = causeMessage(error);
     summary.transient = isTransient(error);
-    logger.error({ err: error, source: source.name }, 'ingest run failed');
+    // The summary carries the error to whoever asked (the CLI prints it, the scheduler logs it).
+    logger.debug({ err: error, source: source.name }, 'ingest run failed');
   }
   summary.durationMs = Date.now() - startedAt;
   await db.run(sql`
@@ -147,4 +176,14 @@ export function landingGroups(pending: readonly PendingBatch[]): PendingBatch[][
     else open.delete(batch.entity);
   }
   return groups;
+}
+
+/** The files a source's folder holds that its connector leaves aside, as of its last listing (Data health shows them). */
+async function recordIgnoredFiles(db: Database, source: string, ignored: readonly IgnoredFile[]): Promise<void> {
+  await db.transaction(async (connection) => {
+    await connection.run(sql`delete from ingest.ignored_files where source = ${source}`);
+    for (const file of ignored) {
+      await connection.run(sql`insert into ingest.ignored_files (source, file, reason, fix, seen_at) values (${source}, ${file.file}, ${file.reason}, ${file.fix}, now())`);
+    }
+  });
 }

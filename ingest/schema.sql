@@ -26,6 +26,15 @@ create table if not exists ingest.quarantine (
   raw_line varchar
 );
 
+-- Files a source's folder holds that its connector leaves aside (a name it cannot read), as of the source's last listing.
+create table if not exists ingest.ignored_files (
+  source  varchar not null,
+  file    varchar not null,
+  reason  varchar not null,
+  fix     varchar not null,
+  seen_at timestamptz not null
+);
+
 create table if not exists ingest.runs (
   run_id      varchar not null,
   source      varchar not null,

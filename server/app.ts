@@ -152,7 +152,7 @@ export function createApp(context: AppContext): ServerApp {
 
   app.get('/assets/app.js', (request, response) => sendDashboardScript(request, response, context.dashboard));
   app.get('/', (request, response) => {
-    if (principalOf(response)) return void response.type('html').send(context.dashboard.html);
+    if (principalOf(response)) return void response.type('html').send(withTimeZone(context.dashboard.html, config.timezone));
     // A link from another site arrives without the SameSite=Strict cookie: reload once from here.
     if (request.get('sec-fetch-site') === 'cross-site' && sessionIdOf(request) === undefined) return void response.type('html').send(sameSiteBouncePage());
     response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
@@ -207,4 +207,9 @@ function bearerMatches(request: Request, expected: string | undefined): boolean 
   if (presented === undefined) return false;
   const [a, b] = [Buffer.from(presented), Buffer.from(expected)];
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The page carries the config's zone, so that the dashboard shows every time in it from the first paint. */
+function withTimeZone(html: string, timeZone: string): string {
+  return html.replace('<head>', `<head>\n    <meta name="stocklens-timezone" content="${timeZone.replace(/[^A-Za-z0-9_+/-]/g, '')}" />`);
 }

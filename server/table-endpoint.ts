@@ -1,10 +1,11 @@
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../core/load-config.ts';
 import { sql, type ColumnarResult, type Database, type SQLQuery } from '../db/database.ts';
 import { requireRole } from './auth/authenticate.ts';
 import type { Role } from './auth/roles.ts';
-import { sendResult } from './encode/send-result.ts';
+import { sendResult, streamResult } from './encode/send-result.ts';
+import { HttpError } from './http-error.ts';
 import { pageShape, parseQuery } from './filters.ts';
 import type { RelationCatalog } from './relation-catalog.ts';
 import type { QueryGate } from './query-gate.ts';
@@ -40,8 +41,8 @@ export interface TableEndpoint<Shape extends z.ZodRawShape> {
 }
 
 /**
- * Registers a table endpoint: validated filters, `{"columns", "rows", "total"}` JSON or CSV or
- * Arrow of one page. Answers are cached until the next build publishes (marts only change then).
+ * Registers a table endpoint: validated filters, `{"columns", "rows", "total"}` JSON of one page, or
+ * CSV or Arrow of every matching row (one page when `limit` is given). Answers are cached until the next build publishes (marts only change then).
  */
 export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, context: EndpointContext, endpoint: TableEndpoint<Shape>): void {
   const shape = { ...endpoint.filters, ...pageShape };
@@ -67,6 +68,12 @@ export function tableEndpoint<Shape extends z.ZodRawShape>(router: Router, conte
   router.get(endpoint.path, requireRole(endpoint.role ?? 'viewer'), async (request, response) => {
     const { filters, key, loader } = read(request.query);
     const filename = endpoint.path.replace(/^\/api\//, '').replace(/\W+/g, '-');
+    // A download is the whole answer: every matching row, unless the client asked for a page.
+    if (filters.format !== 'json' && request.query.limit === undefined) {
+      const { select, orderBy } = await endpoint.query(filters, context);
+      await downloadWhole(context, response, filters.format, sql`select * from (${select}) as whole order by ${orderBy} offset ${filters.offset}`, filename, request.originalUrl);
+      return;
+    }
     const page = await context.cache.load(key, maxAgeMs, loader, () => request.socket.destroyed);
     await sendResult(response, filters.format, page.result, { total: page.total }, filename);
   });
@@ -104,4 +111,39 @@ export function orderBy(...columns: string[]): SQLQuery {
     }),
     ', ',
   );
+}
+
+/** The most rows a download streams; past it the endpoint answers 413 with the count and the ways around. */
+export const maxDownloadRows = 5_000_000;
+
+/**
+ * Streams every row of a table endpoint's answer as CSV or Arrow; 413 when more than
+ * `maxDownloadRows` match, saying how many and how to get them (narrower filters, pages, Parquet).
+ */
+async function downloadWhole(context: EndpointContext, response: Response, format: 'csv' | 'arrow', query: SQLQuery, filename: string, url: string): Promise<void> {
+  await context.gate.run(async () => {
+    const counted = await context.db.one<{ n: number }>(sql`select count(*) as n from (select 1 from (${query}) limit ${maxDownloadRows + 1})`);
+    const total = Number(counted?.n ?? 0);
+    if (total > maxDownloadRows) {
+      throw new HttpError(
+        413,
+        `more than ${maxDownloadRows.toLocaleString('en')} rows match: narrow the filters (from, to, location, source, sku), page with limit and offset ` +
+          `(${url}${url.includes('?') ? '&' : '?'}limit=1000000&offset=0), or download the mart whole as Parquet from /api/exports`,
+      );
+    }
+    response.set('X-Stocklens-total', String(total));
+    const connection = await context.db.connect();
+    const closeOnAbort = () => connection.interrupt();
+    response.once('close', closeOnAbort);
+    try {
+      await streamResult(response, format, connection.stream(query), filename);
+    } catch (error) {
+      // Past the first byte the status is sent: cut the body so the client sees it fail.
+      if (response.headersSent) return void response.destroy(error as Error);
+      throw error;
+    } finally {
+      response.off('close', closeOnAbort);
+      connection.closeSync();
+    }
+  });
 }

@@ -8,6 +8,7 @@ import { duckdbSettings } from '../../db/duckdb-settings.ts';
 import { Database } from '../../db/database.ts';
 import { generate } from '../../fixtures/generate.ts';
 import { formatDuration } from '../../core/duration.ts';
+import { signInToken } from '../../server/auth/sign-in-token.ts';
 import { publishExports } from '../../server/exports/publish-exports.ts';
 import type { AdminActions } from '../../server/routes/admin-routes.ts';
 import { say } from '../terminal.ts';
@@ -52,7 +53,7 @@ export function demoCommand(): Command {
       if (!options.serve) return;
       const server = await serve(config, db, options.port);
       // The demo signs its visitor in as admin: one click, no token to copy.
-      const { token } = await server.tokens.create('admin', 'demo');
+      const token = await signInToken(config, server.tokens);
       say(`\nStocklens demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Sign in with this link:`);
       say(`  ${server.url}/login?token=${token}`);
       say(`admin token (API clients: Authorization: Bearer …): ${token}`);

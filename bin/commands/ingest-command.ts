@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import { acceptBatch } from '../../ingest/accept-batch.ts';
@@ -35,8 +36,20 @@ export function ingestCommand(): Command {
       } else {
         summaries = await ingestWithProgress(config, await openDatabase(config), options.source);
       }
-      if (summaries.some((summary) => summary.status === 'failed' || summary.failedBatches > 0)) process.exitCode = 1;
+      process.exitCode = ingestExitCode(summaries);
     });
+}
+
+/**
+ * The exit codes of `stocklens ingest` (README, Commands): 0 when every file landed whole; 1 when a
+ * source could not be read at all (a missing folder, a database refusing) or a file failed; 2 when
+ * the run finished but something waits for the user: a file rejected or ignored, rows quarantined,
+ * a full batch held.
+ */
+export function ingestExitCode(summaries: readonly SourceSummary[]): number {
+  if (summaries.some((summary) => summary.status === 'failed' || summary.problems.some((problem) => problem.outcome === 'failed'))) return 1;
+  if (summaries.some((summary) => summary.problems.length > 0 || summary.rejected > 0 || summary.held > 0)) return 2;
+  return 0;
 }
 
 export async function ingestWithProgress(config: Parameters<typeof runIngest>[0], db: Parameters<typeof runIngest>[1], sources?: string[]): Promise<SourceSummary[]> {
@@ -60,8 +73,37 @@ function printIngest(summaries: SourceSummary[]): void {
   );
   for (const summary of summaries.filter((s) => s.error)) say(`${summary.source}: ${summary.error}`);
   for (const summary of summaries) for (const warning of summary.warnings ?? []) say(`${summary.source}: warning: ${warning}`);
+  for (const summary of summaries) for (const line of problemLines(summary)) say(line);
   const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
-  if (rejected > 0) say(`${rejected} rows quarantined: see ingest.quarantine (stocklens sql "select * from ingest.quarantine")`);
+  if (rejected > 0) {
+    say(`${rejected} row${rejected > 1 ? 's' : ''} quarantined (the rest of their files landed): each with its line and reason on Data health, or stocklens sql "select * from ingest.quarantine"`);
+  }
   const held = summaries.reduce((sum, s) => sum + s.held, 0);
   if (held > 0) say(`${held} full batch${held > 1 ? 'es' : ''} held by the empty-extract guard: check them, then \`stocklens ingest --accept BATCH\` (ids: stocklens sql "select batch_id, source, rows, error from ingest.batches where status = 'held'")`);
+}
+
+/** Each file of a source that did not land, with the reason and the fix, grouped by what happened to it. */
+function problemLines(summary: SourceSummary): string[] {
+  const lines: string[] = [];
+  const groups = [
+    { outcome: 'rejected', title: (n: number) => `${n} file${n > 1 ? 's' : ''} of ${summary.source} rejected (none of ${n > 1 ? 'their' : 'its'} rows landed):` },
+    { outcome: 'failed', title: (n: number) => `${n} file${n > 1 ? 's' : ''} of ${summary.source} failed to land:` },
+    { outcome: 'ignored', title: (n: number) => `${n} file${n > 1 ? 's' : ''} in ${summary.source}'s folder ignored:` },
+  ] as const;
+  for (const { outcome, title } of groups) {
+    const problems = summary.problems.filter((problem) => problem.outcome === outcome);
+    if (problems.length === 0) continue;
+    lines.push(title(problems.length));
+    for (const problem of problems) {
+      lines.push(`  ${displayPath(problem.file)}${problem.again ? ' (rejected by an earlier ingest, unchanged since)' : ''}: ${problem.reason}`);
+      lines.push(`    fix: ${problem.fix}`);
+    }
+  }
+  return lines;
+}
+
+/** A file as the user would type it: relative to the working folder when it lies inside it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

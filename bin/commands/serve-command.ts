@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Config } from '../../core/load-config.ts';
 import { setLogLevel } from '../../core/logger.ts';
+import { signInToken } from '../../server/auth/sign-in-token.ts';
 import type { Database } from '../../db/database.ts';
 import { removeServerState, writeServerState } from '../../server/server-state.ts';
 import type { AdminActions } from '../../server/routes/admin-routes.ts';
@@ -19,8 +20,10 @@ export function serveCommand(): Command {
       if (!process.env.STOCKLENS_LOG_LEVEL && !command.optsWithGlobals<{ verbose?: boolean }>().verbose) setLogLevel('info');
       const db = await openDatabase(config, { mustExist: true });
       const server = await serve(config, db, options.port);
-      say(`Stocklens is serving on ${server.url}  (Ctrl+C to stop)`);
-      say(`sign in: stocklens token create --role viewer, then open ${server.url}/login?token=<token>`);
+      const token = await signInToken(config, server.tokens);
+      say(`Stocklens is serving on ${server.url}  (Ctrl+C to stop). Sign in with this link:`);
+      say(`  ${server.url}/login?token=${token}`);
+      say('(the same link every start; more tokens: stocklens token create --role viewer|analyst|admin)');
     });
 }
 

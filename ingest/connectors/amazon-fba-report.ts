@@ -104,12 +104,12 @@ function reportOf(header: readonly string[]): Report {
 export function amazonFbaReportConnector(source: SourceConfig, config: Config): Connector {
   const channel = channelOf(source, config) ?? 'amazon-fba';
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const location = fbaLocation(source, config);
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
-      for (const found of await vendorFiles(source, config, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv')) {
+      for (const found of await vendorFiles(source, config, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv', ignore)) {
         const inspection = await inspectDropFile(found, found.gzip, limits);
         if (!inspection) continue;
         longLines.set(found.file, inspection.longLines ?? []);

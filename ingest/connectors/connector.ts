@@ -8,9 +8,20 @@ import type { LandableBatch } from '../land-batch.ts';
  */
 export type PendingBatch = LandableBatch;
 
-/** Every connector turns its system's export into pending batches of canonical entities. */
+/** A file in a source's folder that the connector will not land (its name says nothing it can read), and what to do about it. */
+export interface IgnoredFile {
+  file: string;
+  reason: string;
+  fix: string;
+}
+
+/**
+ * Every connector turns its system's export into pending batches of canonical entities. A file
+ * connector reports each file of its folder it leaves aside through `ignore`, so that the user
+ * sees it in the ingest summary and on Data health instead of losing it silently.
+ */
 export interface Connector {
-  listBatches(): Promise<PendingBatch[]>;
+  listBatches(ignore?: (file: IgnoredFile) => void): Promise<PendingBatch[]>;
 }
 
 export type ConnectorFactory = (source: SourceConfig, config: Config) => Connector;

@@ -2,9 +2,8 @@ import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import type { Config } from '../../core/load-config.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import { logger } from '../../core/logger.ts';
 import { literal, quotedIdentifier, type Connection } from '../../db/database.ts';
-import { parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
+import { batchNameAdvice, parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
 import { fileLimits, inspectDropFile, listDropFolder, type DropInspection } from '../files/drop-folder.ts';
 import type { LongLine } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
@@ -18,14 +17,14 @@ import type { Connector, PendingBatch } from './connector.ts';
  */
 export function csvDropConnector(source: SourceConfig, config: Config): Connector {
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
       for (const entry of await listDropFolder(source, config)) {
         const parsed = parseBatchFileName(entry.name);
         if (!parsed) {
-          logger.warn({ source: source.name, file: entry.name }, 'file name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>; ignored');
+          ignore?.({ file: entry.file, reason: 'its name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>', fix: batchNameAdvice(entry.name) });
           continue;
         }
         const file = entry.file;

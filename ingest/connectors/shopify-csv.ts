@@ -75,11 +75,11 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
     skip: () => sql`lower(trim(${sql.ident('v', variant.quantities.on_hand)})) = 'not stocked'`,
   });
   return {
-    async listBatches() {
+    async listBatches(ignore) {
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
-      for (const found of await vendorFiles(source, config, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv')) {
+      for (const found of await vendorFiles(source, config, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv', ignore)) {
         const format = { delimiter: ',', quote: '"', gzip: found.gzip } as const;
         const inspection = await inspectDropFile(found, found.gzip, limits);
         if (!inspection) continue;

@@ -2,9 +2,9 @@ import { stat } from 'node:fs/promises';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import type { Config } from '../../core/load-config.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import { logger } from '../../core/logger.ts';
-import { parseStamp } from '../batch-file-name.ts';
+import { looseStamp, parseStamp } from '../batch-file-name.ts';
 import { listDropFolder, type DropFile } from '../files/drop-folder.ts';
+import type { IgnoredFile } from './connector.ts';
 
 /** A file the drop folder admitted (or refused, see `DropFile`), with what its name says. */
 export interface VendorFile extends DropFile {
@@ -20,9 +20,9 @@ const stampInName = /(\d{8}T\d{6}Z)/;
  * names it (`defaultName`, whose first group is the `YYYYMMDDTHHMMSSZ` stamp and optional second
  * group the mode); a source that keeps the vendor's own names sets `pattern` (a glob such as
  * `*.txt`), and a file whose name carries no stamp is captured at its modification time: the
- * moment the vendor's download was written. Files matching neither are logged and left alone.
+ * moment the vendor's download was written. Files matching neither are reported through `ignore` and left alone.
  */
-export async function vendorFiles(source: SourceConfig, config: Pick<Config, 'ingest'>, defaultName: RegExp, expected: string): Promise<VendorFile[]> {
+export async function vendorFiles(source: SourceConfig, config: Pick<Config, 'ingest'>, defaultName: RegExp, expected: string, ignore?: (file: IgnoredFile) => void): Promise<VendorFile[]> {
   const matcher = source.pattern ? globRegExp(source.pattern) : undefined;
   const found: VendorFile[] = [];
   for (const entry of await listDropFolder(source, config)) {
@@ -38,7 +38,8 @@ export async function vendorFiles(source: SourceConfig, config: Pick<Config, 'in
     const match = defaultName.exec(name);
     const capturedAt = match && parseStamp(match[1]);
     if (!match || !capturedAt) {
-      logger.warn({ source: source.name, file: name }, `not named ${expected}; ignored (set pattern: to read files under the vendor's own names)`);
+      const suggested = expected.replace('<YYYYMMDDTHHMMSSZ>', looseStamp(name) ?? '<YYYYMMDDTHHMMSSZ>').replace('[_full|_delta]', '');
+      ignore?.({ file, reason: `its name is not ${expected}`, fix: `rename it to ${suggested} (the time in UTC), or set pattern: on the source to read files under the vendor's own names` });
       continue;
     }
     found.push({ ...entry, capturedAt, mode: (match[2] as 'full' | 'delta' | undefined) ?? 'full', gzip });

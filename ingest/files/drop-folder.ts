@@ -50,7 +50,12 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
   try {
     names = (await readdir(folder)).sort();
   } catch (error) {
-    throw new IngestError(`source ${source.name}: cannot read folder ${folder}: ${causeMessage(error)}`, { source: source.name }, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new IngestError(`folder ${folder} does not exist: create it, or set this source's path to the folder its exports land in`, { source: source.name }, { cause: error });
+    }
+    if (code === 'ENOTDIR') throw new IngestError(`${folder} is a file, not a folder: set this source's path to the folder its exports land in`, { source: source.name }, { cause: error });
+    throw new IngestError(`cannot read folder ${folder}: ${causeMessage(error)}`, { source: source.name, transient: code === 'EBUSY' || code === 'EAGAIN' }, { cause: error });
   }
   const limits = fileLimits(config);
   const quietMs = parseDurationMs(source.quiet_period) ?? 0;

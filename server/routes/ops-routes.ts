@@ -6,6 +6,8 @@ import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
 import { inList, oneOrMore, where } from '../filters.ts';
 import { HttpError } from '../http-error.ts';
+import { checkSetup } from '../../ingest/check-setup.ts';
+import { failedFix, rejectedFix } from '../../ingest/run-ingest.ts';
 import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
 
@@ -48,6 +50,32 @@ export function opsRoutes(context: EndpointContext): Router {
     },
   });
 
+  // The files that did not land and still wait for the user: each file's latest rejection or
+  // failure (unless a later batch of it landed), and the files the connectors ignored at their
+  // last listing. A database last written before ignored files were recorded has only the first.
+  tableEndpoint(router, context, {
+    path: '/api/ingest/files-not-landed',
+    maxAgeMs,
+    filters: { source: oneOrMore.optional() },
+    async query(f, { catalog }) {
+      await catalog.requireTable('ingest', 'batches', 'stocklens ingest');
+      const ignored = (await catalog.columnsOf('ingest', 'ignored_files'))
+        ? sql`union all select source, file, 'ignored' as outcome, reason, fix, seen_at as at from ingest.ignored_files`
+        : sql``;
+      return {
+        select: sql`select * from (
+            select source, file, status as outcome, error as reason, case status when 'rejected' then ${rejectedFix} else ${failedFix} end as fix, finished_at as at
+            from ingest.batches b
+            where status in ('rejected', 'failed') and file is not null
+              and not exists (select 1 from ingest.batches l where l.file = b.file and l.status in ('landed', 'held') and l.finished_at > b.finished_at)
+            qualify row_number() over (partition by file order by finished_at desc) = 1
+            ${ignored}
+          ) ${where([inList(sql`source`, f.source)])}`,
+        orderBy: orderBy('at desc', 'file'),
+      };
+    },
+  });
+
   rowsEndpoint(router, context, {
     path: '/api/models/runs',
     maxAgeMs,
@@ -64,6 +92,11 @@ export function opsRoutes(context: EndpointContext): Router {
     lists: { run: 'run_id', node: 'node', status: 'status' },
     singles: { severity: { column: 'severity', values: z.enum(['warn', 'error']).optional() } },
     orderBy: ['finished_at desc', 'node', 'test'],
+  });
+
+  // What `stocklens doctor` says about this server's config and drop folders.
+  router.get('/api/setup-checks', requireRole('viewer'), async (_request, response) => {
+    response.json({ findings: await checkSetup(context.config) });
   });
 
   // The runner writes the DAG with every node's columns after each build (models/runner/manifest.ts).

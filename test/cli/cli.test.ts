@@ -29,7 +29,7 @@ describe('stocklens CLI', () => {
     writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./missing }\n');
     const result = runCli(['ingest'], { cwd: dir });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/wms: source wms: cannot read folder .*missing: ENOENT/);
+    expect(result.stderr).toMatch(/^wms: folder .*missing does not exist: create it, or set this source's path to the folder its exports land in$/m);
   });
 
   it('says how to start when there is no database yet', () => {

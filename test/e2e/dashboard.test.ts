@@ -275,6 +275,22 @@ describe('data health', () => {
         ...dots.filter((dot, j) => j !== i && overlap(label, dot)).map((dot) => `${label.name} / a dot at ${Math.round(dot.left)},${Math.round(dot.top)}`),
       ]);
       expect(collisions).toEqual([]);
+
+      // Files not landed, quarantined rows with their lines (downloadable whole), and the setup checks, as the API has them.
+      const notLanded = await apiRows(api, '/api/ingest/files-not-landed?limit=1000');
+      if (notLanded.rows.length > 0) expect(await page.locator('sl-data-table[data-table="files-not-landed"] tbody tr').count()).toBe(Math.min(50, notLanded.rows.length));
+      else expect(await page.locator('sl-data-health-page').evaluate((element) => element.shadowRoot!.textContent)).toContain('Every file in the drop folders landed.');
+      const quarantine = await apiRows(api, '/api/ingest/quarantine?limit=5000');
+      expect(quarantine.rows.length).toBeGreaterThan(0);
+      const quarantineRows = page.locator('sl-data-table[data-table="quarantine-rows"] tbody tr');
+      expect(await quarantineRows.count()).toBe(Math.min(50, quarantine.rows.length));
+      expect((await page.locator('sl-data-table[data-table="quarantine-rows"] thead').textContent())!.replace(/\s+/g, ' ')).toMatch(/file.*line.*column.*reason/);
+      const href = await page.locator('sl-data-health-page a[data-download="quarantine"]').getAttribute('href');
+      const csv = await (await api(href!)).text();
+      expect(csv.trimEnd().split('\n').length - 1).toBe((await (await api('/api/ingest/quarantine?limit=1')).json()).total);
+      const findings = ((await (await api('/api/setup-checks')).json()) as { findings: unknown[] }).findings;
+      if (findings.length === 0) expect(await page.locator('sl-data-health-page [data-setup-ok]').count()).toBe(1);
+      else expect(await page.locator('sl-data-table[data-table="setup-checks"] tbody tr').count()).toBe(findings.length);
     }));
 });
 

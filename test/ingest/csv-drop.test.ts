@@ -54,7 +54,7 @@ describe('csv-drop landing', () => {
     expect(summary).toMatchObject({ rows: 2, rejected: 4 });
     expect(await db.rows('select line, "column", reason from ingest.quarantine order by line')).toEqual([
       { line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not a number' },
-      { line: 4, column: 'location_id', reason: 'unknown location "WH-MARS"' },
+      { line: 4, column: 'location_id', reason: 'unknown location "WH-MARS": add it to `locations:` in the config, or map it in the source\'s `location_map`' },
       { line: 6, column: 'sku', reason: 'sku is empty' },
       { line: 7, column: null, reason: 'duplicate key (location_id, sku) within the batch' },
     ]);
@@ -129,7 +129,7 @@ ${twoWarehouses}`,
     expect(summary.failedBatches).toBe(1);
     expect(await db.one('select status, error from ingest.batches')).toEqual({
       status: 'rejected',
-      error: 'missing required column sku (a stock file needs location_id, sku)',
+      error: 'missing required column sku (a stock file needs location_id, sku); the header has location_id, on_hand',
     });
     expect(await db.one('select count(*) as n from raw.stock_snapshot')).toEqual({ n: 0 });
     db.closeSync();

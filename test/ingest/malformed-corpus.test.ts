@@ -15,7 +15,7 @@ const huge = 'x'.repeat(2_500_000);
 /** Each malformed file with the one outcome it must get. Times in names keep them apart. */
 const corpus: Record<string, { content: string | Buffer; rejected?: string; quarantined?: { line: number; column: string | null; reason: string; raw_line: string }[]; rows?: number }> = {
   'stock_20261101T000100Z_delta.csv': { content: 'location_id;sku;on_hand\nWH-EAST;A;1\n', rejected: 'the header is one column "location_id;sku;on_hand": the file is separated by ";", expected comma-separated values' },
-  'stock_20261101T000200Z_delta.csv': { content: 'location_id,on_hand\nWH-EAST,1\n', rejected: 'missing required column sku (a stock file needs location_id, sku)' },
+  'stock_20261101T000200Z_delta.csv': { content: 'location_id,on_hand\nWH-EAST,1\n', rejected: 'missing required column sku (a stock file needs location_id, sku); the header has location_id, on_hand' },
   'stock_20261101T000300Z_delta.csv': { content: stock('WH-EAST,A,1\nWH-EAST,B,ten\n'), rows: 1, quarantined: [{ line: 3, column: 'on_hand', reason: 'on_hand: "ten" is not a number', raw_line: 'WH-EAST,B,ten' }] },
   // Negative on-hand is a state upstream (allowed negative stock), not bad data: it lands.
   'stock_20261101T000400Z_delta.csv': { content: stock('WH-EAST,A,-3\nWH-EAST,B,2\n'), rows: 2, quarantined: [] },
@@ -33,14 +33,14 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
       { line: 4, column: 'on_hand', reason: 'on_hand: "x" is not a number', raw_line: 'WH-EAST,C,x' },
     ],
   },
-  'stock_20261101T001200Z_delta.csv': { content: stock('WH-MARS,A,1\n'), rows: 0, quarantined: [{ line: 2, column: 'location_id', reason: 'unknown location "WH-MARS"', raw_line: 'WH-MARS,A,1' }] },
+  'stock_20261101T001200Z_delta.csv': { content: stock('WH-MARS,A,1\n'), rows: 0, quarantined: [{ line: 2, column: 'location_id', reason: 'unknown location "WH-MARS": add it to `locations:` in the config, or map it in the source\'s `location_map`', raw_line: 'WH-MARS,A,1' }] },
   // Lines after a refused line, a blank line and a quoted field spanning two lines keep their own numbers.
   'stock_20261101T001300Z_delta.csv': {
     content: stock('WH-EAST,A,1\nWH-EAST,B,2,9\n\n"WH-\nEAST",C,3\nWH-EAST,D,-1\n'),
     rows: 2,
     quarantined: [
       { line: 3, column: null, reason: 'too many columns: Expected Number of Columns: 3 Found: 4', raw_line: 'WH-EAST,B,2,9' },
-      { line: 5, column: 'location_id', reason: 'unknown location "WH-\\nEAST"', raw_line: '"WH-\nEAST",C,3' },
+      { line: 5, column: 'location_id', reason: 'unknown location "WH-\\nEAST": add it to `locations:` in the config, or map it in the source\'s `location_map`', raw_line: '"WH-\nEAST",C,3' },
     ],
   },
   'stock_20261101T001400Z_delta.csv': { content: stock('WH-EAST,A\nWH-EAST,B,2\n'), rows: 1, quarantined: [{ line: 2, column: 'on_hand', reason: 'missing columns: Expected Number of Columns: 3 Found: 2', raw_line: 'WH-EAST,A' }] },
@@ -61,7 +61,7 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
     ],
   },
   'stock_20261101T001800Z_delta.csv': { content: 'location_id,sku,sku,on_hand\nWH-EAST,A,A,1\n', rejected: 'header names column "sku" twice' },
-  'orders_20261101T001900Z.csv': { content: 'order_id,line_id,sku,quantity,status\nO1,1,A,1,open\n', rejected: 'missing required column placed_at (a orders file needs order_id, line_id, placed_at, sku, quantity, status)' },
+  'orders_20261101T001900Z.csv': { content: 'order_id,line_id,sku,quantity,status\nO1,1,A,1,open\n', rejected: 'missing required column placed_at (a orders file needs order_id, line_id, placed_at, sku, quantity, status); the header has order_id, line_id, sku, quantity, status' },
   'orders_20261101T002000Z.csv': {
     content: 'order_id,line_id,placed_at,sku,quantity,status\nO1,1,2026-02-30T10:00:00Z,A,1,open\nO2,1,2026-10-30T10:00:00Z,A,1,open\n',
     rows: 1,
@@ -72,7 +72,7 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
     rows: 0,
     quarantined: [{ line: 2, column: 'delta', reason: 'delta: "x" is not an integer', raw_line: 'E1,2026-10-30T10:00:00Z,WH-EAST,A,x,correction' }],
   },
-  'stock_20261101T002400Z_delta.csv': { content: 'location_id,sku,committed\nWH-EAST,A,1\n', rejected: 'missing column: a stock file needs on_hand or available_reported' },
+  'stock_20261101T002400Z_delta.csv': { content: 'location_id,sku,committed\nWH-EAST,A,1\n', rejected: 'missing column: a stock file needs on_hand or available_reported; the header has location_id, sku, committed' },
   'stock_20261101T002500Z_delta.csv': { content: 'location_id,sku,on_hand,available_reported\nWH-EAST,A,,3\n', rows: 0, quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand is empty', raw_line: 'WH-EAST,A,,3' }] },
   'stock_20261101T002200Z_delta.json': { content: '[{"location_id": "WH-EAST", "sku": "A", "on_hand": 1}, {"location_id": ', rejected: 'stock_20261101T002200Z_delta.json cannot be read as json' },
   'stock_20261101T002300Z_delta.json': {

@@ -24,7 +24,7 @@ describe('vendor exports', () => {
       { location_id: 'WH-WEST', sku: 'TEE-M', on_hand: 0, committed: 1, damaged: 0, incoming: 0, available_reported: -1, quantity_semantics: 'salable', channel: 'web', captured_at: '2026-11-01T06:00:00.000Z' },
       { location_id: 'WH-EAST', sku: 'TEE-S', on_hand: 15, committed: 3, damaged: 2, incoming: 5, available_reported: 10, quantity_semantics: 'salable', channel: 'web', captured_at: '2026-11-01T06:00:00.000Z' },
     ]);
-    expect(await db.rows('select line, reason, raw_line from ingest.quarantine')).toEqual([{ line: 5, reason: 'unknown location "Moon Base"', raw_line: 'mug,Mug,,MUG,Moon Base,0,0,0,4,4' }]);
+    expect(await db.rows('select line, reason, raw_line from ingest.quarantine')).toEqual([{ line: 5, reason: 'unknown location "Moon Base": add it to `locations:` in the config, or map it in the source\'s `location_map`', raw_line: 'mug,Mug,,MUG,Moon Base,0,0,0,4,4' }]);
     expect(await db.one("select raw->>'Title' as title from raw.stock_snapshot where sku = 'TEE-S'")).toEqual({ title: 'Tee, organic' });
   });
 

@@ -6,7 +6,12 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFra
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
 const moneyExact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
-const dateTimeFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
+/** The config's time zone, which the server writes into the page; UTC without it. */
+export const displayTimeZone = (typeof document !== 'undefined' && document.querySelector('meta[name="stocklens-timezone"]')?.getAttribute('content')) || 'UTC';
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: displayTimeZone });
+/** The zone's short name at a moment (CET or CEST, GMT+1): daylight saving changes it. */
+const zoneFormat = new Intl.DateTimeFormat('en-US', { timeZone: displayTimeZone, timeZoneName: 'short' });
+const zoneName = (date: Date) => zoneFormat.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? displayTimeZone;
 
 export function isMissing(value: unknown): value is null | undefined {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
@@ -72,7 +77,7 @@ export function formatDay(value: unknown): string {
 
 export function formatDateTime(value: unknown): string {
   const date = toDate(value);
-  return date ? `${dateTimeFormat.format(date)} UTC` : '–';
+  return date ? `${dateTimeFormat.format(date)} ${zoneName(date)}` : '–';
 }
 
 /** YYYY-MM-DD of a date value, as the API's from/to filters take it. */

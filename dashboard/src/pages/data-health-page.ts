@@ -14,7 +14,7 @@ import '../components/plot-figure.ts';
 
 const statusBadge = (value: unknown) => {
   const status = String(value ?? '');
-  const tone = /^(success|landed|pass|ok|fresh)$/.test(status) ? 'good' : /^(fail|failed|error|rejected|held|stale|warn)/.test(status) ? 'bad' : '';
+  const tone = /^(success|landed|pass|ok|fresh)$/.test(status) ? 'good' : /^(fail|failed|error|rejected|held|stale|warn|ignored)/.test(status) ? 'bad' : '';
   return html`<span class="badge ${tone}">${status}</span>`;
 };
 
@@ -41,12 +41,14 @@ export class DataHealthPage extends PageElement {
   private runs = new QueryController<Row>(this, () => ({ path: '/api/ingest/runs', params: { ...this.range(), limit: 200 } }));
   private held = new QueryController<Row>(this, () => ({ path: '/api/ingest/batches', params: { ...this.range(), status: 'held', limit: 1000 } }));
   private quarantine = new QueryController<Row>(this, () => ({ path: '/api/ingest/quarantine', params: { ...this.range(), limit: 5000 } }));
+  private setup = new QueryController<Row>(this, () => ({ path: '/api/setup-checks', params: {}, json: true }));
+  private notLanded = new QueryController<Row>(this, () => ({ path: '/api/ingest/files-not-landed', params: { source: this.filters.source, limit: 1000 } }));
   private modelRuns = new QueryController<Row>(this, () => ({ path: '/api/models/runs', params: { limit: 500 } }));
   private tests = new QueryController<Row>(this, () => ({ path: '/api/models/tests', params: { limit: 2000 } }));
   private lineage = new QueryController<Row>(this, () => ({ path: '/api/lineage', params: {}, json: true }));
 
   protected queries() {
-    return [this.freshness, this.runs, this.held, this.quarantine, this.modelRuns, this.tests, this.lineage];
+    return [this.freshness, this.runs, this.held, this.quarantine, this.setup, this.notLanded, this.modelRuns, this.tests, this.lineage];
   }
 
   render() {
@@ -61,6 +63,21 @@ export class DataHealthPage extends PageElement {
         <section class="card" aria-labelledby="held-title">
           <h3 id="held-title">Held batches and quarantine</h3>
           ${this.heldAndQuarantine()}
+        </section>
+        <section class="card wide" aria-labelledby="setup-title">
+          <h3 id="setup-title">Setup checks</h3>
+          <p class="sub">What <code>stocklens doctor</code> finds in the config and the drop folders: sources that are never compared, locations without a truth, missing folders, files no connector reads.</p>
+          ${withData(this.setup, { what: 'setup checks', empty: '', isEmpty: () => false }, (rows) => setupFindings((rows[0]?.findings ?? []) as Row[]))}
+        </section>
+        <section class="card wide" aria-labelledby="not-landed-title">
+          <h3 id="not-landed-title">Files not landed</h3>
+          <p class="sub">Files rejected whole (none of their rows landed) and files ignored for their name, with what to do; each stays here until the file is corrected or renamed.</p>
+          ${withData(this.notLanded, { what: 'files not landed', empty: 'Every file in the drop folders landed.' }, (rows) => html`<sl-data-table data-table="files-not-landed" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['outcome', 'source', 'file', 'reason', 'fix', 'at'])} .pageSize=${50}></sl-data-table>`)}
+        </section>
+        <section class="card wide" aria-labelledby="quarantine-title">
+          <h3 id="quarantine-title">Quarantined rows</h3>
+          <p class="sub">Rows refused one by one while the rest of their file landed: the file, the line and why. <a data-download="quarantine" href=${quarantineCsv(this.filters.source)} download>Download every quarantined row (CSV)</a></p>
+          ${withData(this.quarantine, { what: 'quarantined rows', empty: 'No row is quarantined.' }, (rows) => html`<sl-data-table data-table="quarantine-rows" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['file', 'line', 'column', 'reason', 'raw_line'])} .pageSize=${50}></sl-data-table>`)}
         </section>
         <section class="card wide" aria-labelledby="stale-title">
           <h3 id="stale-title">Staleness over time</h3>
@@ -160,6 +177,25 @@ function latestRun(rows: Row[]): Row[] {
   return rows.filter((r) => r.run_id === latest.run_id);
 }
 
+/** The doctor's findings, problems first, each with its fix. */
+function setupFindings(findings: Row[]) {
+  if (findings.length === 0) return html`<p class="state empty" data-setup-ok>Every source is read and compared.</p>`;
+  const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return html`<sl-data-table data-table="setup-checks" .rows=${sorted} .columns=${[
+    { key: 'severity', label: 'severity', render: (row: Row) => statusBadge(row.severity === 'error' ? 'error' : 'warn') },
+    { key: 'subject', label: 'about' },
+    { key: 'problem', label: 'problem' },
+    { key: 'fix', label: 'fix' },
+  ]} .pageSize=${50}></sl-data-table>`;
+}
+
+/** The quarantine of the filtered range as one CSV download (a CSV answer streams every row). */
+function quarantineCsv(source: string | string[] | undefined): string {
+  const params = new URLSearchParams({ format: 'csv' });
+  for (const one of [source ?? []].flat()) params.append('source', one);
+  return `/api/ingest/quarantine?${params}`;
+}
+
 /** A landed file by its name; the whole path is in the tooltip. */
 function fileName(row: Row) {
   const file = String(row.file ?? '');
@@ -173,8 +209,8 @@ function columnsOf(rows: Row[], preferred: string[]): Column<Row>[] {
   return keys.map((key) => ({
     key,
     label: key.replaceAll('_', ' '),
-    numeric: /^(rows|rejected|batches|duration_ms|failures|attempt)$/.test(key),
-    render: key === 'status' ? (row: Row) => statusBadge(row.status) : key === 'file' ? fileName : undefined,
+    numeric: /^(rows|rejected|batches|duration_ms|failures|attempt|line)$/.test(key),
+    render: key === 'status' || key === 'outcome' ? (row: Row) => statusBadge(row[key]) : key === 'file' ? fileName : undefined,
     format: /_at$/.test(key) ? formatDateTime : /^(rows|rejected|batches|failures)$/.test(key) ? formatCount : undefined,
   }));
 }

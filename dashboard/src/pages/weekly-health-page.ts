@@ -59,7 +59,7 @@ export class WeeklyHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="rate-title">
           <h3 id="rate-title">How often each system disagrees with the truth</h3>
           <p class="sub">Mismatched comparisons as a share of all comparisons, per day and system.</p>
-          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range: a system needs captures alongside the truth.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
+          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range. A system is compared only where a location has a truth_source, and a storefront or marketplace only through a channel listing it under channels: (Data health → Setup checks says which sources are never compared).' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
         </section>
       </div>`;
   }
