@@ -74,7 +74,7 @@ describe('stocklens ingest tells the user about every file that did not land', (
     const config = firstFolder(dir, '  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp }\n');
     const text = runCli(['ingest', '--config', config, '--log-format', 'text', '--verbose'], { cwd: dir });
     expect(text.stderr).toMatch(/^stocklens debug: ingest run failed: folder .*inbox\/erp does not exist: create it, or set this source's path to the folder its exports land in.* \(source=erp\)$/m);
-    expect(text.stderr).toMatch(/^\s+at listFolder /m); // --verbose keeps the stack
+    expect(text.stderr).toMatch(/^\s+at listDropFolder /m); // --verbose keeps the stack
     const json = runCli(['ingest', '--config', config, '--log-format', 'json', '--verbose'], { cwd: dir });
     const entry = json.stderr.split('\n').find((line) => line.includes('"ingest run failed"'));
     expect(JSON.parse(entry!)).toMatchObject({ level: 20, source: 'erp', msg: 'ingest run failed', err: { type: 'IngestError' } });
