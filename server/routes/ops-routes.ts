@@ -48,6 +48,14 @@ export function opsRoutes(context: EndpointContext): Router {
     },
   });
 
+  // Where a system reports negative on-hand now: stock records wrong upstream (marts.fct_negative_on_hand).
+  rowsEndpoint(router, context, {
+    path: '/api/negative-on-hand',
+    relation: { schema: 'marts', name: 'fct_negative_on_hand', madeBy: 'stocklens build' },
+    lists: { source: 'source', location: 'location_id' },
+    orderBy: ['location_id', 'sku', 'source'],
+  });
+
   rowsEndpoint(router, context, {
     path: '/api/models/runs',
     maxAgeMs,
