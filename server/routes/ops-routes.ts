@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
-import { inList, oneOrMore, where } from '../filters.ts';
+import { flag, inList, oneOrMore, where } from '../filters.ts';
 import { HttpError } from '../http-error.ts';
 import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
@@ -48,12 +48,14 @@ export function opsRoutes(context: EndpointContext): Router {
     },
   });
 
-  // Where a system reports negative on-hand now: stock records wrong upstream (marts.fct_negative_on_hand).
+  // Where and when a system reported negative on-hand (current=true: now): stock records wrong upstream.
   rowsEndpoint(router, context, {
     path: '/api/negative-on-hand',
     relation: { schema: 'marts', name: 'fct_negative_on_hand', madeBy: 'stocklens build' },
     lists: { source: 'source', location: 'location_id' },
-    orderBy: ['location_id', 'sku', 'source'],
+    singles: { current: { column: 'is_current', values: flag.optional() } },
+    time: 'negative_since',
+    orderBy: ['location_id', 'sku', 'source', 'negative_since'],
   });
 
   rowsEndpoint(router, context, {

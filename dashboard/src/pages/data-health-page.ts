@@ -44,7 +44,7 @@ export class DataHealthPage extends PageElement {
   private modelRuns = new QueryController<Row>(this, () => ({ path: '/api/models/runs', params: { limit: 500 } }));
   private tests = new QueryController<Row>(this, () => ({ path: '/api/models/tests', params: { limit: 2000 } }));
   private lineage = new QueryController<Row>(this, () => ({ path: '/api/lineage', params: {}, json: true }));
-  private negative = new QueryController<Row>(this, () => ({ path: '/api/negative-on-hand', params: { source: this.filters.source, limit: 1000 } }));
+  private negative = new QueryController<Row>(this, () => ({ path: '/api/negative-on-hand', params: { source: this.filters.source, current: 'true', limit: 1000 } }));
 
   protected queries() {
     return [this.freshness, this.runs, this.held, this.quarantine, this.modelRuns, this.tests, this.lineage, this.negative];
@@ -107,10 +107,10 @@ export class DataHealthPage extends PageElement {
 
   /** Negative on-hand lands (it counts 0 sellable) but says where its system's records are wrong. */
   private negativeOnHand() {
-    const rows = this.negative.state === 'ready' ? this.negative.rows : [];
+    const rows = this.negative.state === 'ready' ? this.negative.rows.filter((r) => r.is_current === true) : [];
     if (rows.length === 0) return '';
     const places = rows.slice(0, 5).map((r) => `${r.sku} at ${r.location_id} (${r.source}: ${formatCount(r.on_hand)})`);
-    return html`<p class="sub" data-negative-on-hand><span class="badge bad">${formatCount(this.negative.value!.total)} negative on-hand</span> ${places.join(', ')}${rows.length > 5 ? ', …' : ''}: counted as 0 sellable; correct the stock in that system.</p>`;
+    return html`<p class="sub" data-negative-on-hand><span class="badge bad">${formatCount(rows.length)} negative on-hand now</span> ${places.join(', ')}${rows.length > 5 ? ', …' : ''}: counted as 0 sellable; correct the stock in that system.</p>`;
   }
 
   private testResults(rows: Row[]) {
