@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
-import { inList, oneOrMore, where } from '../filters.ts';
+import { flag, inList, oneOrMore, where } from '../filters.ts';
 import { HttpError } from '../http-error.ts';
 import { checkSetup } from '../../ingest/check-setup.ts';
 import { failedFix, rejectedFix } from '../../ingest/run-ingest.ts';
@@ -74,6 +74,16 @@ export function opsRoutes(context: EndpointContext): Router {
         orderBy: orderBy('at desc', 'file'),
       };
     },
+  });
+
+  // Where and when a system reported negative on-hand (current=true: now): stock records wrong upstream.
+  rowsEndpoint(router, context, {
+    path: '/api/negative-on-hand',
+    relation: { schema: 'marts', name: 'fct_negative_on_hand', madeBy: 'stocklens build' },
+    lists: { source: 'source', location: 'location_id' },
+    singles: { current: { column: 'is_current', values: flag.optional() } },
+    time: 'negative_since',
+    orderBy: ['location_id', 'sku', 'source', 'negative_since'],
   });
 
   rowsEndpoint(router, context, {

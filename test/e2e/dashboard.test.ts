@@ -259,6 +259,11 @@ describe('data health', () => {
       expect(await page.locator('sl-plot[data-chart="staleness"] g[aria-label="line"] path').count()).toBeGreaterThanOrEqual(new Set(history.rows.map((r) => r.source)).size);
       expect(await page.locator('sl-data-table[data-table="ingest-runs"] tbody tr').count()).toBe(Math.min(50, runs.rows.length));
       expect(await page.locator('sl-data-table[data-table="model-runs"] tbody tr').count()).toBeGreaterThan(0);
+      // Negative on-hand is one line naming where, only while some system reports it.
+      const negative = await apiRows(api, '/api/negative-on-hand?current=true&limit=1000');
+      const negativeLine = page.locator('sl-data-health-page [data-negative-on-hand]');
+      if (negative.rows.length === 0) expect(await negativeLine.count()).toBe(0);
+      else expect(await negativeLine.textContent()).toContain(`${negative.rows[0].sku} at ${negative.rows[0].location_id}`);
       expect(await page.locator('sl-plot[data-chart="lineage"] g.lineage-node circle').count()).toBeGreaterThanOrEqual(lineage.nodes.length);
       // Every model's name can be read: no label runs into another label or another node's dot.
       const boxes = async (selector: string) =>

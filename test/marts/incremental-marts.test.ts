@@ -55,6 +55,8 @@ for (const seed of [21, 4, 9]) describe(`incremental marts (seed ${seed})`, () =
       // from the truth's history.
       if (builds.length === 1) dropNewSku(path.join(replayDir, 'inbox', 'wms'), new Date(until.getTime() + 60_000), 5);
       if (builds.length === 6) dropNewSku(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000), 3);
+      // The ERP reports negative on-hand for a SKU (negative stock allowed) until its next full batch.
+      if (builds.length === 3) dropNegativeOnHand(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() + 60_000));
       // A stock file dropped three hours late: incremental models read forward, so the build rebuilds in full.
       if (builds.length === 5) dropLateDelta(path.join(replayDir, 'inbox', 'erp'), new Date(until.getTime() - 3 * hour + 120_000));
       const from = until;
@@ -195,6 +197,11 @@ function dropNewSku(folder: string, at: Date, onHand: number): void {
   const { header, rows } = latestStockFile(folder, /^stock_.*\.csv$/);
   const zeroed = rows[0]!.split(',').map((cell) => (/^-?\d+$/.test(cell) ? '0' : cell)).join(',');
   writeStockFile(folder, at, 'delta', header, [restamp(header, zeroed, at, { sku: 'SKU-NEW-1', on_hand: String(onHand), available_reported: String(onHand) })]);
+}
+
+function dropNegativeOnHand(folder: string, at: Date): void {
+  const { header, rows } = latestStockFile(folder, /^stock_.*\.csv$/);
+  writeStockFile(folder, at, 'delta', header, [restamp(header, rows[0]!, at, { on_hand: '-4' })]);
 }
 
 function latestStockFile(folder: string, pattern: RegExp): { header: string; rows: string[] } {

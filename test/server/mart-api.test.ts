@@ -167,6 +167,25 @@ describe('table endpoints over the contract marts', () => {
     expect(objects(await api.json<TableBody>('/api/models/tests?severity=error'))).toEqual([expect.objectContaining({ test: 'not_null(sku)', status: 'pass' })]);
   });
 
+  it('lists where and when a system reported negative on-hand, the current ones on request, with their decimals', async () => {
+    await api.db.run(`
+      create table marts.fct_negative_on_hand (source varchar, location_id varchar, sku varchar, on_hand decimal(18, 4),
+        negative_since timestamptz, negative_until timestamptz, is_current boolean);
+      insert into marts.fct_negative_on_hand values
+        ('erp', 'WH-WEST', 'FLOUR', -2.5, '2026-03-02 09:00:00+00', null, true),
+        ('erp', 'WH-EAST', 'ROPE', -3, '2026-03-01 09:00:00+00', '2026-03-01 12:00:00+00', false)`);
+    try {
+      expect(objects(await api.json<TableBody>('/api/negative-on-hand'))).toEqual([
+        { source: 'erp', location_id: 'WH-EAST', sku: 'ROPE', on_hand: -3, negative_since: '2026-03-01T09:00:00.000Z', negative_until: '2026-03-01T12:00:00.000Z', is_current: false },
+        { source: 'erp', location_id: 'WH-WEST', sku: 'FLOUR', on_hand: -2.5, negative_since: '2026-03-02T09:00:00.000Z', negative_until: null, is_current: true },
+      ]);
+      expect(objects(await api.json<TableBody>('/api/negative-on-hand?current=true'))).toEqual([expect.objectContaining({ sku: 'FLOUR', on_hand: -2.5 })]);
+      expect(objects(await api.json<TableBody>('/api/negative-on-hand?location=WH-EAST'))).toEqual([expect.objectContaining({ sku: 'ROPE' })]);
+    } finally {
+      await api.db.run('drop table marts.fct_negative_on_hand');
+    }
+  });
+
   it('serves the lineage manifest as nodes and edges', async () => {
     const lineage = await api.json<{ nodes: { name: string }[]; edges: unknown[] }>('/api/lineage');
     expect(lineage.nodes.map((node) => node.name)).toEqual(['stg_stock_snapshot', 'fct_mismatch']);

@@ -3,6 +3,8 @@ const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 /** Up to six decimals, with the same thousands separators as whole numbers in the same column. */
 const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+/** Stock quantities keep the four places they are stored with (0.0025 kg). */
+const quantity = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
 const moneyExact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -17,10 +19,11 @@ export function isMissing(value: unknown): value is null | undefined {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
 }
 
+/** Counts and stock quantities: whole numbers as integers, decimal stock (12.5 kg) with its decimals. */
 export function formatCount(value: unknown): string {
   if (isMissing(value)) return '–';
   const n = Number(value);
-  return Math.abs(n) >= 100_000 ? compact.format(n) : integer.format(n);
+  return Math.abs(n) >= 100_000 ? compact.format(n) : Number.isInteger(n) ? integer.format(n) : quantity.format(n);
 }
 
 /** Always compact (95.9K): for figures read side by side in a sentence. */

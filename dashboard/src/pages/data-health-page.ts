@@ -46,9 +46,10 @@ export class DataHealthPage extends PageElement {
   private modelRuns = new QueryController<Row>(this, () => ({ path: '/api/models/runs', params: { limit: 500 } }));
   private tests = new QueryController<Row>(this, () => ({ path: '/api/models/tests', params: { limit: 2000 } }));
   private lineage = new QueryController<Row>(this, () => ({ path: '/api/lineage', params: {}, json: true }));
+  private negative = new QueryController<Row>(this, () => ({ path: '/api/negative-on-hand', params: { source: this.filters.source, current: 'true', limit: 1000 } }));
 
   protected queries() {
-    return [this.freshness, this.runs, this.held, this.quarantine, this.setup, this.notLanded, this.modelRuns, this.tests, this.lineage];
+    return [this.freshness, this.runs, this.held, this.quarantine, this.setup, this.notLanded, this.modelRuns, this.tests, this.lineage, this.negative];
   }
 
   render() {
@@ -116,8 +117,17 @@ export class DataHealthPage extends PageElement {
         <p><strong data-count="held">${formatCount(this.held.value!.total)}</strong> held batches</p>
         <p><strong data-count="quarantine">${formatCount(this.quarantine.value!.total)}</strong> quarantined rows</p>
       </div>
+      ${this.negativeOnHand()}
       ${this.held.rows.length > 0 ? html`<sl-data-table data-table="held" .rows=${this.held.rows} .columns=${columnsOf(this.held.rows, ['batch_id', 'source', 'file', 'captured_at', 'rows', 'error'])}></sl-data-table>` : html`<p class="state empty">No batch is held: every full snapshot looked complete.</p>`}
       ${reasons.length > 0 ? html`<sl-data-table data-table="quarantine" .rows=${reasons} .columns=${[{ key: 'reason', label: 'Quarantine reason' }, { key: 'rows', label: 'Rows', numeric: true, format: formatCount }]}></sl-data-table>` : ''}`;
+  }
+
+  /** Negative on-hand lands (it counts 0 sellable) but says where its system's records are wrong. */
+  private negativeOnHand() {
+    const rows = this.negative.state === 'ready' ? this.negative.rows.filter((r) => r.is_current === true) : [];
+    if (rows.length === 0) return '';
+    const places = rows.slice(0, 5).map((r) => `${r.sku} at ${r.location_id} (${r.source}: ${formatCount(r.on_hand)})`);
+    return html`<p class="sub" data-negative-on-hand><span class="badge bad">${formatCount(rows.length)} negative on-hand now</span> ${places.join(', ')}${rows.length > 5 ? ', …' : ''}: counted as 0 sellable; correct the stock in that system.</p>`;
   }
 
   private testResults(rows: Row[]) {
