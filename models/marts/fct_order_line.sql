@@ -8,7 +8,7 @@
 -- An hourly run recomputes the lines captured since its last build, every line counted against the
 -- same location, SKU and truth capture as one of them or as one's cancellation (the ATS at order
 -- counts the lines before it), the vague cancellations whose next bucket's truth may have landed
--- since, and the open lines still waiting for the capture that confirms them.
+-- since, and the open lines a truth capture landed since may confirm.
 -- Each line with its location's truth source. Not materialized: an hourly run reads the lines twice
 -- (those changed, then those recounted) and never needs a copy of all of them.
 with located_lines as not materialized (
@@ -20,8 +20,17 @@ truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
 {% if is_incremental() %}
+-- The truth sources that captured from the window's start on, with their capture before it: an
+-- open line sold since that capture may be confirmed by the new one. (A capture older than one
+-- already built turns the build into a full refresh, so new captures are never before the window.)
+confirming as (
+  select source, coalesce(max(captured_at) filter (where not {{ incremental_window('captured_at') }}), '-infinity'::timestamptz) as captured_before
+  from truth_batches
+  group by source
+  having bool_or({{ incremental_window('captured_at') }})
+),
 -- The instants whose truth capture must be counted again: placements and cancellations captured
--- since, vague cancellations whose next bucket may have landed, open lines awaiting their next capture.
+-- since, vague cancellations whose next bucket may have landed, open lines a new capture may confirm.
 touched as (
   select l.location_id, l.sku, l.truth_source, l.placed_at as at
   from located_lines l, config.settings g
@@ -33,10 +42,10 @@ touched as (
   from located_lines l
   where {{ incremental_window('l.last_captured_at') }} and l.cancelled_at is not null
   union all
-  select p.location_id, p.sku, t.truth_source, p.placed_at
-  from {{ this }} p
-  join {{ ref('int_location_truth') }} t on t.location_id = p.location_id
-  where p.status = 'open' and p.first_status <> 'backordered' and p.next_truth_captured_at is null and p.location_ats_at_order < p.quantity
+  select l.location_id, l.sku, l.truth_source, l.placed_at
+  from located_lines l
+  join confirming c on c.source = l.truth_source
+  where l.placed_at >= c.captured_before and l.status = 'open' and l.first_status <> 'backordered'
 ),
 changed as (
   select t.location_id, t.sku, b.captured_at as truth_captured_at
@@ -59,7 +68,8 @@ lines as (
   select l.*, false
   from located_lines l
   join since c on c.location_id = l.location_id and c.sku = l.sku
-  where l.placed_at < c.since and l.cancelled_at >= c.since
+  -- The earliest bound first, on the scan: the join then meets the few recent cancellations.
+  where l.cancelled_at >= (select min(since) from since) and l.placed_at < c.since and l.cancelled_at >= c.since
 ),
 -- The stock history of the lines' SKUs from there on (every line, cancellation and next capture is
 -- later), the columns the joins below read.

@@ -127,3 +127,44 @@ describe('oversells, allocation breaches and stock causes on a hand-made world',
     expect(await runModelTests(parsed, db)).toEqual([]);
   });
 });
+
+describe('an open line sold short, on an hourly build', () => {
+  let hourly: Database;
+  afterAll(() => hourly?.closeSync());
+
+  it('is judged again when the next capture lands, exactly as a full refresh judges it', async () => {
+    const dir = tempDir();
+    const hourlyConfig = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
+    hourly = await Database.open(hourlyConfig.databaseFile);
+    const judged = () => hourly.rows(`select order_id, location_ats_at_order, is_oversell, next_truth_captured_at from marts.fct_order_line order by order_id`);
+    // 00:30: O5 and O6 are open, and no count after them has landed.
+    write(dir, 'wms', stockHeader, [wms[0]!]);
+    write(dir, 'fba', stockHeader, [fba[0]!]);
+    write(dir, 'oms', orderHeader, [['orders_20260105T003000Z.csv', [line('O5', 'web', '00:10', 'S-OPEN', 1, 'WH-A', 'open'), line('O6', 'web', '00:20', 'S-OPEN', 1, 'WH-A', 'open')]]]);
+    await runIngest(hourlyConfig, hourly);
+    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    expect(await judged()).toEqual([
+      { order_id: 'O5', location_ats_at_order: 1, is_oversell: false, next_truth_captured_at: null },
+      { order_id: 'O6', location_ats_at_order: 0, is_oversell: false, next_truth_captured_at: null },
+    ]);
+    // 00:45: another SKU's order; the build reads the lines captured from then on.
+    write(dir, 'oms', orderHeader, [['orders_20260105T004500Z.csv', [line('O7', 'web', '00:40', 'S-ALLOC', 1, 'WH-A', 'open')]]]);
+    await runIngest(hourlyConfig, hourly);
+    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    // 01:00: the count shows 2 promised against 1 on the shelf; no order changed.
+    write(dir, 'wms', stockHeader, [wms[1]!]);
+    await runIngest(hourlyConfig, hourly);
+    const build = await buildModels(hourlyConfig, hourly);
+    expect(build.ok).toBe(true);
+    expect(build.fullRefreshReason).toBeUndefined();
+    const incremental = await judged();
+    expect(incremental).toEqual([
+      { order_id: 'O5', location_ats_at_order: 1, is_oversell: false, next_truth_captured_at: null },
+      { order_id: 'O6', location_ats_at_order: 0, is_oversell: true, next_truth_captured_at: '2026-01-05T01:00:00.000Z' },
+      { order_id: 'O7', location_ats_at_order: 3, is_oversell: false, next_truth_captured_at: null },
+    ]);
+    expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
+    expect(await judged()).toEqual(incremental);
+  });
+});
+
