@@ -1,5 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
-import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, toDate } from '../data/format.ts';
+import { drillHref, weekRange } from '../data/drill.ts';
+import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, isoDay, toDate } from '../data/format.ts';
 import { weekInProgress } from '../data/rollup.ts';
 import './kpi-tile.ts';
 
@@ -75,8 +76,29 @@ function hiddenDetail(latest: WeeklyHealthRow): string {
   return `on average, sellable but shown as unavailable: ${formatCompact(unitHours)} unit-hours on ${formatCount(pairs)} SKU-location${pairs === 1 ? '' : 's'}`;
 }
 
+/**
+ * Where each tile's rows are listed: the order lines, mismatches or SKU stock rows of the tile's
+ * week and location that rpt_weekly_health counted for it. Hidden units have no link: they are
+ * read at the week's last bucket, which the dashboard does not know.
+ */
+export function tileLinks(latest: WeeklyHealthRow, lastDay: string | undefined, source?: string): Record<string, string> {
+  const week = weekRange(latest.week);
+  const location = latest.location_id;
+  // The stock figures are the week's last day: its Sunday, or the last day of data in a week still in progress.
+  const stockDay = lastDay && lastDay < week.to ? lastDay : week.to;
+  const stockErrors = { location, ...week, at: 'cancelled', status: 'cancelled', stock_cause: ['confirmed', 'inferred'] };
+  return {
+    ats_share: drillHref('skus', { location, day: stockDay }),
+    mismatch_rate: drillHref('mismatches', { location, source, week: isoDay(latest.week) }),
+    oversell_lines: drillHref('order-lines', { location, ...week, oversell: 'true' }),
+    stock_cancellations: drillHref('order-lines', stockErrors),
+    lost_revenue: drillHref('order-lines', stockErrors),
+  };
+}
+
 /** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
-export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch): TemplateResult {
+export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch, lastDay?: string): TemplateResult {
+  const links = tileLinks(latest, lastDay, system?.source);
   const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string; value?: number; previous?: number }) =>
     html`<sl-kpi-tile
       data-kpi=${key}
@@ -87,6 +109,7 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
       .format=${options.format}
       changeAs=${options.points ? 'points' : 'difference'}
       detail=${options.detail ?? ''}
+      href=${links[key] ?? ''}
     ></sl-kpi-tile>`;
   const lost = num(latest, 'lost_revenue');
   return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">

@@ -43,12 +43,13 @@ export class LocationPage extends PageElement {
   render() {
     const id = this.routeId ?? '';
     const name = locationName(this.catalog, id);
-    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? lastDayOf(this.atsDaily.rows));
+    const lastDay = lastDayOf(this.atsDaily.rows);
+    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? lastDay);
     return html`
       <p><a href=${hrefFor({ page: 'warehouses', filters: { ...this.filters, location: undefined } })}>← All warehouses</a></p>
       <h2>${name}</h2>
       <p class="lede">${name === id ? '' : `${id} · `}${latest ? `week of ${formatDay(latest.week)} against the week before` : 'no complete week in this range'}; this location's systems and the SKUs they get wrong most.</p>
-      ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
+      ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous, undefined, lastDay))}
       <div class="grid">
         <section class="card" aria-labelledby="rate-title">
           <h3 id="rate-title">Mismatch rate per system</h3>

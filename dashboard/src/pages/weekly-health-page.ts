@@ -45,11 +45,12 @@ export class WeeklyHealthPage extends PageElement {
   render() {
     const where = this.filters.location ? locationName(this.catalog, this.filters.location) : 'all locations';
     const location = this.filters.location ?? 'ALL';
-    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? lastDayOf(this.atsDaily.rows));
+    const lastDay = lastDayOf(this.atsDaily.rows);
+    const { latest, previous, partial } = latestTwoWeeks(this.health.rows, location, this.filters.to ?? lastDay);
     return html`
       <h2>Weekly health</h2>
       <p class="lede">${latest ? `Week of ${formatDay(latest.week)} against the week before, ${where}.` : `Sellable stock and system accuracy, ${where}.`}${partial ? ` The week of ${formatDay(partial.week)} is still in progress${partial.week_hours ? ` (${Number(partial.week_hours)} of 168 h so far)` : ''} and left out.` : ''}${this.filters.source ? ` Mismatch rate of ${this.filters.source} only; the other figures cover every system.` : ''}</p>
-      ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous, this.systemMismatch(latest!, previous)))}
+      ${withData(this.health, { what: 'the weekly figures', empty: 'No weeks in this range yet: widen the dates or ingest more data.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous, this.systemMismatch(latest!, previous), lastDay))}
       <div class="grid">
         <section class="card wide" aria-labelledby="states-title">
           <h3 id="states-title">What share of stock can be sold</h3>

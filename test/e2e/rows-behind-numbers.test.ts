@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
+import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+
+let dir: string;
+let demo: DemoServer;
+let browser: Browser;
+const api = (pathAndQuery: string) => demo.api(pathAndQuery);
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-rows-'));
+  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function withTab(test: (tab: DashboardTab) => Promise<void>): Promise<void> {
+  const tab = await openDashboard(browser, demo.server.url, demo.token);
+  try {
+    await test(tab);
+    expect(tab.errors).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+}
+
+/** Which figure of the rows page each tile must equal: the row count or a sum. */
+const tileFigures: Record<string, { figure: string; of: string }> = {
+  ats_share: { figure: 'ats_share', of: 'ats_share' },
+  mismatch_rate: { figure: 'rows', of: 'mismatched' },
+  oversell_lines: { figure: 'rows', of: 'oversell_lines' },
+  stock_cancellations: { figure: 'rows', of: 'stock_cancellations' },
+  lost_revenue: { figure: 'revenue', of: 'lost_revenue' },
+};
+
+/** Opens every linked tile of a page in turn and holds the listed rows against the tile's week in the mart. */
+async function checkTiles(tab: DashboardTab, route: string, pageTag: string, location: string): Promise<void> {
+  const { page, open, drawn } = tab;
+  await open(route, pageTag);
+  const shownWeek = await page.locator(`${pageTag} .kpis`).getAttribute('aria-label');
+  const weeks = (await apiRows(api, `/api/weekly-health?location=${location}&limit=100000`)).rows;
+  const week = weeks.find((w) => `Week of ${new Date(String(w.week)).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })}` === shownWeek)!;
+  expect(week, `the tiles' week ${shownWeek}`).toBeDefined();
+  const links = await page.locator(`${pageTag} sl-kpi-tile .value a`).count();
+  expect(links).toBe(Object.keys(tileFigures).length);
+  for (const [kpi, { figure, of }] of Object.entries(tileFigures)) {
+    await open(route, pageTag);
+    const tile = page.locator(`${pageTag} sl-kpi-tile[data-kpi="${kpi}"]`);
+    expect(Number(await tile.locator('.value').getAttribute('data-value')), kpi).toBeCloseTo(Number(week[kpi]), 9);
+    await tile.locator('.value a').click();
+    await drawn('sl-rows-page');
+    expect(new URL(page.url()).hash).toMatch(/^#\/rows\//);
+    const listed = Number(await page.locator(`sl-rows-page [data-figure="${figure}"]`).getAttribute('data-value'));
+    expect(listed, `${kpi}: ${figure} of the rows against ${of} of the week ${week.week} at ${location}`).toBeCloseTo(Number(week[of]), 6);
+    // The tiles' figures are not zero on the demo, so the comparison says something.
+    expect(Number(week[of]), kpi).toBeGreaterThan(0);
+    // As many table rows as the count says (the page shows the first hundred).
+    const rows = await page.locator('sl-rows-page sl-data-table[data-table="rows"] tbody tr').count();
+    const count = Number(await page.locator('sl-rows-page [data-figure="rows"]').getAttribute('data-value'));
+    expect(rows).toBe(Math.min(count, 100));
+  }
+}
+
+describe('every tile opens the rows it counts', () => {
+  it('on Weekly health, every location: the rows count or sum to the tile', () => withTab((tab) => checkTiles(tab, 'weekly', 'sl-weekly-health-page', 'ALL')));
+
+  it("on a location's page: the rows count or sum to its tile", () =>
+    withTab(async (tab) => {
+      const top = (await apiRows(api, '/api/warehouses')).rows[0];
+      await checkTiles(tab, `warehouses/${top.location_id}`, 'sl-location-page', String(top.location_id));
+    }));
+
+  it('downloads the listed rows as CSV through the API, every row of them, and reopens the list from its link', () =>
+    withTab(async ({ page, open, drawn }) => {
+      await open('weekly', 'sl-weekly-health-page');
+      await page.locator('sl-kpi-tile[data-kpi="oversell_lines"] .value a').click();
+      await drawn('sl-rows-page');
+      const href = await page.locator('sl-rows-page sl-data-table a[data-download="csv"]').getAttribute('href');
+      expect(href).toContain('format=csv');
+      const csv = await (await api(href!)).text();
+      const count = Number(await page.locator('sl-rows-page [data-figure="rows"]').getAttribute('data-value'));
+      // A header and one line per row (no field of an order line holds a line break).
+      expect(csv.trimEnd().split('\n')).toHaveLength(count + 1);
+      expect(csv.split('\n')[0]).toContain('order_id');
+      // The link reopens the same list: a fresh tab on the URL shows the same count.
+      const url = page.url();
+      await page.goto('about:blank');
+      await page.goto(url);
+      await drawn('sl-rows-page');
+      expect(Number(await page.locator('sl-rows-page [data-figure="rows"]').getAttribute('data-value'))).toBe(count);
+    }));
+});
