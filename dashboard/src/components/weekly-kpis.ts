@@ -78,8 +78,8 @@ function hiddenDetail(latest: WeeklyHealthRow): string {
 
 /**
  * Where each tile's rows are listed: the order lines, mismatches or SKU stock rows of the tile's
- * week and location that rpt_weekly_health counted for it. Hidden units have no link: they are
- * read at the week's last bucket, which the dashboard does not know.
+ * week and location that rpt_weekly_health counted for it. Hidden units are an average over the
+ * week's hours, not a count of rows, so that tile has no list.
  */
 export function tileLinks(latest: WeeklyHealthRow, lastDay: string | undefined, source?: string): Record<string, string> {
   const week = weekRange(latest.week);

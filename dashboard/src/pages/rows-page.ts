@@ -62,10 +62,12 @@ export class RowsPage extends PageElement {
     return html`
       <h2>${title}</h2>
       <p class="lede">The rows behind the number you opened, as the marts hold them. The link of this page reopens exactly this list.</p>
+      ${this.list.state === 'ready'
+        ? html`<ul class="figures" aria-label="Figures of these rows">
+            ${figuresOf(kind, this.list.rows, this.list.value?.total ?? 0).map((figure) => html`<li data-figure=${figure.key} data-value=${String(figure.value)}><span class="n">${figure.format(figure.value)}</span><span class="what">${figure.label}</span></li>`)}
+          </ul>`
+        : ''}
       ${withData(this.list, { what: drillInfo[kind].noun, empty: `No ${drillInfo[kind].noun} match: the number you opened counts none.` }, (rows) => html`
-        <ul class="figures" aria-label="Figures of these rows">
-          ${figuresOf(kind, rows, this.list.value?.total ?? rows.length).map((figure) => html`<li data-figure=${figure.key} data-value=${String(figure.value)}><span class="n">${figure.format(figure.value)}</span><span class="what">${figure.label}</span></li>`)}
-        </ul>
         ${(this.list.value?.total ?? 0) > rows.length ? html`<p class="sub">Showing the first ${formatCount(rows.length)} rows; the CSV has all of them.</p>` : ''}
         <section class="card wide" aria-label=${title}>
           <sl-data-table data-table="rows" .rows=${rows} .columns=${this.columns(kind)} .pageSize=${100} csv=${urlFor(drillInfo[kind].path, params, 'csv')}></sl-data-table>
