@@ -7,6 +7,10 @@ export interface RankedLocation {
   mismatchRate: number | null;
   oversellLines: number;
   stockCancellations: number;
+  /** Mismatched comparisons behind the rate: what its bar's rows count. */
+  mismatched?: number;
+  /** Where each measure's rows are listed. */
+  links?: Partial<Record<'mismatchRate' | 'oversellLines' | 'stockCancellations', string>>;
 }
 
 interface Measure {
@@ -36,8 +40,11 @@ export function locationRanking(items: RankedLocation[], width: number): Element
   measures.forEach((measure, index) => {
     const first = index === 0;
     // A location with nothing to measure (no system compared there) gets no bar and says so: a 0% bar would read as perfect.
-    const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? null }));
-    const measured = data.filter((d): d is { label: string; value: number } => d.value !== null);
+    const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? null, href: item.links?.[measure.key], mismatched: item.mismatched }));
+    const measured = data.filter((d): d is (typeof data)[number] & { value: number } => d.value !== null);
+    const words = (d: (typeof measured)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}${first && d.mismatched !== undefined ? `, ${formatCount(d.mismatched)} mismatches` : ''}`;
+    // All zero (one quiet day): a domain of [0, 0] would stretch the bars across the panel.
+    const max = Math.max(0, ...measured.map((d) => d.value));
     container.append(
       plot({
         width: panelWidth + (first ? labelWidth : 0),
@@ -45,12 +52,12 @@ export function locationRanking(items: RankedLocation[], width: number): Element
         marginLeft: first ? labelWidth : 4,
         marginRight: 40,
         marginTop: 28,
-        x: { label: null, grid: true, ticks: 3, tickFormat: measure.tick, nice: true },
+        x: { label: null, grid: true, ticks: 3, tickFormat: measure.tick, nice: true, domain: [0, max > 0 ? max : measure.key === 'mismatchRate' ? 0.01 : 1] },
         y: { domain: items.map((i) => i.label), label: null, axis: first ? 'left' : null },
         marks: [
           first ? axisY({ tickSize: 0 }) : null,
           text([measure.title], { frameAnchor: 'top-left', dy: -20, fontWeight: 600, fill: colors.ink }),
-          barX(measured, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, title: (d: (typeof measured)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}` }),
+          barX(measured, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, href: (d: (typeof measured)[number]) => d.href, title: words, ariaLabel: words }),
           text(data, { x: (d: (typeof data)[number]) => d.value ?? 0, y: 'label', text: (d: (typeof data)[number]) => (d.value === null ? 'not compared' : measure.format(d.value)), textAnchor: 'start', dx: 3, fill: (d: (typeof data)[number]) => (d.value === null ? colors.muted : colors.ink), fontSize: 10 }),
           ruleX([0]),
         ],

@@ -8,9 +8,10 @@ export type LocationWeekRow = Record<string, unknown> & { location_id: string; c
  * Mismatch rate per location and week over all systems: the darker the cell, the more wrong. A week
  * that runs past `lastDay` (the last day with data) is still in progress: its column says "so far"
  * and is drawn paler, since a day or two of comparisons is not a week's rate; with less than a day's
- * worth it shows no rate at all ("too early").
+ * worth it shows no rate at all ("too early"). With `link`, a cell
+ * opens the mismatches it counts.
  */
-export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: Map<string, string>, lastDay?: string): Element {
+export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: Map<string, string>, lastDay?: string, link?: (cell: { week: Date; location_id: string }) => string): Element {
   const cells = sumBy(rows, (row) => `${periodKey(row)}|${row.location_id}`, ['compared', 'mismatched'] as const)
     .map((group) => ({ week: periodOf(group.first), location: names.get(group.first.location_id) ?? group.first.location_id, location_id: group.first.location_id, rate: rate(group.mismatched, group.compared), mismatched: group.mismatched, compared: group.compared }))
     .filter((c) => c.rate !== null);
@@ -46,6 +47,8 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
         fillOpacity: (c: (typeof cells)[number]) => (tooEarly(c) ? 0.08 : inProgress(c.week!) ? 0.45 : 1),
         inset: 0.5,
         className: 'heat-cell',
+        href: link ? (c: (typeof cells)[number]) => link({ week: c.week!, location_id: c.location_id }) : undefined,
+        ariaLabel: (c: (typeof cells)[number]) => `${c.location}, week of ${formatDay(c.week)}: ${formatPercent(c.rate)}, ${c.mismatched} mismatches`,
         title: (c: (typeof cells)[number]) =>
           `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(lastDay)})` : ''}\n${tooEarly(c) ? `too early for a rate: ${c.compared} comparisons so far` : `${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`}`,
       }),

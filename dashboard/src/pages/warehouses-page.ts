@@ -4,7 +4,8 @@ import { atsByLocation, type AtsRow } from '../charts/ats-by-location.ts';
 import { locationRanking, type RankedLocation } from '../charts/location-ranking.ts';
 import { mismatchHeatmap, type LocationWeekRow } from '../charts/mismatch-heatmap.ts';
 import { locationName } from '../data/catalog.ts';
-import { formatCount, formatPercent } from '../data/format.ts';
+import { drillHref } from '../data/drill.ts';
+import { formatCount, formatPercent, isoDay } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
@@ -42,7 +43,7 @@ export class WarehousesPage extends PageElement {
         <section class="card wide" aria-labelledby="heat-title">
           <h3 id="heat-title">Mismatch rate by location and week</h3>
           <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
-          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate)}></sl-plot>`)}
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate, (c) => drillHref('mismatches', { location: c.location_id, week: isoDay(c.week), source: this.filters.source }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
@@ -62,11 +63,19 @@ export class WarehousesPage extends PageElement {
   }
 
   private ranked(row: WarehouseRow): RankedLocation {
+    const location = row.location_id;
+    const { from, to } = this.filters;
     return {
       label: this.nameOf(row),
       mismatchRate: row.mismatch_rate === null || row.mismatch_rate === undefined ? null : Number(row.mismatch_rate),
       oversellLines: Number(row.oversell_lines ?? 0),
       stockCancellations: Number(row.stock_cancellations ?? 0),
+      mismatched: Number(row.mismatched ?? 0),
+      links: {
+        mismatchRate: drillHref('mismatches', { location, from, to, source: this.filters.source }),
+        oversellLines: drillHref('order-lines', { location, from, to, oversell: 'true' }),
+        stockCancellations: drillHref('order-lines', { location, from, to, at: 'cancelled', status: 'cancelled', stock_cause: ['confirmed', 'inferred'] }),
+      },
     };
   }
 
