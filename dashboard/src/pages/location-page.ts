@@ -58,6 +58,7 @@ export class LocationPage extends PageElement {
         </section>
         <section class="card" aria-labelledby="states-title">
           <h3 id="states-title">Sellable and non-sellable stock</h3>
+          <p class="sub">Units on hand per day (the dashed line) by state.</p>
           ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" label="Stacked area of stock states per day at ${name}" .chart=${(width: number) => atsStatesArea(rows, width, (day) => drillHref('skus', { location: id, day: isoDay(day) }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="cancel-title">

@@ -55,7 +55,7 @@ export class WeeklyHealthPage extends PageElement {
       <div class="grid">
         <section class="card wide" aria-labelledby="states-title">
           <h3 id="states-title">What share of stock can be sold</h3>
-          <p class="sub">Units on hand per day, split into available to sell and the reasons the rest cannot be sold.</p>
+          <p class="sub">Units on hand per day (the dashed line), split into available to sell and the reasons the rest cannot be sold; a day's dot lists its SKUs.</p>
           ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" label="Stacked area of units available to sell and not sellable per day" .chart=${(width: number) => atsStatesArea(rows, width, (day) => drillHref('skus', { location: this.filters.location, day: isoDay(day) }))}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="rate-title">
