@@ -33,16 +33,19 @@ const measures: Measure[] = [
  */
 export function locationRanking(items: RankedLocation[], width: number): Element {
   const container = document.createElement('div');
+  // Side by side where each panel has room for its title and ticks; stacked, each with the names, on a phone.
+  const stacked = width < 560;
   container.style.display = 'flex';
-  container.style.gap = '8px';
+  container.style.flexDirection = stacked ? 'column' : 'row';
+  container.style.gap = stacked ? '12px' : '8px';
   const labelWidth = Math.min(120, 14 + Math.max(...items.map((i) => i.label.length)) * 6.5);
-  const panelWidth = Math.floor((width - labelWidth - 16) / 3);
+  const panelWidth = stacked ? width - labelWidth : Math.floor((width - labelWidth - 16) / 3);
   measures.forEach((measure, index) => {
-    const first = index === 0;
+    const first = index === 0 || stacked;
     // A location with nothing to measure (no system compared there) gets no bar and says so: a 0% bar would read as perfect.
     const data = items.map((item) => ({ label: item.label, value: item[measure.key] ?? null, href: item.links?.[measure.key], mismatched: item.mismatched }));
     const measured = data.filter((d): d is (typeof data)[number] & { value: number } => d.value !== null);
-    const words = (d: (typeof measured)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}${first && d.mismatched !== undefined ? `, ${formatCount(d.mismatched)} mismatches` : ''}`;
+    const words = (d: (typeof measured)[number]) => `${d.label}: ${measure.format(d.value)} ${measure.title}${index === 0 && d.mismatched !== undefined ? `, ${formatCount(d.mismatched)} mismatches` : ''}`;
     // All zero (one quiet day): a domain of [0, 0] would stretch the bars across the panel.
     const max = Math.max(0, ...measured.map((d) => d.value));
     container.append(
@@ -53,10 +56,10 @@ export function locationRanking(items: RankedLocation[], width: number): Element
         marginRight: 40,
         marginTop: 28,
         x: { label: null, grid: true, ticks: 3, tickFormat: measure.tick, nice: true, domain: [0, max > 0 ? max : measure.key === 'mismatchRate' ? 0.01 : 1] },
-        y: { domain: items.map((i) => i.label), label: null, axis: first ? 'left' : null },
+        y: { domain: items.map((i) => i.label), label: null, axis: null },
         marks: [
           first ? axisY({ tickSize: 0 }) : null,
-          text([measure.title], { frameAnchor: 'top-left', dy: -20, fontWeight: 600, fill: colors.ink }),
+          text([measure.title], { frameAnchor: 'top-left', dx: first ? -labelWidth + 4 : 0, dy: -20, fontWeight: 600, fill: colors.ink }),
           barX(measured, { x: 'value', y: 'label', fill: index === 0 ? colors.over : '#e0707c', className: measure.className, href: (d: (typeof measured)[number]) => d.href, title: words, ariaLabel: words }),
           text(data, { x: (d: (typeof data)[number]) => d.value ?? 0, y: 'label', text: (d: (typeof data)[number]) => (d.value === null ? 'not compared' : measure.format(d.value)), textAnchor: 'start', dx: 3, fill: (d: (typeof data)[number]) => (d.value === null ? colors.muted : colors.ink), fontSize: 10 }),
           ruleX([0]),

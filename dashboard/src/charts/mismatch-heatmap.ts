@@ -28,10 +28,13 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
     return before === undefined ? false : c.compared < before / 7;
   };
   const shown = (c: (typeof cells)[number]) => (tooEarly(c) ? 'too early' : formatPercent(c.rate));
+  // Room per week column: a narrow one drops "wk" and the year-less date is all it says.
+  const marginLeft = Math.min(110, 14 + Math.max(0, ...locations.map((l) => l.length)) * 6.2);
+  const narrow = (width - marginLeft) / Math.max(1, weeks.length) < 70;
   return plot({
     width,
     height: 40 + locations.length * 34,
-    marginLeft: 110,
+    marginLeft,
     marginBottom: 48,
     padding: 0.06,
     x: { type: 'band', domain: weeks, label: null },
@@ -39,7 +42,7 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
     color: { type: 'linear', domain: [0, max], range: ['#fdf1ec', '#b42318'], legend: true, label: 'mismatch rate', tickFormat: formatPercentTick },
     marks: [
       // "so far" on a line of its own: beside the date it ran into the next week's label on a tablet.
-      axisX({ tickFormat: (d: Date) => `wk ${formatDay(d)}${inProgress(d) ? '\n(so far)' : ''}`, ticks: weeks }),
+      axisX({ tickFormat: (d: Date) => `${narrow ? '' : 'wk '}${formatDay(d)}${inProgress(d) ? '\n(so far)' : ''}`, ticks: weeks }),
       cell(cells, {
         x: 'week',
         y: 'location',

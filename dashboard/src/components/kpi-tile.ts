@@ -10,8 +10,8 @@ import { isMissing } from '../data/format.ts';
 export class KpiTile extends LitElement {
   static styles = css`
     :host { display: block; background: #fff; border: 1px solid #dde2ea; border-radius: 8px; padding: 0.85rem 1rem; min-width: 0; }
-    .label { font-size: 0.82rem; color: #3a4254; margin: 0; font-weight: 600; min-height: 2.1em; }
-    .value { font-size: 1.9rem; font-weight: 650; margin: 0.1rem 0 0; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; line-height: 1.15; }
+    .label { font-size: 0.82rem; color: #3a4254; margin: 0; font-weight: 600; min-height: 2.1em; overflow-wrap: anywhere; hyphens: auto; }
+    .value { font-size: clamp(1.35rem, 1rem + 1.6vw, 1.9rem); font-weight: 650; margin: 0.1rem 0 0; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; line-height: 1.15; }
     .change { font-size: 0.85rem; font-weight: 600; margin: 0.15rem 0 0.3rem; font-variant-numeric: tabular-nums; }
     .value a { color: inherit; text-decoration: underline; text-decoration-color: #b7c3d7; text-underline-offset: 0.18em; text-decoration-thickness: 2px; }
     .value a:hover { text-decoration-color: currentColor; }

@@ -7,6 +7,8 @@ import './kpi-tile.ts';
 export const kpiStyles = css`
   .kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
   @media (max-width: 1100px) { .kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+  /* A phone: two tiles a row, so a value such as "$4.3K" fits its tile at the tile's type size. */
+  @media (max-width: 640px) { .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem; } }
 `;
 
 export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
