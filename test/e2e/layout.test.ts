@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -117,5 +118,31 @@ describe('layout', () => {
       expect(problems).toEqual([]);
       expect(dataset.tab.errors).toEqual([]);
     }, 600_000);
+  }
+});
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+describe('accessibility', () => {
+  for (const name of ['demo', 'one-day', 'empty']) {
+    it(`passes axe-core's WCAG A and AA rules on every page: ${name}`, async () => {
+      const dataset = datasets.find((d) => d.name === name)!;
+      dataset.tab ??= await openDashboard(browser, dataset.server.server.url, dataset.server.token);
+      const { page } = dataset.tab;
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const violations: string[] = [];
+      for (const { route, tag, name: pageName } of dataset.routes) {
+        await dataset.tab.open(route, tag);
+        await settled(page);
+        // Evaluated, not added as a script tag: the dashboard's CSP allows only its own scripts.
+        if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+        const found = await page.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+          const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+          return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${JSON.stringify(v.nodes[0]?.target)})`);
+        });
+        violations.push(...found.map((v) => `${pageName}: ${v}`));
+      }
+      expect(violations).toEqual([]);
+    }, 300_000);
   }
 });

@@ -167,3 +167,44 @@ describe('every chart mark opens the rows it counts', () => {
       expect(warehouses.some((w) => Number(w.mismatched) > 0)).toBe(true);
     }));
 });
+
+describe('every chart can leave the page and be read without seeing it', () => {
+  it('downloads each chart of Weekly health and Warehouses as SVG and PNG and its rows as CSV, with a sentence and a table behind it', () =>
+    withTab(async ({ page, open }) => {
+      for (const [route, tag] of [['weekly', 'sl-weekly-health-page'], ['warehouses', 'sl-warehouses-page']]) {
+        await open(route, tag);
+        const charts = page.locator(`${tag} sl-plot`);
+        const count = await charts.count();
+        expect(count).toBeGreaterThan(1);
+        for (let index = 0; index < count; index += 1) {
+          const chart = charts.nth(index);
+          const name = await chart.getAttribute('data-chart');
+          // A sentence with a figure in it, and the rows behind the chart as a table.
+          expect(await chart.locator('figcaption').textContent(), name!).toMatch(/\d/);
+          await chart.locator('details summary').click();
+          await chart.locator('sl-data-table[data-table="chart-rows"] tbody tr').first().waitFor();
+          const tableRows = await chart.locator('sl-data-table[data-table="chart-rows"] tbody tr').count();
+          expect(tableRows, name!).toBeGreaterThan(0);
+
+          const [svg] = await Promise.all([page.waitForEvent('download'), chart.locator('[data-export="svg"]').click()]);
+          expect(svg.suggestedFilename()).toBe(`${name}.svg`);
+          const svgText = await (await import('node:fs/promises')).readFile((await svg.path())!, 'utf8');
+          expect(svgText.startsWith('<svg')).toBe(true);
+          // As many marks in the file as on the page: the file is the chart, not an empty frame.
+          const marksOnPage = await chart.evaluate((plot) =>
+            [...plot.shadowRoot!.querySelectorAll('figure svg')].filter((svg) => !svg.closest('[class*="swatch"], [class*="legend"]')).reduce((sum, svg) => sum + svg.querySelectorAll('rect, path, circle').length, 0),
+          );
+          expect((svgText.match(/<(rect|path|circle)\b/g) ?? []).length, name!).toBeGreaterThanOrEqual(marksOnPage);
+
+          const [png] = await Promise.all([page.waitForEvent('download'), chart.locator('[data-export="png"]').click()]);
+          const pngBytes = await (await import('node:fs/promises')).readFile((await png.path())!);
+          expect(pngBytes.subarray(1, 4).toString('latin1'), name!).toBe('PNG');
+          expect(pngBytes.length, name!).toBeGreaterThan(2000);
+
+          const csvHref = await chart.locator('[data-export="csv"]').getAttribute('href');
+          const csv = await (await api(csvHref!)).text();
+          expect(csv.trimEnd().split('\n').length - 1, `${name}: CSV rows against the table's`).toBe(Number(/of the (\d+) rows/.exec((await chart.locator('details summary').textContent())!)![1]));
+        }
+      }
+    }));
+});

@@ -114,7 +114,7 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
       href=${links[key] ?? ''}
     ></sl-kpi-tile>`;
   const lost = num(latest, 'lost_revenue');
-  return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">
+  return html`<div class="kpis" role="group" aria-label="Week of ${formatDay(latest.week)}">
     ${tile('ats_share', 'Sellable share of stock', { upIsGood: true, format: formatPercent, points: true, detail: `${formatCompact(latest.ats_units)} of ${formatCompact(latest.total_units)} units on hand` })}
     ${system
       ? tile('mismatch_rate', `Mismatch rate of ${system.source}`, { format: formatPercent, points: true, detail: `${system.source}'s figures that disagree with the truth`, value: system.value, previous: system.previous })

@@ -4,6 +4,7 @@ import { atsByLocation, type AtsRow } from '../charts/ats-by-location.ts';
 import { locationRanking, type RankedLocation } from '../charts/location-ranking.ts';
 import { mismatchHeatmap, type LocationWeekRow } from '../charts/mismatch-heatmap.ts';
 import { locationName } from '../data/catalog.ts';
+import { atsByLocationSummary, heatmapSummary, rankingSummary } from '../data/chart-summary.ts';
 import { drillHref } from '../data/drill.ts';
 import { formatCount, formatPercent, isoDay } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
@@ -43,17 +44,17 @@ export class WarehousesPage extends PageElement {
         <section class="card wide" aria-labelledby="heat-title">
           <h3 id="heat-title">Mismatch rate by location and week</h3>
           <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
-          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate, (c) => drillHref('mismatches', { location: c.location_id, week: isoDay(c.week), source: this.filters.source }))}></sl-plot>`)}
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" summary=${heatmapSummary(rows, (id) => names.get(id) ?? id)} csv=${this.weekly.csvUrl} label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate, (c) => drillHref('mismatches', { location: c.location_id, week: isoDay(c.week), source: this.filters.source }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
           <p class="sub">Worst mismatch rate first; the order lines those errors oversold or cancelled beside it.</p>
-          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" label="Locations ranked by mismatch rate, with oversold lines and stock-error cancellations" .chart=${(width: number) => locationRanking(rows.map((row) => this.ranked(row)), width)}></sl-plot>`)}
+          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" summary=${rankingSummary(rows, (row) => this.nameOf(row as WarehouseRow))} csv=${this.ranking.csvUrl} label="Locations ranked by mismatch rate, with oversold lines and stock-error cancellations" .chart=${(width: number) => locationRanking(rows.map((row) => this.ranked(row)), width)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="ats-title">
           <h3 id="ats-title">Available to sell against total stock, now</h3>
           <p class="sub">From each location's truth system at its latest count.</p>
-          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-by-location" label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
+          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-by-location" summary=${atsByLocationSummary(rows as unknown as Record<string, unknown>[])} csv=${this.ats.csvUrl} label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="table-title">
           <h3 id="table-title">Locations</h3>
