@@ -41,8 +41,11 @@ export async function layoutProblems(page: Page): Promise<LayoutProblem[]> {
       return { clip };
     };
     const visible = (element: Element) => {
-      for (let at: Node | null = element; at; at = parentOf(at)) {
+      let below: Node | null = null;
+      for (let at: Node | null = element; at; below = at, at = parentOf(at)) {
         if (!(at instanceof Element)) continue;
+        // A closed disclosure shows only its summary; Chromium still reports boxes for the rest.
+        if (at instanceof HTMLDetailsElement && !at.open && !(below instanceof HTMLElement && below.tagName === 'SUMMARY')) return false;
         const style = getComputedStyle(at);
         if (style.display === 'none' || style.visibility === 'hidden' || Number(style.opacity) === 0) return false;
         // Screen-reader-only text is one pixel on purpose.

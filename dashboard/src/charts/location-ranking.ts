@@ -21,10 +21,13 @@ interface Measure {
   tick: (value: number) => string;
 }
 
+/** Counts have no halves: a tick at 0.5 read as a second "1" on a quiet day's scale of [0, 1]. */
+const wholeTick = (value: number) => (Number.isInteger(value) ? formatCount(value) : '');
+
 const measures: Measure[] = [
   { key: 'mismatchRate', title: 'mismatch rate', className: 'rank-bar', format: formatPercent, tick: formatPercentTick },
-  { key: 'oversellLines', title: 'oversold lines', className: 'oversell-bar', format: formatCount, tick: formatCount },
-  { key: 'stockCancellations', title: 'stock-error cancellations', className: 'cancel-rank-bar', format: formatCount, tick: formatCount },
+  { key: 'oversellLines', title: 'oversold lines', className: 'oversell-bar', format: formatCount, tick: wholeTick },
+  { key: 'stockCancellations', title: 'stock-error cancellations', className: 'cancel-rank-bar', format: formatCount, tick: wholeTick },
 ];
 
 /**

@@ -64,7 +64,7 @@ export class CancellationsPage extends PageElement {
         <section class="card wide" aria-labelledby="inferred-title">
           <h3 id="inferred-title">Inferred stock-error cancellations and their evidence</h3>
           <p class="sub">Cancelled for another reason (or none given), but at order time the channel showed stock the location's truth did not have, or a negative count or shrinkage hit the SKU in the 48 hours before.</p>
-          ${withData(this.inferred, { what: 'inferred cancellations', empty: 'No inferred stock-error cancellations in this range.' }, (rows) => html`<sl-data-table data-table="inferred" .rows=${rows} .columns=${this.columns(rows)} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
+          ${withData(this.inferred, { what: 'inferred cancellations', empty: 'No inferred stock-error cancellations in this range.' }, (rows) => html`<sl-data-table data-table="inferred" csv=${this.inferred.csvUrl} .rows=${rows} .columns=${this.columns(rows)} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
         </section>
       </div>`;
   }

@@ -58,7 +58,7 @@ export class WarehousesPage extends PageElement {
         </section>
         <section class="card wide" aria-labelledby="table-title">
           <h3 id="table-title">Locations</h3>
-          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" .rows=${rows} .columns=${this.columns()}></sl-data-table>`)}
+          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" csv=${this.ranking.csvUrl} .rows=${rows} .columns=${this.columns()}></sl-data-table>`)}
         </section>
       </div>`;
   }
@@ -86,7 +86,8 @@ export class WarehousesPage extends PageElement {
 
   private columns(): Column<WarehouseRow>[] {
     return [
-      { key: 'rank', label: 'Rank', numeric: true, format: formatCount },
+      // Ties share a rank (the server ranks them equal) and say so: two "1"s alone read as a mistake.
+      { key: 'rank', label: 'Rank', numeric: true, format: (value, row) => `${formatCount(value)}${this.ranking.rows.some((other) => other !== row && other.rank === value) ? ' (tie)' : ''}` },
       { key: 'location_id', label: 'Location', render: (row) => html`<a href=${hrefFor({ page: 'warehouses', id: row.location_id, filters: this.filters })}>${this.nameOf(row)}</a>` },
       { key: 'mismatch_rate', label: 'Mismatch rate', numeric: true, format: formatPercent },
       { key: 'mismatched', label: 'Mismatched comparisons', numeric: true, format: (_v, row) => formatCount(row.mismatched ?? row.mismatched_comparisons) },
