@@ -34,7 +34,7 @@ const pageInfo: Record<PageName, PageInfo> = {
 };
 
 /** The pages in the navigation; the rows of a number open from the number itself. */
-const tabs: PageName[] = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'data-health', 'sql'];
+const tabs: PageName[] = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'alerts', 'data-health', 'sql'];
 
 /**
  * The filters a tab link carries: all of the current ones, so a range or system chosen on one page
