@@ -125,7 +125,7 @@ describe('warehouses', () => {
       const early = partial.flatMap((week) =>
         [...new Set(weekly.rows.map((r) => r.location_id))].filter((location) => comparedIn(week, location) > 0 && comparedIn(week, location) < comparedIn(addDays(week, -7), location) / 7),
       );
-      const cellTexts = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="text"] text').allTextContents();
+      const cellTexts = await page.locator('sl-plot[data-chart="heatmap"] g[data-mark="text"] text').allTextContents();
       expect(cellTexts.filter((text) => text === 'too early')).toHaveLength(early.length);
       // A bar per location with comparisons; one without (the FBA centre: no system is compared there) says so instead of 0%.
       const uncompared = warehouses.rows.filter((r) => r.mismatch_rate === null);

@@ -51,7 +51,7 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
         inset: 0.5,
         className: 'heat-cell',
         href: link ? (c: (typeof cells)[number]) => link({ week: c.week!, location_id: c.location_id }) : undefined,
-        ariaLabel: (c: (typeof cells)[number]) => `${c.location}, week of ${formatDay(c.week)}: ${formatPercent(c.rate)}, ${c.mismatched} mismatches`,
+        ariaLabel: (c: (typeof cells)[number]) => `${c.location}, week of ${formatDay(c.week)}: ${shown(c)}, ${c.mismatched} mismatches`,
         title: (c: (typeof cells)[number]) =>
           `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(lastDay)})` : ''}\n${tooEarly(c) ? `too early for a rate: ${c.compared} comparisons so far` : `${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`}`,
       }),
