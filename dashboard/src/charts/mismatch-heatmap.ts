@@ -50,7 +50,8 @@ export function mismatchHeatmap(rows: LocationWeekRow[], width: number, names: M
         fillOpacity: (c: (typeof cells)[number]) => (tooEarly(c) ? 0.08 : inProgress(c.week!) ? 0.45 : 1),
         inset: 0.5,
         className: 'heat-cell',
-        href: link ? (c: (typeof cells)[number]) => link({ week: c.week!, location_id: c.location_id }) : undefined,
+        // A cell too early for a rate has no figure to hold its rows against: it stays text.
+        href: link ? (c: (typeof cells)[number]) => (tooEarly(c) ? undefined : link({ week: c.week!, location_id: c.location_id })) : undefined,
         ariaLabel: (c: (typeof cells)[number]) => `${c.location}, week of ${formatDay(c.week)}: ${shown(c)}, ${c.mismatched} mismatches`,
         title: (c: (typeof cells)[number]) =>
           `${c.location} · week of ${formatDay(c.week)}${inProgress(c.week!) ? ` (in progress: data through ${formatDay(lastDay)})` : ''}\n${tooEarly(c) ? `too early for a rate: ${c.compared} comparisons so far` : `${formatPercent(c.rate)} (${c.mismatched} of ${c.compared} comparisons)`}`,
