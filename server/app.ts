@@ -30,6 +30,8 @@ import { martRoutes } from './routes/mart-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { sqlRoutes } from './routes/sql-routes.ts';
+import { consoleRoutes } from './routes/console-routes.ts';
+import { ConsoleStore } from './console/console-store.ts';
 import type { EndpointContext } from './table-endpoint.ts';
 
 export interface AppContext {
@@ -144,7 +146,9 @@ export function createApp(context: AppContext): ServerApp {
   app.use(atsRoutes(endpoints));
   app.use(martRoutes(endpoints));
   app.use(opsRoutes(endpoints));
-  app.use(sqlRoutes(endpoints));
+  const consoleStore = new ConsoleStore(db);
+  app.use(consoleRoutes(consoleStore));
+  app.use(sqlRoutes(endpoints, consoleStore));
   app.use(exportRoutes(endpoints));
   const actions = context.actions ?? {};
   app.use(adminRoutes(endpoints, tokens, actions));

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { sql, type SQLQuery } from '../db/database.ts';
 import { equals, inList, instant, oneOrMore, timeRange, where } from './filters.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from './table-endpoint.ts';
@@ -17,8 +17,12 @@ export interface RowsEndpoint {
   lists: Record<string, string>;
   /** Filter name → its accepted values and column, matched with = (flags, enumerations). */
   singles?: Record<string, { column: string; values: z.ZodType<string | boolean | undefined> }>;
-  /** The timestamp column that `from` and `to` bound. */
-  time?: string;
+  /**
+   * The timestamp column that `from` and `to` bound, or several named ones that `at` chooses
+   * between (the first is the default): an order line counts in a week by when it was placed, a
+   * cancellation by when it was cancelled.
+   */
+  time?: string | Record<string, string>;
   orderBy: string[];
   /** As on table endpoints: how long an answer may be reused (relations written between builds). */
   maxAgeMs?: number;
@@ -27,10 +31,13 @@ export interface RowsEndpoint {
 export function rowsEndpoint(router: Router, context: EndpointContext, spec: RowsEndpoint): void {
   const lists = Object.entries(spec.lists);
   const singles = Object.entries(spec.singles ?? {});
+  const times = typeof spec.time === 'string' ? { [spec.time]: spec.time } : (spec.time ?? {});
+  const timeNames = Object.keys(times) as [string, ...string[]];
   const filters: z.ZodRawShape = {
     ...Object.fromEntries(lists.map(([name]) => [name, oneOrMore.optional()])),
     ...Object.fromEntries(singles.map(([name, { values }]) => [name, values])),
-    ...(spec.time ? { from: instant.optional(), to: instant.optional() } : {}),
+    ...(timeNames.length > 0 ? { from: instant.optional(), to: instant.optional() } : {}),
+    ...(timeNames.length > 1 ? { at: z.enum(timeNames).default(timeNames[0]) } : {}),
   };
   const { schema, name, madeBy } = spec.relation;
   tableEndpoint(router, context, {
@@ -43,7 +50,7 @@ export function rowsEndpoint(router: Router, context: EndpointContext, spec: Row
       const conditions: (SQLQuery | undefined)[] = [
         ...lists.map(([filter, column]) => inList(sql.ident(column), given[filter] as string[] | undefined)),
         ...singles.map(([filter, { column }]) => equals(sql.ident(column), given[filter] as string | boolean | undefined)),
-        ...(spec.time ? timeRange(sql.ident(spec.time), 'timestamp', given as { from?: string; to?: string }, config.timezone) : []),
+        ...(timeNames.length > 0 ? timeRange(sql.ident(times[(given.at as string | undefined) ?? timeNames[0]]), 'timestamp', given as { from?: string; to?: string }, config.timezone) : []),
       ];
       return { select: sql`select * from ${sql.ident(schema, name)} ${where(conditions)}`, orderBy: orderBy(...spec.orderBy) };
     },

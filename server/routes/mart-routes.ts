@@ -98,7 +98,9 @@ export function martRoutes(context: EndpointContext): Router {
   rowsEndpoint(router, context, {
     path: '/api/mismatch',
     relation: mart('fct_mismatch'),
-    lists: { location: 'location_id', source: 'source', sku: 'sku', cause: 'probable_cause' },
+    // `day` and `week` are the mart's own calendar columns (the config's time zone), so a drill-down
+    // from a daily or weekly figure lists exactly the rows that figure counted.
+    lists: { location: 'location_id', source: 'source', sku: 'sku', cause: 'probable_cause', measure: 'measure', day: 'day', week: 'week', bucket: 'bucket_at' },
     singles: { direction: { column: 'direction', values: z.enum(['over', 'under']).optional() } },
     time: 'bucket_at',
     orderBy: ['bucket_at desc', 'location_id', 'sku', 'source'],
@@ -146,8 +148,16 @@ export function martRoutes(context: EndpointContext): Router {
     relation: mart('fct_order_line'),
     lists: { location: 'location_id', channel: 'channel', sku: 'sku', status: 'status', cancel_reason: 'cancel_reason', stock_cause: 'stock_cause' },
     singles: { oversell: { column: 'is_oversell', values: flag.optional() } },
-    time: 'placed_at',
+    // A line counts in a period by when it was placed; a cancellation by when it was cancelled (`at=cancelled`).
+    time: { placed: 'placed_at', cancelled: 'cancelled_at' },
     orderBy: ['placed_at desc', 'order_id', 'line_id'],
+  });
+
+  rowsEndpoint(router, context, {
+    path: '/api/stock-skus',
+    relation: mart('fct_ats_daily'),
+    lists: { location: 'location_id', sku: 'sku', day: 'day' },
+    orderBy: ['day desc', 'location_id', 'sku'],
   });
 
   tableEndpoint(router, context, {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../../core/duration.ts';
 import { parseSizeBytes } from '../../core/size.ts';
 import { principalOf, requireRole } from '../auth/authenticate.ts';
+import type { ConsoleStore } from '../console/console-store.ts';
 import { exportToFile } from '../encode/export-to-file.ts';
 import { arrowMediaType, formats } from '../encode/send-result.ts';
 import { parseQuery } from '../filters.ts';
@@ -32,7 +33,7 @@ export function downloadsFolder(tempDirectory: string): string {
  * and a client that goes away interrupts it too. A download is exported to a private temp file
  * first and sent from there, so a slow reader holds neither a slot nor a DuckDB transaction.
  */
-export function sqlRoutes({ config, db, catalog, gate }: EndpointContext): Router {
+export function sqlRoutes({ config, db, catalog, gate }: EndpointContext, history?: ConsoleStore): Router {
   const router = Router();
   const timeoutMs = parseDurationMs(config.server.sql_timeout)!;
   const maxDownloadBytes = parseSizeBytes(config.server.sql_download_max);
@@ -54,6 +55,8 @@ export function sqlRoutes({ config, db, catalog, gate }: EndpointContext): Route
     const call = { abandoned: () => gone, live: () => !gone };
     const started = Date.now();
     const file = format === 'json' ? undefined : path.join(downloads, `${randomUUID()}.${format}`);
+    let rowCount: number | undefined;
+    let failure: string | undefined;
     try {
       const preview = await slots.run(
         principalOf(response)!.tokenId,
@@ -84,6 +87,7 @@ export function sqlRoutes({ config, db, catalog, gate }: EndpointContext): Route
           row_cap: config.server.sql_row_cap,
           elapsed_ms: Date.now() - started,
         });
+        rowCount = preview.rows.length;
       } else {
         if (format === 'csv') response.type('text/csv; charset=utf-8').attachment('query.csv');
         else response.type(arrowMediaType).attachment('query.arrows');
@@ -91,11 +95,15 @@ export function sqlRoutes({ config, db, catalog, gate }: EndpointContext): Route
       }
       analystQueries.inc({ outcome: 'ok' });
     } catch (error) {
+      failure = (error as Error).message;
       analystQueries.inc({ outcome: error instanceof QueryRefused ? 'refused' : /stopped after/.test(String((error as Error).message)) ? 'timeout' : 'failed' });
       throw error;
     } finally {
       response.off('close', onClose);
       if (file) await rm(file, { force: true });
+      // The console's history of this user; a history that cannot be written never fails the query.
+      const principal = principalOf(response);
+      if (history && principal) await history.recordRun(principal, text, { rowCount, elapsedMs: Date.now() - started, error: failure }).catch(() => undefined);
     }
   });
 

@@ -16,7 +16,8 @@ import type { RelationCatalog } from '../relation-catalog.ts';
  *   settings or sequences.
  */
 
-const secretSchemas = new Set(['auth']);
+// auth holds token hashes; console holds each user's query history and private saved queries.
+const secretSchemas = new Set(['auth', 'console']);
 const allowedTableFunctions = new Set(['range', 'generate_series', 'unnest', 'json_each', 'json_tree']);
 // sleep_ms and pg_sleep hold a query slot and a thread while doing nothing: a way to starve others.
 const deniedFunctions = new Set(['sleep_ms', 'pg_sleep', 'getenv', 'current_setting', 'nextval', 'currval', 'write_log', 'json_execute_serialized_sql', 'query', 'query_table']);

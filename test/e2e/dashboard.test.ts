@@ -116,7 +116,7 @@ describe('warehouses', () => {
       const filters = (await (await api('/api/filters')).json()) as { max_date: string };
       const weeks = [...new Set(weekly.rows.map((r) => String(r.week).slice(0, 10)))].sort();
       const partial = weeks.filter((week) => addDays(week, 6) > filters.max_date.slice(0, 10));
-      const ticks = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="x-axis tick label"] text').allTextContents();
+      const ticks = await page.locator('sl-plot[data-chart="heatmap"] g[data-mark="x-axis tick label"] text').allTextContents();
       expect(ticks.filter((tick) => tick.includes('(so far)'))).toHaveLength(partial.length);
       expect(partial.length).toBeLessThanOrEqual(1);
       // A week in progress with less than a day's worth of a location's comparisons shows no rate.
@@ -125,7 +125,7 @@ describe('warehouses', () => {
       const early = partial.flatMap((week) =>
         [...new Set(weekly.rows.map((r) => r.location_id))].filter((location) => comparedIn(week, location) > 0 && comparedIn(week, location) < comparedIn(addDays(week, -7), location) / 7),
       );
-      const cellTexts = await page.locator('sl-plot[data-chart="heatmap"] g[aria-label="text"] text').allTextContents();
+      const cellTexts = await page.locator('sl-plot[data-chart="heatmap"] g[data-mark="text"] text').allTextContents();
       expect(cellTexts.filter((text) => text === 'too early')).toHaveLength(early.length);
       // A bar per location with comparisons; one without (the FBA centre: no system is compared there) says so instead of 0%.
       const uncompared = warehouses.rows.filter((r) => r.mismatch_rate === null);
@@ -231,7 +231,7 @@ describe('cancellations', () => {
       const weekCause = new Set(byWeek.rows.map((r) => `${r.week}|${r.stock_cause === 'confirmed' || r.stock_cause === 'inferred' ? r.stock_cause : 'none'}`));
       expect(await page.locator('sl-plot[data-chart="cancellations"] g.cancel-bar rect').count()).toBe(weekCause.size);
       const channels = new Set(byWeek.rows.map((r) => r.channel));
-      expect(await page.locator('sl-plot[data-chart="by-channel"] g[aria-label="y-axis tick label"] text').count()).toBe(channels.size);
+      expect(await page.locator('sl-plot[data-chart="by-channel"] g[data-mark="y-axis tick label"] text').count()).toBe(channels.size);
       const lines = byWeek.rows.reduce((sum, r) => sum + Number(r.lines), 0);
       expect(await page.locator('sl-cancellations-page .lede').textContent()).toContain(`of ${lines.toLocaleString('en-US')} cancelled lines`);
       expect(await page.locator('sl-data-table[data-table="inferred"] tbody tr').count()).toBe(Math.min(50, inferred.rows.length));
@@ -256,7 +256,7 @@ describe('data health', () => {
       expect(states.length).toBeGreaterThan(0);
       expect(states.filter((state) => state === 'fresh')).toEqual([]);
       expect(history.rows.length).toBeGreaterThan(freshness.rows.length);
-      expect(await page.locator('sl-plot[data-chart="staleness"] g[aria-label="line"] path').count()).toBeGreaterThanOrEqual(new Set(history.rows.map((r) => r.source)).size);
+      expect(await page.locator('sl-plot[data-chart="staleness"] g[data-mark="line"] path').count()).toBeGreaterThanOrEqual(new Set(history.rows.map((r) => r.source)).size);
       expect(await page.locator('sl-data-table[data-table="ingest-runs"] tbody tr').count()).toBe(Math.min(50, runs.rows.length));
       expect(await page.locator('sl-data-table[data-table="model-runs"] tbody tr').count()).toBeGreaterThan(0);
       // Negative on-hand is one line naming where, only while some system reports it.

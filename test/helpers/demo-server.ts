@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
@@ -21,6 +21,13 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
+export interface DemoOptions {
+  /** How many days of the business to simulate instead of three weeks (1: a first day's data). */
+  days?: number;
+  /** Land nothing: the configured business with empty inboxes, built (every mart empty). */
+  empty?: boolean;
+}
+
 /**
  * The demo business (`npm start`'s simulator, seed 1) over three weeks, ingested, built and served
  * on a free port: the whole pipeline, for real, with every system, its incidents, orders and
@@ -31,8 +38,9 @@ export interface DemoServer {
 /** How long a `beforeAll` that starts the demo may take: the first one also builds it. */
 export const demoBuildTimeoutMs = 600_000;
 
-export async function startDemoServer(dir: string): Promise<DemoServer> {
-  const built = await sharedFixture('demo-3-weeks', buildDemo, demoBuildTimeoutMs);
+export async function startDemoServer(dir: string, options: DemoOptions = {}): Promise<DemoServer> {
+  const name = options.empty ? 'demo-empty' : options.days ? `demo-${options.days}-days` : 'demo-3-weeks';
+  const built = await sharedFixture(name, (into) => buildDemo(into, options), demoBuildTimeoutMs);
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(built)) {
     if (linkedFolders.has(entry)) symlinkSync(path.join(built, entry), path.join(dir, entry));
@@ -59,9 +67,17 @@ export async function startDemoServer(dir: string): Promise<DemoServer> {
 /** The simulator's inputs and truth: read, never written, so every copy shares them. */
 const linkedFolders = new Set(['inbox', 'truth', 'webhooks']);
 
-async function buildDemo(dir: string): Promise<void> {
-  await generate({ scale: 'demo', seed: 1, outDir: dir, weeks: 3 });
+async function buildDemo(dir: string, options: DemoOptions): Promise<void> {
+  await generate({ scale: 'demo', seed: 1, outDir: dir, ...(options.days ? { days: options.days } : { weeks: 3 }) });
   const config = loadConfig(path.join(dir, 'stocklens.config.yaml'));
+  if (options.empty) {
+    // The same business before its first file: every inbox there and empty.
+    for (const source of config.sources) {
+      if (!('path' in source) || typeof source.path !== 'string') continue;
+      rmSync(source.path, { recursive: true, force: true });
+      mkdirSync(source.path, { recursive: true });
+    }
+  }
   const db = await Database.open(config.databaseFile);
   try {
     await runIngest(config, db);

@@ -18,7 +18,7 @@ function stockCause(row: CancellationRow): string {
 }
 
 /** Cancelled lines per period, stacked by whether stock errors caused them (confirmed, inferred) or not. */
-export function cancellationsOverTime(rows: CancellationRow[], width: number): Element {
+export function cancellationsOverTime(rows: CancellationRow[], width: number, link?: (bar: { period: Date; cause: string }) => string): Element {
   const data = rows.map((row) => ({ period: periodOf(row), cause: stockCause(row), lines: cancelledLines(row) }));
   const periods = [...new Set(data.map((d) => d.period?.getTime()))].filter((t): t is number => t !== undefined).sort((a, b) => a - b);
   return plot({
@@ -33,7 +33,11 @@ export function cancellationsOverTime(rows: CancellationRow[], width: number): E
       barY(
         data,
         groupX(
-          { y: 'sum', title: (group: { lines: number; cause: string; period: Date }[]) => `${formatDay(group[0].period)} · ${causeLabel(group[0].cause)}: ${formatCount(group.reduce((sum, d) => sum + d.lines, 0))} lines` },
+          {
+            y: 'sum',
+            title: (group: { lines: number; cause: string; period: Date }[]) => `${formatDay(group[0].period)} · ${causeLabel(group[0].cause)}: ${formatCount(group.reduce((sum, d) => sum + d.lines, 0))} lines`,
+            ...(link ? { href: (group: { cause: string; period: Date }[]) => link(group[0]) } : {}),
+          },
           { x: 'period', y: 'lines', fill: 'cause', order: cancelCauseColors.domain, className: 'cancel-bar' },
         ),
       ),
@@ -43,8 +47,8 @@ export function cancellationsOverTime(rows: CancellationRow[], width: number): E
 }
 
 /** Cancelled lines per channel or location, split the same way; largest first. */
-export function cancellationsBy(rows: CancellationRow[], width: number, dimension: (row: CancellationRow) => string): Element {
-  const data = rows.map((row) => ({ group: dimension(row), cause: stockCause(row), lines: cancelledLines(row) }));
+export function cancellationsBy(rows: CancellationRow[], width: number, dimension: (row: CancellationRow) => string, link?: (bar: { row: CancellationRow; cause: string }) => string): Element {
+  const data = rows.map((row) => ({ group: dimension(row), cause: stockCause(row), lines: cancelledLines(row), row }));
   const totals = new Map<string, number>();
   for (const d of data) totals.set(d.group, (totals.get(d.group) ?? 0) + d.lines);
   const order = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([group]) => group);
@@ -57,7 +61,17 @@ export function cancellationsBy(rows: CancellationRow[], width: number, dimensio
     y: { domain: order, label: null },
     color: { ...cancelCauseColors },
     marks: [
-      barX(data, groupY({ x: 'sum' }, { x: 'lines', y: 'group', fill: 'cause', order: cancelCauseColors.domain, className: 'cancel-by-bar' })),
+      barX(
+        data,
+        groupY(
+          {
+            x: 'sum',
+            title: (group: { lines: number; cause: string; group: string }[]) => `${group[0].group} · ${causeLabel(group[0].cause)}: ${formatCount(group.reduce((sum, d) => sum + d.lines, 0))} lines`,
+            ...(link ? { href: (group: { row: CancellationRow; cause: string }[]) => link(group[0]) } : {}),
+          },
+          { x: 'lines', y: 'group', fill: 'cause', order: cancelCauseColors.domain, className: 'cancel-by-bar' },
+        ),
+      ),
       ruleX([0]),
     ],
   });

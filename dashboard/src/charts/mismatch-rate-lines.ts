@@ -1,12 +1,25 @@
-import { axisX, axisY, dot, lineY, plot, pointerX, ruleY, tip } from '@observablehq/plot';
+import { axisY, dot, lineY, plot, pointerX, ruleY, tip } from '@observablehq/plot';
 import { formatDay, formatPercent, formatPercentTick } from '../data/format.ts';
 import { periodKey, periodOf, rate, sumBy } from '../data/rollup.ts';
 import { sourceColors } from '../theme.ts';
+import { timeAxisX } from './time-axis.ts';
 
 export type MismatchRateRow = Record<string, unknown> & { source: string; compared: number; mismatched: number };
 
-/** Mismatch rate per system over time (mismatched / compared, summed before dividing). */
-export function mismatchRateLines(rows: MismatchRateRow[], width: number): Element {
+/** One point of the chart: a system's rate in a period. */
+export interface RatePoint {
+  period: Date;
+  source: string;
+  rate: number;
+  compared: number;
+  mismatched: number;
+}
+
+/**
+ * Mismatch rate per system over time (mismatched / compared, summed before dividing). With `link`,
+ * each point is a dot that opens the mismatches it counts.
+ */
+export function mismatchRateLines(rows: MismatchRateRow[], width: number, link?: (point: RatePoint) => string): Element {
   const points = sumBy(rows, (row) => `${periodKey(row)}|${row.source}`, ['compared', 'mismatched'] as const)
     .map((group) => ({ period: periodOf(group.first), source: group.first.source, rate: rate(group.mismatched, group.compared), compared: group.compared, mismatched: group.mismatched }))
     .filter((point) => point.rate !== null)
@@ -28,12 +41,22 @@ export function mismatchRateLines(rows: MismatchRateRow[], width: number): Eleme
     y: { label: 'mismatch rate', grid: true, domain: [0, Math.max(0.01, ...points.map((p) => p.rate!))], nice: true },
     color: { legend: true, ...sourceColors(sources) },
     marks: [
-      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      timeAxisX(points.map((p) => p.period), width),
       axisY({ tickFormat: formatPercentTick, label: 'mismatch rate' }),
       ruleY([0]),
       lineY(complete, { x: 'period', y: 'rate', stroke: 'source', strokeWidth: 2, className: 'rate-line' }),
       lineY(tail, { x: 'period', y: 'rate', stroke: 'source', strokeWidth: 1.5, strokeDasharray: '3,3', strokeOpacity: 0.6, className: 'rate-line-partial' }),
-      single ? dot(points, { x: 'period', y: 'rate', fill: 'source', r: 4 }) : null,
+      single || link
+        ? dot(points, {
+            x: 'period',
+            y: 'rate',
+            fill: 'source',
+            r: single ? 4 : 2.5,
+            className: 'rate-dot',
+            href: link ? (p: (typeof points)[number]) => link(p as RatePoint) : undefined,
+            ariaLabel: (p: (typeof points)[number]) => `${p.source}, ${formatDay(p.period)}: ${formatPercent(p.rate)}, ${p.mismatched} mismatches`,
+          })
+        : null,
       tip(points, pointerX({ x: 'period', y: 'rate', stroke: 'source', title: (p: (typeof points)[number]) => `${p.source} · ${formatDay(p.period)}${isPartial(p) ? ' (in progress)' : ''}\n${formatPercent(p.rate)} (${p.mismatched} of ${p.compared} comparisons)` })),
     ],
   });

@@ -1,5 +1,6 @@
-import { axisX, axisY, dot, lineY, plot, ruleX, ruleY } from '@observablehq/plot';
-import { formatCount, formatDateTime, formatDay, toDate } from '../data/format.ts';
+import { axisY, dot, lineY, plot, ruleX, ruleY } from '@observablehq/plot';
+import { timeAxisX } from './time-axis.ts';
+import { formatCount, formatDateTime, toDate } from '../data/format.ts';
 import { causeSymbols, colors, directionColors, sourceColors } from '../theme.ts';
 
 type Row = Record<string, unknown>;
@@ -79,7 +80,7 @@ export function skuTimeline(points: TimelinePoint[], width: number, domain?: [Da
     color: { legend: true, ...withTruth(sourceColors([...new Set(systems.map((p) => p.source))])) },
     symbol: { legend: true, ...causeSymbols, tickFormat: (cause: string) => cause.replaceAll('_', ' ') },
     marks: [
-      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      timeAxisX(domain ?? points.map((p) => p.at), width),
       axisY({ tickFormat: formatCount, label: 'units' }),
       ruleY([0]),
       lineY(truth, { x: 'at', y: 'truth', fy: facet ? 'location' : undefined, z: 'location', stroke: () => truthLabel, strokeWidth: 5, strokeOpacity: 0.35, curve: 'step-after', className: 'truth-line' }),
@@ -125,7 +126,7 @@ export function orderTicks(orders: OrderPoint[], width: number, domain?: [Date, 
     y: { label: 'ordered', grid: true, tickFormat: formatCount, nice: true },
     color: { legend: true, ...orderOutcomes },
     marks: [
-      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      timeAxisX(domain ?? orders.map((o) => o.at), width),
       ruleY([0]),
       ruleX(orders, { x: 'at', y1: 0, y2: 'quantity', stroke: 'outcome', strokeWidth: 2, clip: true }),
       dot(orders, { x: 'at', y: 'quantity', fill: 'outcome', r: 2.5, className: 'order-dot', title: 'label', clip: true }),

@@ -1,4 +1,5 @@
-import { axisX, axisY, lineY, plot, pointerX, ruleY, tip } from '@observablehq/plot';
+import { axisY, lineY, plot, pointerX, ruleY, tip } from '@observablehq/plot';
+import { timeAxisX } from './time-axis.ts';
 import { formatDay, formatMinutes, toDate } from '../data/format.ts';
 import { colors, sourceColors } from '../theme.ts';
 
@@ -30,7 +31,7 @@ export function stalenessLines(rows: Row[], width: number): Element {
     y: { label: 'share of allowed staleness', grid: true, domain: [0, Math.min(2, Math.max(1.1, ...points.map((p) => p.share!)))] },
     color: { legend: true, ...sourceColors(sources) },
     marks: [
-      axisX({ ticks: width < 700 ? 4 : 8, tickFormat: formatDay }),
+      timeAxisX(points.map((p) => p.at), width),
       axisY({ label: 'share of allowed staleness', tickFormat: (v: number) => `${Math.round(v * 100)}%` }),
       ruleY([1], { stroke: colors.over, strokeDasharray: '4,3', strokeOpacity: 0.8, className: 'staleness-limit' }),
       // No per-point title: a varying title would split each line into one path per point.

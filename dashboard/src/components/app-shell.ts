@@ -1,12 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { loadCatalog, type Catalog } from '../data/catalog.ts';
+import { withoutDrillFilters } from '../data/drill.ts';
 import { withFilters, type FilterName, type Filters, type PageName, type Route } from '../routing/route.ts';
 import { currentRoute, hrefFor, navigate, onRouteChange } from '../routing/router.ts';
 import '../pages/alerts-page.ts';
 import '../pages/cancellations-page.ts';
 import '../pages/data-health-page.ts';
 import '../pages/location-page.ts';
+import '../pages/rows-page.ts';
 import '../pages/sku-page.ts';
 import '../pages/sql-console-page.ts';
 import '../pages/sync-priority-page.ts';
@@ -28,7 +30,11 @@ const pageInfo: Record<PageName, PageInfo> = {
   alerts: { title: 'Alerts', filters: ['location'] },
   'data-health': { title: 'Data health', filters: ['source', 'from', 'to'] },
   sql: { title: 'SQL console', filters: [] },
+  rows: { title: 'Rows', filters: ['from', 'to', 'location'] },
 };
+
+/** The pages in the navigation; the rows of a number open from the number itself. */
+const tabs: PageName[] = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'alerts', 'data-health', 'sql'];
 
 /**
  * The filters a tab link carries: all of the current ones, so a range or system chosen on one page
@@ -36,8 +42,9 @@ const pageInfo: Record<PageName, PageInfo> = {
  * page instead of the overview of every location.
  */
 function tabFilters(page: PageName, filters: Filters): Filters {
-  if (page !== 'warehouses') return filters;
-  const { location: _location, ...rest } = filters;
+  const pageFilters = withoutDrillFilters(filters);
+  if (page !== 'warehouses') return pageFilters;
+  const { location: _location, ...rest } = pageFilters;
   return rest;
 }
 
@@ -96,7 +103,7 @@ export class AppShell extends LitElement {
       <header>
         <div class="brand"><h1>Stocklens</h1><p>Which stock can we actually sell, where, and which system is wrong?</p></div>
         <nav aria-label="Pages"><ul>
-          ${(Object.keys(pageInfo) as PageName[]).map(
+          ${tabs.map(
             (page) => html`<li><a href=${hrefFor({ page, filters: tabFilters(page, route.filters) })} aria-current=${page === route.page ? 'page' : 'false'}>${pageInfo[page].title}</a></li>`,
           )}
         </ul></nav>
@@ -132,6 +139,8 @@ export class AppShell extends LitElement {
         return html`<sl-data-health-page .filters=${filters} .catalog=${catalog}></sl-data-health-page>`;
       case 'sql':
         return html`<sl-sql-console-page></sl-sql-console-page>`;
+      case 'rows':
+        return html`<sl-rows-page .filters=${filters} .routeId=${id} .catalog=${catalog}></sl-rows-page>`;
     }
   }
 

@@ -28,8 +28,10 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     .scroll { overflow-x: auto; max-height: var(--table-max-height, none); overflow-y: auto; }
     /* Columns past the right edge: a fade over the edge and a line that says so (an overlay scrollbar shows nothing). */
     .fade { position: absolute; top: 0; right: 0; bottom: 0; width: 2.5rem; pointer-events: none; background: linear-gradient(to right, rgba(255, 255, 255, 0), #fff); }
-    /* Over the table's top right corner, not below it: a line that came and went would change the page's height, hence its width and the count. */
-    .hidden-columns { all: unset; position: absolute; top: 0.3rem; right: 0.3rem; z-index: 2; font-size: 0.78rem; color: #1f5bc4; background: #fff; border: 1px solid #c3cad6; border-radius: 999px; padding: 0.05rem 0.55rem; cursor: pointer; }
+    /* The toolbar above the table is always there (its height never changes as the note comes and goes, so neither does the page's width or the count), and the note never covers a header. */
+    .toolbar { display: flex; justify-content: space-between; align-items: center; gap: 0.25rem 0.75rem; min-height: 1.6rem; margin-bottom: 0.25rem; font-size: 0.8rem; }
+    .toolbar .downloads { display: flex; gap: 0.75rem; }
+    .hidden-columns { all: unset; margin-left: auto; font-size: 0.78rem; color: #1f5bc4; background: #fff; border: 1px solid #c3cad6; border-radius: 999px; padding: 0.05rem 0.55rem; cursor: pointer; }
     .hidden-columns:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
     table { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
     caption { text-align: left; color: #5b6475; font-size: 0.8rem; padding: 0 0 0.5rem; caption-side: bottom; }
@@ -51,6 +53,12 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
   @property() caption = '';
   @property({ attribute: false }) initialSort?: Sort;
   @property({ type: Number }) pageSize = 100;
+  /**
+   * Where the rows come from as CSV (the same API request with `format=csv`): the server's CSV
+   * writer quotes every cell and defuses spreadsheet formulas, and the file holds every row, not
+   * only those shown.
+   */
+  @property() csv = '';
   @state() private sort?: Sort;
   @state() private shown = 0;
   /** Columns wholly or partly past the right edge of the visible part of the table. */
@@ -94,6 +102,12 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     const sorted = this.sorted();
     const visible = sorted.slice(0, this.shown || this.pageSize);
     return html`
+      <div class="toolbar">
+        <span class="downloads">${this.csv ? html`<a href=${this.csv} download data-download="csv">Download CSV</a>` : nothing}</span>
+        ${this.hiddenColumns > 0
+          ? html`<button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
+          : nothing}
+      </div>
       <div class="frame">
         <div class="scroll" @scroll=${() => this.measureOverflow()}>
           <table>
@@ -104,10 +118,7 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
             </tbody>
           </table>
         </div>
-        ${this.hiddenColumns > 0
-          ? html`<div class="fade"></div>
-              <button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
-          : nothing}
+        ${this.hiddenColumns > 0 ? html`<div class="fade"></div>` : nothing}
       </div>
       ${sorted.length > visible.length
         ? html`<div class="more"><button @click=${() => (this.shown += this.pageSize * 5)}>Show more (${visible.length} of ${sorted.length} rows)</button></div>`

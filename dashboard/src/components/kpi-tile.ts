@@ -10,9 +10,12 @@ import { isMissing } from '../data/format.ts';
 export class KpiTile extends LitElement {
   static styles = css`
     :host { display: block; background: #fff; border: 1px solid #dde2ea; border-radius: 8px; padding: 0.85rem 1rem; min-width: 0; }
-    .label { font-size: 0.82rem; color: #3a4254; margin: 0; font-weight: 600; min-height: 2.1em; }
-    .value { font-size: 1.9rem; font-weight: 650; margin: 0.1rem 0 0; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; line-height: 1.15; }
+    .label { font-size: 0.82rem; color: #3a4254; margin: 0; font-weight: 600; min-height: 2.1em; overflow-wrap: anywhere; hyphens: auto; }
+    .value { font-size: clamp(1.35rem, 1rem + 1.6vw, 1.9rem); font-weight: 650; margin: 0.1rem 0 0; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; line-height: 1.15; }
     .change { font-size: 0.85rem; font-weight: 600; margin: 0.15rem 0 0.3rem; font-variant-numeric: tabular-nums; }
+    .value a { color: inherit; text-decoration: underline; text-decoration-color: #b7c3d7; text-underline-offset: 0.18em; text-decoration-thickness: 2px; }
+    .value a:hover { text-decoration-color: currentColor; }
+    .value a:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; border-radius: 2px; }
     .detail { font-size: 0.78rem; color: #5b6475; margin: 0; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     .change.good { color: #1a7f37; }
@@ -28,11 +31,15 @@ export class KpiTile extends LitElement {
   /** How the change is worded: percentage points for rates, a plain difference for counts. */
   @property() changeAs: 'points' | 'difference' = 'difference';
   @property() detail = '';
+  /** Where the rows this figure counts are listed; the value becomes a link to them. */
+  @property() href = '';
 
   render() {
     return html`
       <p class="label">${this.label}</p>
-      <p class="value" data-value=${isMissing(this.value) ? '' : String(this.value)}>${this.format(this.value)}</p>
+      <p class="value" data-value=${isMissing(this.value) ? '' : String(this.value)}>${this.href && !isMissing(this.value)
+        ? html`<a href=${this.href} title="List the rows behind this figure" aria-label="${this.format(this.value)} ${this.label}: list the rows">${this.format(this.value)}</a>`
+        : this.format(this.value)}</p>
       ${this.change()}
       <p class="detail">${this.detail || nothing}</p>`;
   }

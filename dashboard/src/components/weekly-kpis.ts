@@ -1,11 +1,14 @@
 import { css, html, type TemplateResult } from 'lit';
-import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, toDate } from '../data/format.ts';
+import { drillHref, weekRange } from '../data/drill.ts';
+import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, isoDay, toDate } from '../data/format.ts';
 import { weekInProgress } from '../data/rollup.ts';
 import './kpi-tile.ts';
 
 export const kpiStyles = css`
   .kpis { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
   @media (max-width: 1100px) { .kpis { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+  /* A phone: two tiles a row, so a value such as "$4.3K" fits its tile at the tile's type size. */
+  @media (max-width: 640px) { .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem; } }
 `;
 
 export type WeeklyHealthRow = Record<string, unknown> & { week: unknown; location_id: string };
@@ -75,8 +78,29 @@ function hiddenDetail(latest: WeeklyHealthRow): string {
   return `on average, sellable but shown as unavailable: ${formatCompact(unitHours)} unit-hours on ${formatCount(pairs)} SKU-location${pairs === 1 ? '' : 's'}`;
 }
 
+/**
+ * Where each tile's rows are listed: the order lines, mismatches or SKU stock rows of the tile's
+ * week and location that rpt_weekly_health counted for it. Hidden units are an average over the
+ * week's hours, not a count of rows, so that tile has no list.
+ */
+export function tileLinks(latest: WeeklyHealthRow, lastDay: string | undefined, source?: string): Record<string, string> {
+  const week = weekRange(latest.week);
+  const location = latest.location_id;
+  // The stock figures are the week's last day: its Sunday, or the last day of data in a week still in progress.
+  const stockDay = lastDay && lastDay < week.to ? lastDay : week.to;
+  const stockErrors = { location, ...week, at: 'cancelled', status: 'cancelled', stock_cause: ['confirmed', 'inferred'] };
+  return {
+    ats_share: drillHref('skus', { location, day: stockDay }),
+    mismatch_rate: drillHref('mismatches', { location, source, week: isoDay(latest.week) }),
+    oversell_lines: drillHref('order-lines', { location, ...week, oversell: 'true' }),
+    stock_cancellations: drillHref('order-lines', stockErrors),
+    lost_revenue: drillHref('order-lines', stockErrors),
+  };
+}
+
 /** Six tiles a CEO reads left to right: can we sell it, are the systems right, what did it cost. */
-export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch): TemplateResult {
+export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | undefined, system?: SystemMismatch, lastDay?: string): TemplateResult {
+  const links = tileLinks(latest, lastDay, system?.source);
   const tile = (key: string, label: string, options: { upIsGood?: boolean; format: (v: unknown) => string; points?: boolean; detail?: string; value?: number; previous?: number }) =>
     html`<sl-kpi-tile
       data-kpi=${key}
@@ -87,9 +111,10 @@ export function weeklyKpis(latest: WeeklyHealthRow, previous: WeeklyHealthRow | 
       .format=${options.format}
       changeAs=${options.points ? 'points' : 'difference'}
       detail=${options.detail ?? ''}
+      href=${links[key] ?? ''}
     ></sl-kpi-tile>`;
   const lost = num(latest, 'lost_revenue');
-  return html`<div class="kpis" aria-label="Week of ${formatDay(latest.week)}">
+  return html`<div class="kpis" role="group" aria-label="Week of ${formatDay(latest.week)}">
     ${tile('ats_share', 'Sellable share of stock', { upIsGood: true, format: formatPercent, points: true, detail: `${formatCompact(latest.ats_units)} of ${formatCompact(latest.total_units)} units on hand` })}
     ${system
       ? tile('mismatch_rate', `Mismatch rate of ${system.source}`, { format: formatPercent, points: true, detail: `${system.source}'s figures that disagree with the truth`, value: system.value, previous: system.previous })

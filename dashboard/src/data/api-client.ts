@@ -9,7 +9,8 @@ export interface TableResult<T = Row> {
   total: number;
 }
 
-export type Params = Record<string, string | number | boolean | undefined>;
+/** Query parameters; a list is sent as the parameter repeated (`?stock_cause=a&stock_cause=b`). */
+export type Params = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 export class ApiError extends Error {
   constructor(
@@ -38,7 +39,8 @@ export function abortPendingRequests(): void {
 export function urlFor(path: string, params: Params = {}, format?: string): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') query.set(name, String(value));
+    if (Array.isArray(value)) for (const item of value) query.append(name, item);
+    else if (value !== undefined && value !== '') query.set(name, String(value));
   }
   if (format) query.set('format', format);
   const search = query.toString();

@@ -32,6 +32,12 @@ export class QueryController<T = Row> implements ReactiveController {
     return this.value?.rows ?? [];
   }
 
+  /** The same request as CSV (the server's CSV writer): the rows the view was drawn from, for a download link. */
+  get csvUrl(): string {
+    const args = this.args();
+    return args && !args.json ? urlFor(args.path, args.params, 'csv') : '';
+  }
+
   get settled(): boolean {
     return this.state !== 'loading';
   }

@@ -3,6 +3,8 @@ import { customElement } from 'lit/decorators.js';
 import { cancelledLines, cancellationsBy, cancellationsOverTime, type CancellationRow } from '../charts/cancellation-bars.ts';
 import type { Row } from '../data/api-client.ts';
 import { locationName } from '../data/catalog.ts';
+import { cancellationSummary } from '../data/chart-summary.ts';
+import { drillHref, weekRange } from '../data/drill.ts';
 import { formatCount, formatDateTime, formatMoney, formatValue } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
@@ -49,22 +51,27 @@ export class CancellationsPage extends PageElement {
       <div class="grid">
         <section class="card wide" aria-labelledby="time-title">
           <h3 id="time-title">Cancelled lines per week, by cause</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" label="Stacked bars of cancelled lines per week by cause" .chart=${(width: number) => cancellationsOverTime(rows, width)}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" summary=${cancellationSummary(rows, cancelledLines)} csv=${this.byWeek.csvUrl} label="Stacked bars of cancelled lines per week by cause" .chart=${(width: number) => cancellationsOverTime(rows, width, (bar) => this.cancelledHref(bar.cause, weekRange(bar.period)))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="channel-title">
           <h3 id="channel-title">By channel</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="by-channel" label="Cancelled lines per channel by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => String(r.channel ?? 'unknown'))}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="by-channel" csv=${this.byWeek.csvUrl} label="Cancelled lines per channel by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => String(r.channel ?? 'unknown'), (bar) => this.cancelledHref(bar.cause, { channel: bar.row.channel as string | undefined }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="location-title">
           <h3 id="location-title">By location</h3>
-          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="by-location" label="Cancelled lines per location by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => (r.location_id ? locationName(this.catalog, String(r.location_id)) : 'unassigned'))}></sl-plot>`)}
+          ${withData(this.byWeek, { what: 'cancellations', empty: 'No cancelled lines in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="by-location" csv=${this.byWeek.csvUrl} label="Cancelled lines per location by cause" .chart=${(width: number) => cancellationsBy(rows, width, (r) => (r.location_id ? locationName(this.catalog, String(r.location_id)) : 'unassigned'), (bar) => this.cancelledHref(bar.cause, { location: bar.row.location_id as string | undefined }))}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="inferred-title">
           <h3 id="inferred-title">Inferred stock-error cancellations and their evidence</h3>
           <p class="sub">Cancelled for another reason (or none given), but at order time the channel showed stock the location's truth did not have, or a negative count or shrinkage hit the SKU in the 48 hours before.</p>
-          ${withData(this.inferred, { what: 'inferred cancellations', empty: 'No inferred stock-error cancellations in this range.' }, (rows) => html`<sl-data-table data-table="inferred" .rows=${rows} .columns=${this.columns(rows)} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
+          ${withData(this.inferred, { what: 'inferred cancellations', empty: 'No inferred stock-error cancellations in this range.' }, (rows) => html`<sl-data-table data-table="inferred" csv=${this.inferred.csvUrl} .rows=${rows} .columns=${this.columns(rows)} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
         </section>
       </div>`;
+  }
+
+  /** The cancelled lines of one bar: the page's filters, narrowed to the bar's cause and week, channel or location. */
+  private cancelledHref(cause: string, narrow: { from?: string; to?: string; channel?: string; location?: string }): string {
+    return drillHref('order-lines', { ...this.params(), status: 'cancelled', stock_cause: cause, at: 'cancelled', ...narrow });
   }
 
   private columns(rows: Row[]): Column<Row>[] {

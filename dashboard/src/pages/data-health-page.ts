@@ -87,11 +87,11 @@ export class DataHealthPage extends PageElement {
         </section>
         <section class="card wide" aria-labelledby="runs-title">
           <h3 id="runs-title">Ingest runs</h3>
-          ${withData(this.runs, { what: 'ingest runs', empty: 'No ingest runs yet: run `stocklens ingest`.' }, (rows) => html`<sl-data-table data-table="ingest-runs" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['run_id', 'source', 'status', 'started_at', 'finished_at', 'batches', 'rows', 'rejected', 'attempt', 'error'])} .initialSort=${{ key: 'started_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
+          ${withData(this.runs, { what: 'ingest runs', empty: 'No ingest runs yet: run `stocklens ingest`.' }, (rows) => html`<sl-data-table data-table="ingest-runs" csv=${this.runs.csvUrl} style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['run_id', 'source', 'status', 'started_at', 'finished_at', 'batches', 'rows', 'rejected', 'attempt', 'error'])} .initialSort=${{ key: 'started_at', descending: true }} .pageSize=${50}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="models-title">
           <h3 id="models-title">Latest model build</h3>
-          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['status', 'node', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
+          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" csv=${this.modelRuns.csvUrl} style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['status', 'node', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="tests-title">
           <h3 id="tests-title">Data tests</h3>

@@ -1,10 +1,12 @@
 import { html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { atsStatesArea, type AtsDailyRow } from '../charts/ats-states-area.ts';
-import { cancellationsOverTime, type CancellationRow } from '../charts/cancellation-bars.ts';
+import { cancellationsOverTime, cancelledLines, type CancellationRow } from '../charts/cancellation-bars.ts';
 import { mismatchRateLines, type MismatchRateRow } from '../charts/mismatch-rate-lines.ts';
 import { locationName } from '../data/catalog.ts';
-import { formatCount, formatDay } from '../data/format.ts';
+import { cancellationSummary, mismatchRateSummary, stockSummary } from '../data/chart-summary.ts';
+import { drillHref, weekRange } from '../data/drill.ts';
+import { formatCount, formatDay, isoDay } from '../data/format.ts';
 import { summarizeMismatches, type MismatchSummary } from '../data/mismatch-summary.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Row } from '../data/api-client.ts';
@@ -43,24 +45,26 @@ export class LocationPage extends PageElement {
   render() {
     const id = this.routeId ?? '';
     const name = locationName(this.catalog, id);
-    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? lastDayOf(this.atsDaily.rows));
+    const lastDay = lastDayOf(this.atsDaily.rows);
+    const { latest, previous } = latestTwoWeeks(this.health.rows, id, this.filters.to ?? lastDay);
     return html`
       <p><a href=${hrefFor({ page: 'warehouses', filters: { ...this.filters, location: undefined } })}>← All warehouses</a></p>
       <h2>${name}</h2>
       <p class="lede">${name === id ? '' : `${id} · `}${latest ? `week of ${formatDay(latest.week)} against the week before` : 'no complete week in this range'}; this location's systems and the SKUs they get wrong most.</p>
-      ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous))}
+      ${withData(this.health, { what: 'the weekly figures', empty: 'No weekly figures for this location in this range.', isEmpty: () => !latest }, () => weeklyKpis(latest!, previous, undefined, lastDay))}
       <div class="grid">
         <section class="card" aria-labelledby="rate-title">
           <h3 id="rate-title">Mismatch rate per system</h3>
-          ${withData(this.rates, { what: 'mismatch rates', empty: 'No comparisons at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" label="Mismatch rate per system per day at ${name}" .chart=${(width: number) => mismatchRateLines(rows, width)}></sl-plot>`)}
+          ${withData(this.rates, { what: 'mismatch rates', empty: 'No comparisons at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" summary=${mismatchRateSummary(rows)} csv=${this.rates.csvUrl} label="Mismatch rate per system per day at ${name}" .chart=${(width: number) => mismatchRateLines(rows, width, (p) => drillHref('mismatches', { location: id, source: p.source, day: isoDay(p.period) }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="states-title">
           <h3 id="states-title">Sellable and non-sellable stock</h3>
-          ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" label="Stacked area of stock states per day at ${name}" .chart=${(width: number) => atsStatesArea(rows, width)}></sl-plot>`)}
+          <p class="sub">Units on hand per day (the dashed line) by state.</p>
+          ${withData(this.atsDaily, { what: 'daily stock', empty: 'No stock counts at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-states" summary=${stockSummary(rows)} csv=${this.atsDaily.csvUrl} label="Stacked area of stock states per day at ${name}" .chart=${(width: number) => atsStatesArea(rows, width, (day) => drillHref('skus', { location: id, day: isoDay(day) }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="cancel-title">
           <h3 id="cancel-title">Cancellations per week</h3>
-          ${withData(this.cancellations, { what: 'cancellations', empty: 'No cancelled lines at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" label="Cancelled lines per week at ${name}" .chart=${(width: number) => cancellationsOverTime(rows, width)}></sl-plot>`)}
+          ${withData(this.cancellations, { what: 'cancellations', empty: 'No cancelled lines at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="cancellations" summary=${cancellationSummary(rows, cancelledLines)} csv=${this.cancellations.csvUrl} label="Cancelled lines per week at ${name}" .chart=${(width: number) => cancellationsOverTime(rows, width, (bar) => drillHref('order-lines', { location: id, status: 'cancelled', stock_cause: bar.cause, at: 'cancelled', ...weekRange(bar.period) }))}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="skus-title">
           <h3 id="skus-title">SKUs the systems get wrong most</h3>

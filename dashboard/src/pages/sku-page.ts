@@ -55,12 +55,12 @@ export class SkuPage extends PageElement {
         <section class="card wide" aria-labelledby="timeline-title">
           <h3 id="timeline-title">Every system against the truth</h3>
           ${withData(this.timeline, { what: 'the timeline', empty: 'No figures for this SKU in this range: check the SKU or widen the dates.' }, () => html`
- <sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-timeline" label="Each system's figure and the truth's ATS over time for ${sku}" .chart=${(width: number) => skuTimeline(points, width, domain)}></sl-plot>
+ <sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-timeline" .table=${this.timeline.rows} csv=${this.timeline.csvUrl} label="Each system's figure and the truth's ATS over time for ${sku}" .chart=${(width: number) => skuTimeline(points, width, domain)}></sl-plot>
 `)}
         </section>
         <section class="card wide" aria-labelledby="orders-title">
           <h3 id="orders-title">Order lines on the same time axis</h3>
-          ${withData(this.orders, { what: 'order lines', empty: 'No order lines for this SKU in this range.' }, () => html`<sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-orders" label="Order lines for ${sku} over time by outcome" .chart=${(width: number) => orderTicks(orders, width, domain)}></sl-plot>`)}
+          ${withData(this.orders, { what: 'order lines', empty: 'No order lines for this SKU in this range.' }, () => html`<sl-plot .data=${[this.timeline.value, this.orders.value]} data-chart="sku-orders" .table=${this.orders.rows} csv=${this.orders.csvUrl} label="Order lines for ${sku} over time by outcome" .chart=${(width: number) => orderTicks(orders, width, domain)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="mismatch-title">
           <h3 id="mismatch-title">Mismatches</h3>
@@ -68,7 +68,7 @@ export class SkuPage extends PageElement {
         </section>
         <section class="card wide" aria-labelledby="cancel-title">
           <h3 id="cancel-title">Cancelled and oversold lines</h3>
-          ${withData(this.orders, { what: 'order lines', empty: 'No cancelled or oversold lines.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.status === 'cancelled' || r.is_oversell === true) }, (rows) => html`<sl-data-table data-table="sku-orders" .rows=${rows.filter((r) => r.status === 'cancelled' || r.is_oversell === true)} .columns=${orderColumns} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${20}></sl-data-table>`)}
+          ${withData(this.orders, { what: 'order lines', empty: 'No cancelled or oversold lines.', isEmpty: (rows) => !(rows as Row[]).some((r) => r.status === 'cancelled' || r.is_oversell === true) }, (rows) => html`<sl-data-table data-table="sku-orders" csv=${this.orders.csvUrl} .rows=${rows.filter((r) => r.status === 'cancelled' || r.is_oversell === true)} .columns=${orderColumns} .initialSort=${{ key: 'placed_at', descending: true }} .pageSize=${20}></sl-data-table>`)}
         </section>
       </div>`;
   }
@@ -98,6 +98,8 @@ const mismatchColumns: Column<Record<string, unknown>>[] = [
 
 const orderColumns: Column<Row>[] = [
   { key: 'placed_at', label: 'Placed', format: formatDateTime },
+  // Why the line is in this list: an oversold line may well have been fulfilled.
+  { key: 'outcome', label: 'What happened', render: (row) => html`<span class="badge ${row.status === 'cancelled' ? 'bad' : 'over'}">${orderOutcome(row)}${row.status === 'cancelled' ? '' : ` (${row.status})`}</span>` },
   { key: 'order_id', label: 'Order' },
   { key: 'channel', label: 'Channel' },
   { key: 'location_id', label: 'Location' },

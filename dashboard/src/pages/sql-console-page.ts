@@ -5,7 +5,12 @@ import { formatCount } from '../data/format.ts';
 import type { Column } from '../components/data-table.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
+import { resultChart, type ResultChartKind } from '../charts/result-chart.ts';
+import type { SqlLibrary } from '../components/sql-library.ts';
 import '../components/data-table.ts';
+import '../components/plot-figure.ts';
+import '../components/schema-browser.ts';
+import '../components/sql-library.ts';
 
 const example = `select location_id, sum(ats_units) as ats, sum(total_units) as total,
        round(sum(ats_units) / nullif(sum(total_units), 0), 3) as ats_share
@@ -33,6 +38,12 @@ export class SqlConsolePage extends PageElement {
       .exports { margin-top: 1rem; }
       .exports ul { columns: 3 16rem; padding: 0; list-style: none; margin: 0; }
       .exports li { padding: 0.2rem 0; font-size: 0.88rem; display: flex; gap: 0.6rem; align-items: baseline; }
+      .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(14rem, 20rem); gap: 1rem; align-items: start; }
+      .side { display: flex; flex-direction: column; gap: 1rem; }
+      @media (max-width: 900px) { .layout { grid-template-columns: minmax(0, 1fr); } }
+      .chart-controls { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: end; margin: 0.8rem 0 0.4rem; font-size: 0.85rem; }
+      .chart-controls label { display: flex; flex-direction: column; font-weight: 400; margin: 0; gap: 0.15rem; }
+      .chart-controls select { font: inherit; padding: 0.2rem 0.4rem; border: 1px solid #a9b2c1; border-radius: 6px; }
       .error { white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 0.85rem; background: #fdf0f1; border: 1px solid #f1b8bf; color: #8f0b20; padding: 0.6rem 0.75rem; border-radius: 6px; margin: 0 0 1rem; }
     `,
   ];
@@ -45,6 +56,8 @@ export class SqlConsolePage extends PageElement {
   @state() private running = false;
   @state() private result?: SqlPreview;
   @state() private error?: string;
+  /** The result chart: off, or a line or bars of `y` by `x`. */
+  @state() private chart: { kind: ResultChartKind | ''; x?: string; y?: string } = { kind: '' };
   @state() private exports?: { mart: string; parquet: string | null; csv: string; published: boolean }[];
 
   protected queries() {
@@ -76,6 +89,8 @@ export class SqlConsolePage extends PageElement {
     return html`
       <h2>SQL console</h2>
       <p class="lede">Read-only SQL over every schema: <code>marts</code>, <code>intermediate</code>, <code>staging</code>, <code>raw</code>, <code>ingest</code>, <code>meta</code>, <code>config</code>. One statement; results are capped.</p>
+      <div class="layout" @use-query=${this.useQuery}>
+      <div>
       <section class="card">
         <label for="sql">Query</label>
         <textarea id="sql" spellcheck="false" .value=${this.query} @input=${(e: Event) => (this.query = (e.target as HTMLTextAreaElement).value)} @keydown=${this.onKeydown} aria-describedby="sql-hint"></textarea>
@@ -87,8 +102,15 @@ export class SqlConsolePage extends PageElement {
         </div>
         ${this.error ? html`<p class="error" role="alert" data-sql-error>${this.error}</p>` : nothing}
         <div aria-live="polite">${this.resultView()}</div>
+        ${this.chartView()}
       </section>
-      ${this.exportsView()}`;
+      ${this.exportsView()}
+      </div>
+      <div class="side">
+        <section class="card" aria-label="Saved and recent queries"><sl-sql-library .query=${this.query}></sl-sql-library></section>
+        <section class="card" aria-label="Tables and columns"><sl-schema-browser></sl-schema-browser></section>
+      </div>
+      </div>`;
   }
 
   private resultView() {
@@ -120,6 +142,32 @@ export class SqlConsolePage extends PageElement {
     </section>`;
   }
 
+  /** Line or bars of one numeric column by another, chosen from the result's columns. */
+  private chartView() {
+    if (!this.result || this.result.rows.length === 0) return nothing;
+    const { columns, rows } = this.result;
+    const numeric = columns.filter((c) => rows.some((r) => typeof r[c] === 'number'));
+    if (numeric.length === 0) return nothing;
+    const x = this.chart.x && columns.includes(this.chart.x) ? this.chart.x : columns[0];
+    const y = this.chart.y && numeric.includes(this.chart.y) ? this.chart.y : (numeric.find((c) => c !== x) ?? numeric[0]);
+    const kind = this.chart.kind;
+    const select = (label: string, value: string, options: string[], change: (value: string) => void) =>
+      html`<label>${label}<select .value=${value} @change=${(e: Event) => change((e.target as HTMLSelectElement).value)}>${options.map((o) => html`<option value=${o} ?selected=${o === value}>${o || 'no chart'}</option>`)}</select></label>`;
+    return html`<div class="chart-controls" data-result-chart>
+        ${select('Chart', kind, ['', 'line', 'bar'], (v) => (this.chart = { ...this.chart, kind: v as ResultChartKind | '' }))}
+        ${kind ? select('x', x, columns, (v) => (this.chart = { ...this.chart, x: v })) : nothing}
+        ${kind ? select('y', y, numeric, (v) => (this.chart = { ...this.chart, y: v })) : nothing}
+      </div>
+      ${kind
+        ? html`<sl-plot data-chart="sql-result" .data=${[rows, x, y, kind]} .table=${rows} label="${kind === 'line' ? 'Line' : 'Bars'} of ${y} by ${x}" summary="${y} by ${x} over ${formatCount(rows.length)} result rows." .chart=${(width: number) => resultChart(rows, x, y, kind, width)}></sl-plot>`
+        : nothing}`;
+  }
+
+  private useQuery(event: CustomEvent<string>): void {
+    this.query = event.detail;
+    this.renderRoot.querySelector<HTMLTextAreaElement>('#sql')?.focus();
+  }
+
   private onKeydown(event: KeyboardEvent): void {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -137,6 +185,8 @@ export class SqlConsolePage extends PageElement {
       this.error = (error as Error).message;
     } finally {
       this.running = false;
+      // The run is in the history now, failed or not.
+      void this.renderRoot.querySelector<SqlLibrary>('sl-sql-library')?.reload();
     }
   }
 

@@ -76,7 +76,7 @@ export class SyncPriorityPage extends PageElement {
     const top = [...flagged].sort((a, b) => Number(b.exposure ?? 0) - Number(a.exposure ?? 0)).slice(0, 15);
     const capped = (this.flagged.value?.total ?? 0) > flagged.length;
     return html`
-      <div class="sources" aria-label="Per system">
+      <div class="sources" role="group" aria-label="Per system">
         ${perSource(flagged).map(
           (s) => html`<div class="source" data-source=${s.source}><h3>${s.source}</h3>
             <p class="big">${capped ? '≥ ' : ''}${formatCount(s.flagged)} ${badge(s.flagged)}</p>

@@ -4,7 +4,9 @@ import { atsByLocation, type AtsRow } from '../charts/ats-by-location.ts';
 import { locationRanking, type RankedLocation } from '../charts/location-ranking.ts';
 import { mismatchHeatmap, type LocationWeekRow } from '../charts/mismatch-heatmap.ts';
 import { locationName } from '../data/catalog.ts';
-import { formatCount, formatPercent } from '../data/format.ts';
+import { atsByLocationSummary, heatmapSummary, rankingSummary } from '../data/chart-summary.ts';
+import { drillHref } from '../data/drill.ts';
+import { formatCount, formatPercent, isoDay } from '../data/format.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
@@ -42,31 +44,39 @@ export class WarehousesPage extends PageElement {
         <section class="card wide" aria-labelledby="heat-title">
           <h3 id="heat-title">Mismatch rate by location and week</h3>
           <p class="sub">All systems together${this.filters.source ? ` (only ${this.filters.source})` : ''}; darker is worse.</p>
-          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate)}></sl-plot>`)}
+          ${withData(this.weekly, { what: 'weekly mismatch rates', empty: 'No comparisons in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="heatmap" summary=${heatmapSummary(rows, (id) => names.get(id) ?? id)} csv=${this.weekly.csvUrl} label="Heatmap of mismatch rate per location and week" .chart=${(width: number) => mismatchHeatmap(rows, width, names, this.catalog?.maxDate, (c) => drillHref('mismatches', { location: c.location_id, week: isoDay(c.week), source: this.filters.source }))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="rank-title">
           <h3 id="rank-title">Errors caused, by location</h3>
           <p class="sub">Worst mismatch rate first; the order lines those errors oversold or cancelled beside it.</p>
-          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" label="Locations ranked by mismatch rate, with oversold lines and stock-error cancellations" .chart=${(width: number) => locationRanking(rows.map((row) => this.ranked(row)), width)}></sl-plot>`)}
+          ${withData(this.ranking, { what: 'the ranking', empty: 'No locations with data in this range.' }, (rows) => html`<sl-plot .data=${[rows, this.catalog]} data-chart="ranking" summary=${rankingSummary(rows, (row) => this.nameOf(row as WarehouseRow))} csv=${this.ranking.csvUrl} label="Locations ranked by mismatch rate, with oversold lines and stock-error cancellations" .chart=${(width: number) => locationRanking(rows.map((row) => this.ranked(row)), width)}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="ats-title">
           <h3 id="ats-title">Available to sell against total stock, now</h3>
           <p class="sub">From each location's truth system at its latest count.</p>
-          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-by-location" label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
+          ${withData(this.ats, { what: 'stock per location', empty: 'No locations yet: ingest a stock file to see ATS against total.' }, (rows) => html`<sl-plot .data=${rows} data-chart="ats-by-location" summary=${atsByLocationSummary(rows as unknown as Record<string, unknown>[])} csv=${this.ats.csvUrl} label="Bars of total and sellable units per location" .chart=${(width: number) => atsByLocation(rows, width)}></sl-plot>`)}
         </section>
         <section class="card wide" aria-labelledby="table-title">
           <h3 id="table-title">Locations</h3>
-          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" .rows=${rows} .columns=${this.columns()}></sl-data-table>`)}
+          ${withData(this.ranking, { what: 'locations', empty: 'No locations with data in this range.' }, (rows) => html`<sl-data-table data-table="warehouses" csv=${this.ranking.csvUrl} .rows=${rows} .columns=${this.columns()}></sl-data-table>`)}
         </section>
       </div>`;
   }
 
   private ranked(row: WarehouseRow): RankedLocation {
+    const location = row.location_id;
+    const { from, to } = this.filters;
     return {
       label: this.nameOf(row),
       mismatchRate: row.mismatch_rate === null || row.mismatch_rate === undefined ? null : Number(row.mismatch_rate),
       oversellLines: Number(row.oversell_lines ?? 0),
       stockCancellations: Number(row.stock_cancellations ?? 0),
+      mismatched: Number(row.mismatched ?? 0),
+      links: {
+        mismatchRate: drillHref('mismatches', { location, from, to, source: this.filters.source }),
+        oversellLines: drillHref('order-lines', { location, from, to, oversell: 'true' }),
+        stockCancellations: drillHref('order-lines', { location, from, to, at: 'cancelled', status: 'cancelled', stock_cause: ['confirmed', 'inferred'] }),
+      },
     };
   }
 
@@ -76,7 +86,8 @@ export class WarehousesPage extends PageElement {
 
   private columns(): Column<WarehouseRow>[] {
     return [
-      { key: 'rank', label: 'Rank', numeric: true, format: formatCount },
+      // Ties share a rank (the server ranks them equal) and say so: two "1"s alone read as a mistake.
+      { key: 'rank', label: 'Rank', numeric: true, format: (value, row) => `${formatCount(value)}${this.ranking.rows.some((other) => other !== row && other.rank === value) ? ' (tie)' : ''}` },
       { key: 'location_id', label: 'Location', render: (row) => html`<a href=${hrefFor({ page: 'warehouses', id: row.location_id, filters: this.filters })}>${this.nameOf(row)}</a>` },
       { key: 'mismatch_rate', label: 'Mismatch rate', numeric: true, format: formatPercent },
       { key: 'mismatched', label: 'Mismatched comparisons', numeric: true, format: (_v, row) => formatCount(row.mismatched ?? row.mismatched_comparisons) },

@@ -2,16 +2,23 @@
  * The dashboard's state lives in the URL hash, `#/<page>[/<id>]?from=…&to=…&location=…`, so that
  * an alert link or a bookmark opens the exact view and the server needs no route per page.
  */
-export const filterNames = ['from', 'to', 'location', 'channel', 'source', 'sku'] as const;
+export const pageFilterNames = ['from', 'to', 'location', 'channel', 'source', 'sku'] as const;
+/**
+ * What a drill-down from a number narrows its rows by, beside the page filters (`#/rows/order-lines?
+ * oversell=true&from=…`). A list filter takes several values separated by commas (`stock_cause=
+ * confirmed,inferred`). They belong to the rows they open and are not carried to the other pages.
+ */
+export const drillFilterNames = ['oversell', 'status', 'stock_cause', 'cancel_reason', 'at', 'direction', 'measure', 'cause', 'day', 'week', 'bucket'] as const;
+export const filterNames = [...pageFilterNames, ...drillFilterNames] as const;
 export type FilterName = (typeof filterNames)[number];
 export type Filters = Partial<Record<FilterName, string>>;
 
-export const pages = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'alerts', 'data-health', 'sql'] as const;
+export const pages = ['weekly', 'warehouses', 'sku', 'sync', 'cancellations', 'alerts', 'data-health', 'sql', 'rows'] as const;
 export type PageName = (typeof pages)[number];
 
 export interface Route {
   page: PageName;
-  /** The second path segment: a location on `#/warehouses/WH-EAST`. */
+  /** The second path segment: a location on `#/warehouses/WH-EAST`, the kind of rows on `#/rows/order-lines`. */
   id?: string;
   filters: Filters;
 }
