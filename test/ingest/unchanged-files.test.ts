@@ -5,6 +5,7 @@ import { Database } from '../../db/database.ts';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
+import { currentExport } from './upstream/shopify-csv-exports.ts';
 
 const tempDir = useTempDir();
 const yaml = 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n';
@@ -106,5 +107,24 @@ describe('a file the ledger holds at the same path, size and modification time',
       { file_size_bytes: 37, file_mtime_ms: modified.getTime() },
     ]);
     reopened.closeSync();
+  });
+
+  it('is not read again from a vendor connector either (a Shopify export under its own name)', async () => {
+    const dir = tempDir();
+    const folder = writeFiles(dir, 'inbox/shopify', { 'inventory_export_1.csv': currentExport });
+    utimesSync(path.join(folder, 'inventory_export_1.csv'), modified, modified);
+    const { config, db } = await openSetup(
+      dir,
+      'sources:\n  - { name: shopify, system: ecommerce, connector: shopify-csv, path: ./inbox/shopify, pattern: "inventory_export_*.csv" }\nlocations:\n  - { id: WH-EAST, name: East DC }\n  - { id: WH-WEST, name: West DC }\n',
+    );
+    expect((await runIngest(config, db))[0]).toMatchObject({ batches: 1, rows: 3 });
+    rewriteKeepingStamp(path.join(folder, 'inventory_export_1.csv'), currentExport.replaceAll('MUG-01', 'MUG-02'));
+    expect((await runIngest(config, db))[0]).toMatchObject({ batches: 0, skipped: 1 });
+    expect(await db.rows("select count(*) as mugs from raw.stock_snapshot where sku = 'MUG-02'")).toEqual([{ mugs: 0 }]);
+
+    const later = new Date(modified.getTime() + 60_000);
+    utimesSync(path.join(folder, 'inventory_export_1.csv'), later, later);
+    expect((await runIngest(config, db))[0]).toMatchObject({ batches: 1, rows: 3 });
+    db.closeSync();
   });
 });
