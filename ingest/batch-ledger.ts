@@ -43,8 +43,8 @@ export async function writeLedgers(connection: Connection, outcomes: readonly (B
     { type: 'varchar', values: outcomes.map((outcome) => outcome.error ?? null) },
   ]);
   await connection.run(sql`
-    insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
-    select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error
+    insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error, file_size_bytes, file_mtime_ms)
+    select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error, m.file_size_bytes, m.file_mtime_ms
     from batch_map m join batch_outcomes o on o.__batch = m.__batch
     order by m.__batch`);
   await connection.run('drop table batch_outcomes');
@@ -61,7 +61,8 @@ export async function writeLedger(
   // A failure is recorded only where no outcome exists: it must never overwrite a landed batch.
   const verb = keepExisting ? sql`insert or ignore` : sql`insert or replace`;
   await connection.run(sql`
-    ${verb} into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error)
+    ${verb} into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error, file_size_bytes, file_mtime_ms)
     values (${batchId}, ${batch.source}, ${batch.entity}, ${batch.file ?? null}, ${batch.mode}, ${batch.capturedAt.toISOString()}::timestamptz,
-            ${batch.contentSha256}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${startedAt.toISOString()}::timestamptz, now(), ${outcome.error ?? null})`);
+            ${batch.contentSha256}, ${outcome.rows}, ${outcome.rejected}, ${outcome.status}, ${startedAt.toISOString()}::timestamptz, now(), ${outcome.error ?? null},
+            ${batch.fileStamp?.sizeBytes ?? null}, ${batch.fileStamp?.mtimeMs ?? null}::double)`);
 }

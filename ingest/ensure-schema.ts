@@ -12,7 +12,7 @@ const schemaSql = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8')
 export async function ensureLandingSchema(db: Database): Promise<void> {
   let created = ensured.get(db);
   if (!created) {
-    created = db.run(schemaSql).then(() => widenQuantities(db));
+    created = db.run(schemaSql).then(() => widenQuantities(db)).then(() => addFileStamps(db));
     ensured.set(db, created);
     created.catch(() => ensured.delete(db));
   }
@@ -34,6 +34,18 @@ async function widenQuantities(db: Database): Promise<void> {
   for (const { column_name: name } of narrow) {
     await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
   }
+}
+
+/**
+ * A ledger created before batches kept their file's size and modification time gets the two
+ * columns (null in its earlier rows: those files are hashed once more, then recorded).
+ */
+async function addFileStamps(db: Database): Promise<void> {
+  const present = new Set(
+    (await db.rows<{ column_name: string }>(sql`select column_name from information_schema.columns where table_schema = 'ingest' and table_name = 'batches'`)).map((row) => row.column_name),
+  );
+  if (!present.has('file_size_bytes')) await db.run('alter table ingest.batches add column file_size_bytes bigint');
+  if (!present.has('file_mtime_ms')) await db.run('alter table ingest.batches add column file_mtime_ms double');
 }
 
 /**

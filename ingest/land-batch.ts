@@ -7,6 +7,7 @@ import { sql, type Connection, type Database, type SQLQuery } from '../db/databa
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
 import { columnChecks, strictCast, textOf, typedValue, type NumberFormat } from './cell-checks.ts';
 import { entitySpecs, type Entity } from './entities.ts';
+import type { FileStamp } from './files/drop-folder.ts';
 
 export interface BatchDescriptor {
   source: string;
@@ -15,6 +16,8 @@ export interface BatchDescriptor {
   mode: 'full' | 'delta';
   capturedAt: Date;
   contentSha256: string;
+  /** The file's size and modification time as it was read; the ledger keeps them so an unchanged file is not read again. */
+  fileStamp?: FileStamp;
 }
 
 export type BatchStatus = 'landed' | 'skipped' | 'held' | 'rejected' | 'failed';
@@ -27,6 +30,15 @@ export interface LandResult {
   error?: string;
   /** For a skipped batch: its outcome when it was read (a rejected file stays rejected until its content changes). */
   previously?: BatchStatus;
+}
+
+/**
+ * What a batch the ledger already decided comes to when it is found again: skipped. A file rejected
+ * before is not read again, but it is still there unlanded, so its rejection is said every run.
+ */
+export function skippedResult(batchId: string, earlier: { status: BatchStatus; error: string | null }): LandResult {
+  if (earlier.status === 'rejected') return { batchId, status: 'skipped', rows: 0, rejected: 0, previously: 'rejected', error: earlier.error ?? undefined };
+  return { batchId, status: 'skipped', rows: 0, rejected: 0 };
 }
 
 export interface LandOptions {
@@ -140,10 +152,9 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     const results: (LandResult | undefined)[] = ids.map((batchId) => {
       const earlier = existing.get(batchId);
       if (earlier === undefined || earlier.status === 'failed') return undefined;
-      // A file rejected before is not read again, but it is still there unlanded: say so every run.
-      if (earlier.status === 'rejected') return { batchId, status: 'skipped', rows: 0, rejected: 0, previously: 'rejected', error: earlier.error ?? undefined };
-      return { batchId, status: 'skipped', rows: 0, rejected: 0 };
+      return skippedResult(batchId, earlier);
     });
+    await restamp(connection, batches.filter((_, index) => results[index] !== undefined), ids.filter((_, index) => results[index] !== undefined));
     const todo = batches.map((batch, index) => ({ batch, batchId: ids[index], index })).filter(({ index }) => results[index] === undefined);
     if (todo.length === 0) return results as LandResult[];
     const stage = todo.length === 1 ? todo[0].batch.stage : todo[0].batch.read!.stage(todo.map(({ batch }) => batch.file!));
@@ -199,13 +210,35 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
   });
 }
 
+/**
+ * A file found again with content the ledger already holds (touched, copied back, or landed before
+ * stamps were kept) gets its current stamp, so the next run skips it without reading it.
+ */
+async function restamp(connection: Connection, batches: readonly BatchDescriptor[], ids: readonly string[]): Promise<void> {
+  const stamped = batches.flatMap((batch, index) => (batch.fileStamp && batch.file !== undefined ? [{ batchId: ids[index], file: batch.file, stamp: batch.fileStamp }] : []));
+  if (stamped.length === 0) return;
+  await connection.run('create or replace temp table batch_stamps (batch_id varchar, file varchar, file_size_bytes double, file_mtime_ms double)');
+  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_stamps' }, [
+    { type: 'varchar', values: stamped.map(({ batchId }) => batchId) },
+    { type: 'varchar', values: stamped.map(({ file }) => file) },
+    { type: 'double', values: stamped.map(({ stamp }) => stamp.sizeBytes) },
+    { type: 'double', values: stamped.map(({ stamp }) => stamp.mtimeMs) },
+  ]);
+  await connection.run(`
+    update ingest.batches b set file = s.file, file_size_bytes = s.file_size_bytes::bigint, file_mtime_ms = s.file_mtime_ms
+    from batch_stamps s where b.batch_id = s.batch_id;
+    drop table batch_stamps`);
+}
+
 /** The whole batch is refused (unreadable, a required column missing): recorded, never retried. */
 class BatchRejection extends Error {}
 
 /** `batch_map`: each batch of the group by its index `__batch`, with what its rows and ledger row need. */
 async function writeBatchMap(connection: Connection, todo: readonly { batch: BatchDescriptor; batchId: string }[]): Promise<void> {
   const column = (values: (string | number | null)[]) => ({ type: 'varchar' as const, values });
-  await connection.run('create or replace temp table batch_map_input (__batch integer, batch_id varchar, captured_at varchar, source varchar, entity varchar, file varchar, mode varchar, content_sha256 varchar)');
+  await connection.run(
+    'create or replace temp table batch_map_input (__batch integer, batch_id varchar, captured_at varchar, source varchar, entity varchar, file varchar, mode varchar, content_sha256 varchar, file_size_bytes double, file_mtime_ms double)',
+  );
   await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_map_input' }, [
     { type: 'integer', values: todo.map((_, index) => index) },
     column(todo.map(({ batchId }) => batchId)),
@@ -215,9 +248,11 @@ async function writeBatchMap(connection: Connection, todo: readonly { batch: Bat
     column(todo.map(({ batch }) => batch.file ?? null)),
     column(todo.map(({ batch }) => batch.mode)),
     column(todo.map(({ batch }) => batch.contentSha256)),
+    { type: 'double', values: todo.map(({ batch }) => batch.fileStamp?.sizeBytes ?? null) },
+    { type: 'double', values: todo.map(({ batch }) => batch.fileStamp?.mtimeMs ?? null) },
   ]);
   await connection.run(`
-    create or replace temp table batch_map as select * replace (captured_at::timestamptz as captured_at) from batch_map_input;
+    create or replace temp table batch_map as select * replace (captured_at::timestamptz as captured_at, file_size_bytes::bigint as file_size_bytes) from batch_map_input;
     drop table batch_map_input`);
 }
 

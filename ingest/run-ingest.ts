@@ -11,6 +11,7 @@ import { connectorFor } from './connectors/index.ts';
 import { ensureLandingSchema } from './ensure-schema.ts';
 import { landBatches, type LandResult } from './land-batch.ts';
 import { isTransient } from './retry.ts';
+import { UnchangedFiles } from './unchanged-files.ts';
 
 export interface SourceSummary {
   source: string;
@@ -81,7 +82,7 @@ export async function runIngest(config: Config, db: Database, options: IngestOpt
   const lane = async () => {
     for (let index = next++; index < pulling.length; index = next++) {
       const source = pulling[index];
-      summaries[index] = await ingestBatches(config, db, source, (ignore) => connectorFor(source, config).listBatches(ignore), options);
+      summaries[index] = await ingestBatches(config, db, source, (ignore, unchanged) => connectorFor(source, config).listBatches(ignore, unchanged), options);
     }
   };
   // One threads lease for the whole run, not one per group (changing DuckDB's threads costs).
@@ -94,9 +95,16 @@ const parallelSources = Math.max(1, availableParallelism());
 
 /**
  * One run of one source, recorded in `ingest.runs`: lists its pending batches and lands them in
- * groups (see `landingGroups`), each group in one transaction. Listing failures (a Shopify outage) fail the run with nothing landed.
+ * groups (see `landingGroups`), each group in one transaction. Files the ledger decided as they
+ * are now are left out of the listing and count as skipped. Listing failures (a Shopify outage) fail the run with nothing landed.
  */
-export async function ingestBatches(config: Config, db: Database, source: SourceConfig, list: (ignore: (file: IgnoredFile) => void) => Promise<PendingBatch[]>, options: IngestOptions = {}): Promise<SourceSummary> {
+export async function ingestBatches(
+  config: Config,
+  db: Database,
+  source: SourceConfig,
+  list: (ignore: (file: IgnoredFile) => void, unchanged: UnchangedFiles) => Promise<PendingBatch[]>,
+  options: IngestOptions = {},
+): Promise<SourceSummary> {
   await ensureLandingSchema(db);
   const runId = randomUUID();
   const startedAt = Date.now();
@@ -104,7 +112,8 @@ export async function ingestBatches(config: Config, db: Database, source: Source
   const summary: SourceSummary = { source: source.name, status: 'succeeded', batches: 0, skipped: 0, rows: 0, rejected: 0, held: 0, failedBatches: 0, durationMs: 0, problems: [] };
   try {
     const ignored: IgnoredFile[] = [];
-    const pending = await list((file) => ignored.push(file));
+    const unchanged = await UnchangedFiles.load(db, source.name);
+    const pending = await list((file) => ignored.push(file), unchanged);
     for (const file of ignored) summary.problems.push({ ...file, outcome: 'ignored' });
     await recordIgnoredFiles(db, source.name, ignored);
     const landOptions = {
@@ -117,24 +126,17 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     for (const warning of warnings) logger.warn({ source: source.name }, warning);
     if (warnings.length > 0) summary.warnings = warnings;
     let done = 0;
+    const total = unchanged.claimed.length + pending.length;
+    const count = (file: string, result: LandResult) => {
+      tally(summary, file, result);
+      options.onProgress?.({ source: source.name, done: ++done, total, result });
+    };
+    for (const { file, result } of unchanged.claimed) count(file, result);
     for (const group of landingGroups(pending)) {
       const results = await landBatches(db, group, landOptions);
-      for (const [index, result] of results.entries()) {
-        const file = group[index].file ?? result.batchId;
-        if (result.status === 'rejected' || result.previously === 'rejected') {
-          summary.problems.push({ file, outcome: 'rejected', reason: result.error ?? 'rejected', fix: rejectedFix, again: result.previously === 'rejected' });
-        }
-        if (result.status === 'failed') summary.problems.push({ file, outcome: 'failed', reason: result.error ?? 'failed', fix: failedFix });
-        if (result.status === 'skipped') summary.skipped += 1;
-        else summary.batches += 1;
-        if (result.status === 'held') summary.held += 1;
-        if (result.status === 'failed' || result.status === 'rejected') summary.failedBatches += 1;
-        summary.rows += result.rows;
-        summary.rejected += result.rejected;
-        options.onProgress?.({ source: source.name, done: ++done, total: pending.length, result });
-      }
+      for (const [index, result] of results.entries()) count(group[index].file ?? result.batchId, result);
     }
-    if (pending.length === 0) options.onProgress?.({ source: source.name, done: 0, total: 0 });
+    if (total === 0) options.onProgress?.({ source: source.name, done: 0, total: 0 });
   } catch (error) {
     summary.status = 'failed';
     summary.error = causeMessage(error);
@@ -149,6 +151,20 @@ export async function ingestBatches(config: Config, db: Database, source: Source
     where run_id = ${runId}`);
   if (summary.batches - summary.failedBatches - summary.held > 0) pipeline.landed(summary);
   return summary;
+}
+
+/** Adds one batch's outcome to the run's summary; a file that did not land joins its problems. */
+function tally(summary: SourceSummary, file: string, result: LandResult): void {
+  if (result.status === 'rejected' || result.previously === 'rejected') {
+    summary.problems.push({ file, outcome: 'rejected', reason: result.error ?? 'rejected', fix: rejectedFix, again: result.previously === 'rejected' });
+  }
+  if (result.status === 'failed') summary.problems.push({ file, outcome: 'failed', reason: result.error ?? 'failed', fix: failedFix });
+  if (result.status === 'skipped') summary.skipped += 1;
+  else summary.batches += 1;
+  if (result.status === 'held') summary.held += 1;
+  if (result.status === 'failed' || result.status === 'rejected') summary.failedBatches += 1;
+  summary.rows += result.rows;
+  summary.rejected += result.rejected;
 }
 
 /** Files read together per landing: large enough that per-statement costs vanish, small enough to keep a group's memory modest. */

@@ -15,7 +15,9 @@ create table if not exists ingest.batches (
   status         varchar not null,     -- landed | skipped | held | rejected | failed
   started_at     timestamptz not null,
   finished_at    timestamptz,
-  error          varchar
+  error          varchar,
+  file_size_bytes bigint,              -- the file as it was read (size, modification time): an unchanged file is not read again
+  file_mtime_ms   double               -- null for batches landed before these were kept, and for non-file batches
 );
 
 create table if not exists ingest.quarantine (

@@ -104,12 +104,13 @@ function reportOf(header: readonly string[]): Report {
 export function amazonFbaReportConnector(source: SourceConfig, config: Config): Connector {
   const channel = channelOf(source, config) ?? 'amazon-fba';
   return {
-    async listBatches(ignore) {
+    async listBatches(ignore, unchanged) {
       const location = fbaLocation(source, config);
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
       for (const found of await vendorFiles(source, config, fileName, 'fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv', ignore)) {
+        if (unchanged?.claim(found.file, found.stamp)) continue;
         const inspection = await inspectDropFile(found, found.gzip, limits);
         if (!inspection) continue;
         longLines.set(found.file, inspection.longLines ?? []);
@@ -137,6 +138,7 @@ export function amazonFbaReportConnector(source: SourceConfig, config: Config): 
           mode: 'full',
           capturedAt: found.capturedAt,
           contentSha256: inspection.sha256,
+          fileStamp: inspection.stamp,
           stage: read
             ? read.stage([found.file])
             : async () => {

@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../../core/config-schema.ts';
 import type { Config } from '../../core/load-config.ts';
 import type { LandableBatch } from '../land-batch.ts';
+import type { UnchangedFiles } from '../unchanged-files.ts';
 
 /**
  * A batch a connector found and can stage: the descriptor for the ledger, how to read it alone and,
@@ -18,10 +19,11 @@ export interface IgnoredFile {
 /**
  * Every connector turns its system's export into pending batches of canonical entities. A file
  * connector reports each file of its folder it leaves aside through `ignore`, so that the user
- * sees it in the ingest summary and on Data health instead of losing it silently.
+ * sees it in the ingest summary and on Data health instead of losing it silently, and leaves out
+ * each file `unchanged` claims (the ledger decided it as it is now) without reading it.
  */
 export interface Connector {
-  listBatches(ignore?: (file: IgnoredFile) => void): Promise<PendingBatch[]>;
+  listBatches(ignore?: (file: IgnoredFile) => void, unchanged?: UnchangedFiles): Promise<PendingBatch[]>;
 }
 
 export type ConnectorFactory = (source: SourceConfig, config: Config) => Connector;

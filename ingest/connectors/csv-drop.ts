@@ -17,7 +17,7 @@ import type { Connector, PendingBatch } from './connector.ts';
  */
 export function csvDropConnector(source: SourceConfig, config: Config): Connector {
   return {
-    async listBatches(ignore) {
+    async listBatches(ignore, unchanged) {
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
@@ -28,6 +28,7 @@ export function csvDropConnector(source: SourceConfig, config: Config): Connecto
           continue;
         }
         const file = entry.file;
+        if (unchanged?.claim(file, entry.stamp)) continue;
         const inspection = await inspectDropFile(entry, parsed.format === 'csv.gz', limits);
         if (!inspection) continue;
         longLines.set(file, inspection.longLines ?? []);
@@ -39,6 +40,7 @@ export function csvDropConnector(source: SourceConfig, config: Config): Connecto
           mode: parsed.mode,
           capturedAt: parsed.capturedAt,
           contentSha256: inspection.sha256,
+          fileStamp: inspection.stamp,
           stage: read ? read.stage([file]) : (connection) => stageFile(connection, file, parsed, inspection),
           read,
         });

@@ -75,12 +75,13 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
     skip: () => sql`lower(trim(${sql.ident('v', variant.quantities.on_hand)})) = 'not stocked'`,
   });
   return {
-    async listBatches(ignore) {
+    async listBatches(ignore, unchanged) {
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
       for (const found of await vendorFiles(source, config, fileName, 'inventory_export_<YYYYMMDDTHHMMSSZ>[_full|_delta].csv', ignore)) {
         const format = { delimiter: ',', quote: '"', gzip: found.gzip } as const;
+        if (unchanged?.claim(found.file, found.stamp)) continue;
         const inspection = await inspectDropFile(found, found.gzip, limits);
         if (!inspection) continue;
         longLines.set(found.file, inspection.longLines ?? []);
@@ -104,6 +105,7 @@ export function shopifyCsvConnector(source: SourceConfig, config: Config): Conne
           mode: found.mode,
           capturedAt: found.capturedAt,
           contentSha256: inspection.sha256,
+          fileStamp: inspection.stamp,
           stage: reader
             ? reader.stage([found.file])
             : async () => {

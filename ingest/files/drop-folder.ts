@@ -24,7 +24,20 @@ export interface DropFile {
   file: string;
   /** Why the file is refused without being read; its identity is then its name and what it is. */
   refusal?: { error: IngestError; identity: string };
+  /** The admitted file's size and modification time when it was listed. */
+  stamp?: FileStamp;
 }
+
+/**
+ * A file's size and modification time (as precise as the file system keeps it): a file rewritten in
+ * place changes one of them, so a file whose stamp is the one recorded when it was read is unchanged.
+ */
+export interface FileStamp {
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+const stampOf = (stats: Stats): FileStamp => ({ sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
 
 /** How large a file may be, and how far a compressed one may expand (`ingest:` in the config). */
 export interface FileLimits {
@@ -74,7 +87,7 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
       logger.debug({ source: source.name, file: name }, 'file changed within quiet_period: taken once it is quiet');
       continue;
     }
-    files.push({ name, file });
+    files.push({ name, file, stamp: stampOf(admitted.stats) });
   }
   return files;
 }
@@ -114,8 +127,11 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-/** An inspection, or the refusal a stage throws; undefined when the file changed while it was read (taken next time). */
-export type DropInspection = FileInspection & { refusal?: IngestError };
+/**
+ * An inspection, or the refusal a stage throws, with the stamp of the file it read (none for a file
+ * the listing refused); undefined when the file changed while it was read (taken next time).
+ */
+export type DropInspection = FileInspection & { refusal?: IngestError; stamp?: FileStamp };
 
 /**
  * Inspects an admitted file within the limits; one that cannot be inspected (a truncated gzip, a
@@ -139,5 +155,5 @@ export async function inspectDropFile(entry: DropFile, gzip: boolean, limits: Fi
     logger.info({ file: entry.file }, 'file changed while it was read: taken once it is complete');
     return undefined;
   }
-  return inspection;
+  return { ...inspection, stamp: stampOf(before) };
 }
