@@ -45,7 +45,9 @@ export function demoCommand(): Command {
         db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
       } else {
         if (!options.fresh && previous) say(`simulating the demo in ${dir} again: ${stale}`);
-        for (const file of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json']) rmSync(path.join(dir, file), { recursive: true, force: true });
+        // The previous demo's database and the emails its alert replay wrote to the demo config's
+        // mail drop (<data_dir>/outbox, data_dir being this folder) go with it.
+        for (const file of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json', 'outbox']) rmSync(path.join(dir, file), { recursive: true, force: true });
         const { start, end } = demoWindow(now, demoWeeks);
         say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, ${start.slice(0, 10)} to ${end}, every system's files)`);
         const generated = await generate({ scale: 'demo', seed: demoSeed, outDir: dir, start, end });
