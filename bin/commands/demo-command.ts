@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { alertsOverview, emlFolder, latestCapture } from '../../alerts/index.ts';
@@ -6,13 +6,15 @@ import { causeMessage } from '../../core/errors.ts';
 import { loadConfig, type Config } from '../../core/load-config.ts';
 import { duckdbSettings } from '../../db/duckdb-settings.ts';
 import { Database } from '../../db/database.ts';
-import { generate } from '../../fixtures/generate.ts';
+import { demoWindow } from '../../fixtures/demo-window.ts';
+import { generate, SCALES } from '../../fixtures/generate.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { signInToken } from '../../server/auth/sign-in-token.ts';
 import { publishExports } from '../../server/exports/publish-exports.ts';
 import type { AdminActions } from '../../server/routes/admin-routes.ts';
 import { say } from '../terminal.ts';
 import { buildWithProgress } from './build-command.ts';
+import { demoSeed, readDemoStamp, staleDemoReason, writeDemoStamp } from './demo-stamp.ts';
 import { ingestWithProgress } from './ingest-command.ts';
 import { parsePort, serve } from './serve-command.ts';
 
@@ -28,19 +30,27 @@ export function demoCommand(): Command {
       const dir = path.resolve(options.dir);
       const configFile = path.join(dir, 'stocklens.config.yaml');
       const stampFile = path.join(dir, 'demo.json');
-      // The demo is deterministic (one seed), so a folder that holds a complete build of this
-      // version's demo is served as it is: the second `npm start` is up in a second or two.
-      const reusable = !options.fresh && readStamp(stampFile) === demoStamp && existsSync(path.join(dir, 'stocklens.duckdb'));
+      // The demo is deterministic (one seed) up to where it ends, so a folder that holds a complete
+      // build of this version's demo from today is served as it is: the second `npm start` is up in
+      // a second or two. A demo from an earlier day is simulated again up to the present.
+      const now = new Date();
+      const previous = readDemoStamp(stampFile);
+      const stale = staleDemoReason(previous, now) ?? (existsSync(path.join(dir, 'stocklens.duckdb')) ? undefined : 'its database is missing');
+      const reusable = !options.fresh && stale === undefined;
       let db: Database;
       let config: Config;
       if (reusable) {
-        say(`serving the demo already built in ${dir} (stocklens demo --fresh builds it again)`);
+        say(`serving the demo already built in ${dir}, its data up to ${previous?.data_end} (stocklens demo --fresh simulates it again up to now)`);
         config = loadConfig(configFile);
         db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
       } else {
-        for (const stale of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json']) rmSync(path.join(dir, stale), { recursive: true, force: true });
-        say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, 8 weeks, every system's files)`);
-        const generated = await generate({ scale: 'demo', seed: demoSeed, outDir: dir });
+        if (!options.fresh && previous) say(`simulating the demo in ${dir} again: ${stale}`);
+        // The previous demo's database and the emails its alert replay wrote to the demo config's
+        // mail drop (<data_dir>/outbox, data_dir being this folder) go with it.
+        for (const file of ['inbox', 'stocklens.duckdb', 'stocklens.duckdb.wal', 'demo.json', 'outbox']) rmSync(path.join(dir, file), { recursive: true, force: true });
+        const { start, end } = demoWindow(now, demoWeeks);
+        say(`simulating the demo business into ${dir} (300 SKUs, 4 sites and an FBA centre, ${start.slice(0, 10)} to ${end}, every system's files)`);
+        const generated = await generate({ scale: 'demo', seed: demoSeed, outDir: dir, start, end });
         say(`wrote ${generated.files.toLocaleString('en')} files, ${generated.rows.toLocaleString('en')} rows in ${formatDuration(generated.durationMs)}`);
         config = loadConfig(configFile);
         db = await Database.open(config.databaseFile, { settings: duckdbSettings(config) });
@@ -48,7 +58,7 @@ export function demoCommand(): Command {
         const build = await buildWithProgress(config, db);
         if (!build.ok) throw new Error('the demo build failed: see the errors above');
         await publishExports(config, db);
-        writeFileSync(stampFile, `${JSON.stringify({ stamp: demoStamp, built_at: new Date().toISOString() }, null, 2)}\n`);
+        writeDemoStamp(stampFile, generated.end, new Date());
       }
       if (!options.serve) return;
       const server = await serve(config, db, options.port);
@@ -63,9 +73,9 @@ export function demoCommand(): Command {
 }
 
 /**
- * The demo's data ends in the past: its alerts replay the data's last day every four hours, as a
- * server running then would have evaluated them, ending at its latest capture (so windows like
- * "the last 24 hours" hold data). The generated config writes the emails to <data_dir>/outbox as
+ * The demo's data ends at the hour it was simulated: its alerts replay the data's last day every
+ * four hours, as a server running then would have evaluated them, ending at its latest capture
+ * (so windows like "the last 24 hours" hold data however long ago the demo was built). The generated config writes the emails to <data_dir>/outbox as
  * .eml files: no mail server needed, nothing retried. The replay runs behind the dashboard.
  */
 async function demoAlerts(config: Config, db: Database, actions: AdminActions, url: string): Promise<void> {
@@ -89,17 +99,5 @@ async function demoAlerts(config: Config, db: Database, actions: AdminActions, u
   );
 }
 
-const demoSeed = 1;
-/** Bumped when a built demo from before would lack what this version shows (a new mart, a config key). */
-const demoRevision = 2;
-const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** What a reusable demo build must have been made by: this package version and seed. */
-const demoStamp = `stocklens ${packageVersion} demo seed ${demoSeed} revision ${demoRevision}`;
-
-function readStamp(file: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { stamp?: string }).stamp;
-  } catch {
-    return undefined;
-  }
-}
+/** The demo simulates up to this many Monday weeks ending at the current hour. */
+const demoWeeks = SCALES.demo.days / 7;
