@@ -1,5 +1,6 @@
 import { sql, type Connection } from '../db/database.ts';
-import type { BatchCounts, BatchDescriptor, BatchStatus } from './land-batch.ts';
+import type { BatchDescriptor } from './batch-contract.ts';
+import type { BatchCounts, BatchStatus } from './land-batch.ts';
 
 /** The batch ledger: the empty-extract guard's verdict and each batch's `ingest.batches` row. */
 

@@ -6,19 +6,8 @@ import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
 import { columnChecks, strictCast, textOf, typedValue, type NumberFormat } from './cell-checks.ts';
+import type { BatchDescriptor, PendingBatch, StageInput, StagedInput } from './batch-contract.ts';
 import { entitySpecs, type Entity } from './entities.ts';
-import type { FileStamp } from './files/drop-folder.ts';
-
-export interface BatchDescriptor {
-  source: string;
-  entity: Entity;
-  file?: string;
-  mode: 'full' | 'delta';
-  capturedAt: Date;
-  contentSha256: string;
-  /** The file's size and modification time as it was read; the ledger keeps them so an unchanged file is not read again. */
-  fileStamp?: FileStamp;
-}
 
 export type BatchStatus = 'landed' | 'skipped' | 'held' | 'rejected' | 'failed';
 
@@ -51,50 +40,6 @@ export interface LandOptions {
   now?: Date;
 }
 
-/** Where a record of the input sits in its file: the physical line number and the line as written. */
-export interface LocatedLine {
-  line: number;
-  text: string;
-}
-
-/** What a stage knows beyond the rows it staged. */
-export interface StagedInput {
-  /**
-   * Maps record numbers (`__row`) of quarantined rows of
-   * one batch (`__batch`) to their line and original text. Without it the quarantine names the
-   * record number and the row as JSON.
-   */
-  locate?: (batch: number, rows: number[]) => Promise<Map<number, LocatedLine>>;
-}
-
-/**
- * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
- * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
- * number in reading order, increasing within each batch; 1-based when the stage reads one batch),
- * every canonical column present as text, any extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
- * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
- * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
- * starts. Throws IngestError when the input cannot be read at all.
- */
-export type StageInput = (connection: Connection) => Promise<StagedInput | void>;
-
-/**
- * How a file batch can be read together with others: batches whose reads share a key (same entity,
- * format, header and delimiter) are staged by one read of all their files, in the order given.
- */
-export interface GroupRead {
-  key: string;
-  stage: (files: string[]) => StageInput;
-}
-
-/** A batch ready to land: the descriptor for the ledger, how to stage it alone and, for files, together. */
-export interface LandableBatch extends BatchDescriptor {
-  stage: StageInput;
-  read?: GroupRead;
-  /** What the connector noticed reading this batch and landed around; the run reports each once. */
-  warnings?: readonly string[];
-}
-
 const internalColumns = new Set(['__batch', '__row', '__raw']);
 
 /**
@@ -118,14 +63,14 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
  * either every batch's rows, quarantined rejects and ledger row commit, or none does. More than one
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
-export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+export async function landBatches(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[]> {
   // One landing at a time per source (the coordinator's contract): a batch id names its source, so
   // landings of different sources never race for a batch and run side by side.
   return pipeline.landInTurn(db, batches[0]?.source ?? '', () => landGroupOrSplit(db, batches, options));
 }
 
 /** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
-async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+async function landGroupOrSplit(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[]> {
   const landed = await landGroupNow(db, batches, options);
   if (landed !== 'split') return landed;
   const results: LandResult[] = [];
@@ -133,7 +78,7 @@ async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[],
   return results;
 }
 
-async function landGroupNow(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
+async function landGroupNow(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
   const ids = batches.map((batch) => batchIdFor(batch));
   const first = batches[0];
   if (batches.some((batch) => batch.source !== first.source || batch.entity !== first.entity || (batches.length > 1 && batch.read?.key !== first.read?.key))) {

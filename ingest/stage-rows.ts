@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type AppendColumn, type Connection } from '../db/database.ts';
-import type { PendingBatch } from './connectors/connector.ts';
-import type { BatchDescriptor } from './land-batch.ts';
+import type { BatchDescriptor, PendingBatch } from './batch-contract.ts';
 
 export type CellValue = string | number | null | undefined;
 

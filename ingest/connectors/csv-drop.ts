@@ -7,8 +7,8 @@ import { batchNameAdvice, parseBatchFileName, type BatchFileName } from '../batc
 import { fileLimits, inspectDropFile, listDropFolder, type DropInspection } from '../files/drop-folder.ts';
 import type { LongLine } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
-import type { GroupRead, StagedInput } from '../land-batch.ts';
-import type { Connector, PendingBatch } from './connector.ts';
+import type { GroupRead, PendingBatch, StagedInput } from '../batch-contract.ts';
+import type { Connector } from './connector.ts';
 
 /**
  * The generic file drop: `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch

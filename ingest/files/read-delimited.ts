@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, type Connection } from '../../db/database.ts';
-import type { StagedInput } from '../land-batch.ts';
+import type { StagedInput } from '../batch-contract.ts';
 import { maxLineBytes, splitHeader, type FileInspection, type LongLine } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
 import { transcodeToUtf8, type TextEncoding } from './text-encoding.ts';

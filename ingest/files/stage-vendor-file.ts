@@ -1,6 +1,6 @@
 import { IngestError } from '../../core/errors.ts';
 import { sql, type Connection, type SQLQuery } from '../../db/database.ts';
-import type { StagedInput } from '../land-batch.ts';
+import type { StagedInput } from '../batch-contract.ts';
 import type { FileInspection, LongLine } from './inspect-file.ts';
 import { headerOf, readDelimited, type DelimitedFormat } from './read-delimited.ts';
 
