@@ -35,13 +35,9 @@ export interface StagedInput {
 }
 
 /**
- * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
- * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
- * number in reading order, increasing within each batch; 1-based when the stage reads one batch),
- * every canonical column present as text, any extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
- * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
- * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
- * starts. Throws IngestError when the input cannot be read at all.
+ * Fills the staging table `batchInput` on the connection; lines the reader itself refused go to
+ * `batchReadRejects`, which exists, empty, when the stage starts (both declared in
+ * staging-tables.ts). Throws IngestError when the input cannot be read at all.
  */
 export type StageInput = (connection: Connection) => Promise<StagedInput | void>;
 
