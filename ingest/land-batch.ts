@@ -348,8 +348,8 @@ function packColumns(names: string[], alias = 'i'): SQLQuery {
  * (walking only the files that have such rows), into `batch_lines`.
  */
 async function locateRejectedRows(connection: Connection, locate: NonNullable<StagedInput['locate']>): Promise<void> {
-  const c = batchChecked.as('c');
-  const rejected = await connection.rows<{ __batch: number; __row: number }>(sql`select ${c.__batch}, ${c.__row} from ${c.from} where ${c.__reason} is not null order by ${c.__batch}, ${c.__row}`);
+  const [batch, row, reason] = (['__batch', '__row', '__reason'] as const).map((name) => batchChecked.column(name));
+  const rejected = await connection.rows<{ __batch: number; __row: number }>(sql`select ${batch}, ${row} from ${batchChecked.ident} where ${reason} is not null order by ${batch}, ${row}`);
   const byBatch = new Map<number, number[]>();
   for (const row of rejected) {
     const rows = byBatch.get(Number(row.__batch)) ?? [];
@@ -389,7 +389,8 @@ async function quarantineRows(connection: Connection, packedInput: SQLQuery): Pr
 /** Lines the reader itself could not parse (wrong field count, bad quoting) are quarantined too; answers their count per batch. */
 async function landReadRejects(connection: Connection): Promise<Map<number, number>> {
   const [r, m] = [batchReadRejects.as('r'), batchMap.as('m')];
-  const counted = await connection.rows<{ __batch: number; n: number }>(sql`select ${r.__batch}, count(*) as n from ${r.from} group by ${r.__batch}`);
+  const batch = batchReadRejects.column('__batch');
+  const counted = await connection.rows<{ __batch: number; n: number }>(sql`select ${batch}, count(*) as n from ${batchReadRejects.ident} group by ${batch}`);
   if (counted.length > 0) {
     await connection.run(sql`
       insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
