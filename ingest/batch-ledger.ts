@@ -1,5 +1,7 @@
 import { sql, type Connection } from '../db/database.ts';
-import type { BatchCounts, BatchDescriptor, BatchStatus } from './land-batch.ts';
+import type { BatchDescriptor } from './batch-contract.ts';
+import type { BatchCounts, BatchStatus } from './land-batch.ts';
+import { appendStaging, batchMap, batchOutcomes, createStagingTable } from './staging-tables.ts';
 
 /** The batch ledger: the empty-extract guard's verdict and each batch's `ingest.batches` row. */
 
@@ -34,20 +36,21 @@ export async function guardEmptyExtract(connection: Connection, batches: readonl
 
 /** The ledger rows of a landed group, from `batch_map` and each batch's outcome by index (staged through the appender). */
 export async function writeLedgers(connection: Connection, outcomes: readonly (BatchCounts & { status: BatchStatus; error?: string })[], startedAt: Date): Promise<void> {
-  await connection.run('create or replace temp table batch_outcomes (__batch integer, rows double, rejected double, status varchar, error varchar)');
-  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_outcomes' }, [
-    { type: 'integer', values: outcomes.map((_, index) => index) },
-    { type: 'double', values: outcomes.map((outcome) => outcome.rows) },
-    { type: 'double', values: outcomes.map((outcome) => outcome.rejected) },
-    { type: 'varchar', values: outcomes.map((outcome) => outcome.status) },
-    { type: 'varchar', values: outcomes.map((outcome) => outcome.error ?? null) },
-  ]);
+  await createStagingTable(connection, batchOutcomes);
+  await appendStaging(connection, batchOutcomes, {
+    __batch: outcomes.map((_, index) => index),
+    rows: outcomes.map((outcome) => outcome.rows),
+    rejected: outcomes.map((outcome) => outcome.rejected),
+    status: outcomes.map((outcome) => outcome.status),
+    error: outcomes.map((outcome) => outcome.error ?? null),
+  });
+  const [m, o] = [batchMap.as('m'), batchOutcomes.as('o')];
   await connection.run(sql`
     insert or replace into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error, file_size_bytes, file_mtime_ms)
-    select m.batch_id, m.source, m.entity, m.file, m.mode, m.captured_at, m.content_sha256, o.rows, o.rejected, o.status, ${startedAt.toISOString()}::timestamptz, now(), o.error, m.file_size_bytes, m.file_mtime_ms
-    from batch_map m join batch_outcomes o on o.__batch = m.__batch
-    order by m.__batch`);
-  await connection.run('drop table batch_outcomes');
+    select ${m.batch_id}, ${m.source}, ${m.entity}, ${m.file}, ${m.mode}, ${m.captured_at}, ${m.content_sha256}, ${o.rows}, ${o.rejected}, ${o.status}, ${startedAt.toISOString()}::timestamptz, now(), ${o.error}, ${m.file_size_bytes}, ${m.file_mtime_ms}
+    from ${m.from} join ${o.from} on ${o.__batch} = ${m.__batch}
+    order by ${m.__batch}`);
+  await connection.run(sql`drop table ${batchOutcomes.ident}`);
 }
 
 export async function writeLedger(

@@ -6,19 +6,21 @@ import { pipeline } from '../core/pipeline-coordinator.ts';
 import { sql, type Connection, type Database, type SQLQuery } from '../db/database.ts';
 import { guardEmptyExtract, writeLedger, writeLedgers } from './batch-ledger.ts';
 import { columnChecks, strictCast, textOf, typedValue, type NumberFormat } from './cell-checks.ts';
+import type { BatchDescriptor, PendingBatch, StageInput, StagedInput } from './batch-contract.ts';
 import { entitySpecs, type Entity } from './entities.ts';
-import type { FileStamp } from './files/drop-folder.ts';
-
-export interface BatchDescriptor {
-  source: string;
-  entity: Entity;
-  file?: string;
-  mode: 'full' | 'delta';
-  capturedAt: Date;
-  contentSha256: string;
-  /** The file's size and modification time as it was read; the ledger keeps them so an unchanged file is not read again. */
-  fileStamp?: FileStamp;
-}
+import {
+  appendStaging,
+  batchChecked,
+  batchIds,
+  batchInput,
+  batchLines,
+  batchMap,
+  batchMapInput,
+  batchReadRejects,
+  batchStamps,
+  createStagingTable,
+  dropStagingTables,
+} from './staging-tables.ts';
 
 export type BatchStatus = 'landed' | 'skipped' | 'held' | 'rejected' | 'failed';
 
@@ -51,51 +53,8 @@ export interface LandOptions {
   now?: Date;
 }
 
-/** Where a record of the input sits in its file: the physical line number and the line as written. */
-export interface LocatedLine {
-  line: number;
-  text: string;
-}
-
-/** What a stage knows beyond the rows it staged. */
-export interface StagedInput {
-  /**
-   * Maps record numbers (`__row`) of quarantined rows of
-   * one batch (`__batch`) to their line and original text. Without it the quarantine names the
-   * record number and the row as JSON.
-   */
-  locate?: (batch: number, rows: number[]) => Promise<Map<number, LocatedLine>>;
-}
-
-/**
- * Fills the temporary table `batch_input` on the connection: `__batch` (the index of the row's batch
- * in the group being landed; may be left out when the stage reads one batch), `__row` (the record
- * number in reading order, increasing within each batch; 1-based when the stage reads one batch),
- * every canonical column present as text, any extra columns the input carries (kept in `raw`), and optionally `__raw` (the vendor's row as JSON,
- * for connectors that map vendor columns). Lines the reader itself refused go to the temporary table
- * `batch_read_rejects` (__batch, line, column, reason, raw_line), which exists, empty, when the stage
- * starts. Throws IngestError when the input cannot be read at all.
- */
-export type StageInput = (connection: Connection) => Promise<StagedInput | void>;
-
-/**
- * How a file batch can be read together with others: batches whose reads share a key (same entity,
- * format, header and delimiter) are staged by one read of all their files, in the order given.
- */
-export interface GroupRead {
-  key: string;
-  stage: (files: string[]) => StageInput;
-}
-
-/** A batch ready to land: the descriptor for the ledger, how to stage it alone and, for files, together. */
-export interface LandableBatch extends BatchDescriptor {
-  stage: StageInput;
-  read?: GroupRead;
-  /** What the connector noticed reading this batch and landed around; the run reports each once. */
-  warnings?: readonly string[];
-}
-
-const internalColumns = new Set(['__batch', '__row', '__raw']);
+/** Columns of `batchInput` that are the protocol's, not the input's. */
+const internalColumns = new Set(Object.keys(batchInput.columns));
 
 /**
  * Deterministic batch id: the same content from the same source is the same batch. A file's name
@@ -118,14 +77,14 @@ export async function landBatch(db: Database, batch: BatchDescriptor, stage: Sta
  * either every batch's rows, quarantined rejects and ledger row commit, or none does. More than one
  * batch needs a shared `read` (one read stages them all). Results come in the order given.
  */
-export async function landBatches(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+export async function landBatches(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[]> {
   // One landing at a time per source (the coordinator's contract): a batch id names its source, so
   // landings of different sources never race for a batch and run side by side.
   return pipeline.landInTurn(db, batches[0]?.source ?? '', () => landGroupOrSplit(db, batches, options));
 }
 
 /** A group the landing could not take whole (one file unreadable, a failure) is landed batch by batch, so each gets its own outcome. */
-async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[]> {
+async function landGroupOrSplit(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[]> {
   const landed = await landGroupNow(db, batches, options);
   if (landed !== 'split') return landed;
   const results: LandResult[] = [];
@@ -133,7 +92,7 @@ async function landGroupOrSplit(db: Database, batches: readonly LandableBatch[],
   return results;
 }
 
-async function landGroupNow(db: Database, batches: readonly LandableBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
+async function landGroupNow(db: Database, batches: readonly PendingBatch[], options: LandOptions): Promise<LandResult[] | 'split'> {
   const ids = batches.map((batch) => batchIdFor(batch));
   const first = batches[0];
   if (batches.some((batch) => batch.source !== first.source || batch.entity !== first.entity || (batches.length > 1 && batch.read?.key !== first.read?.key))) {
@@ -144,10 +103,10 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
     await connection.run("set TimeZone = 'UTC'");
     // The group's ids go in through the appender: a statement binding hundreds of values costs
     // more to plan than the landing's own work on a group of small files.
-    await connection.run('create or replace temp table batch_ids (batch_id varchar)');
-    await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_ids' }, [{ type: 'varchar', values: ids }]);
+    await createStagingTable(connection, batchIds);
+    await appendStaging(connection, batchIds, { batch_id: ids });
     const existing = new Map(
-      (await connection.rows<{ batch_id: string; status: BatchStatus; error: string | null }>('select b.batch_id, b.status, b.error from ingest.batches b join batch_ids using (batch_id)')).map((row) => [row.batch_id, row]),
+      (await connection.rows<{ batch_id: string; status: BatchStatus; error: string | null }>(sql`select b.batch_id, b.status, b.error from ingest.batches b join ${batchIds.ident} using (batch_id)`)).map((row) => [row.batch_id, row]),
     );
     const results: (LandResult | undefined)[] = ids.map((batchId) => {
       const earlier = existing.get(batchId);
@@ -204,7 +163,7 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
       return results as LandResult[];
     } finally {
       await connection
-        .run('drop table if exists batch_input; drop table if exists batch_checked; drop table if exists batch_read_rejects; drop table if exists batch_lines; drop table if exists batch_map; drop table if exists batch_ids')
+        .run(dropStagingTables(batchInput, batchChecked, batchReadRejects, batchLines, batchMap, batchIds))
         .catch(() => {});
     }
   });
@@ -217,58 +176,57 @@ async function landGroupNow(db: Database, batches: readonly LandableBatch[], opt
 async function restamp(connection: Connection, batches: readonly BatchDescriptor[], ids: readonly string[]): Promise<void> {
   const stamped = batches.flatMap((batch, index) => (batch.fileStamp && batch.file !== undefined ? [{ batchId: ids[index], file: batch.file, stamp: batch.fileStamp }] : []));
   if (stamped.length === 0) return;
-  await connection.run('create or replace temp table batch_stamps (batch_id varchar, file varchar, file_size_bytes double, file_mtime_ms double)');
-  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_stamps' }, [
-    { type: 'varchar', values: stamped.map(({ batchId }) => batchId) },
-    { type: 'varchar', values: stamped.map(({ file }) => file) },
-    { type: 'double', values: stamped.map(({ stamp }) => stamp.sizeBytes) },
-    { type: 'double', values: stamped.map(({ stamp }) => stamp.mtimeMs) },
-  ]);
-  await connection.run(`
-    update ingest.batches b set file = s.file, file_size_bytes = s.file_size_bytes::bigint, file_mtime_ms = s.file_mtime_ms
-    from batch_stamps s where b.batch_id = s.batch_id;
-    drop table batch_stamps`);
+  await createStagingTable(connection, batchStamps);
+  await appendStaging(connection, batchStamps, {
+    batch_id: stamped.map(({ batchId }) => batchId),
+    file: stamped.map(({ file }) => file),
+    file_size_bytes: stamped.map(({ stamp }) => stamp.sizeBytes),
+    file_mtime_ms: stamped.map(({ stamp }) => stamp.mtimeMs),
+  });
+  const s = batchStamps.as('s');
+  await connection.run(sql`
+    update ingest.batches b set file = ${s.file}, file_size_bytes = ${s.file_size_bytes}::bigint, file_mtime_ms = ${s.file_mtime_ms}
+    from ${batchStamps.ident} s where b.batch_id = ${s.batch_id};
+    drop table ${batchStamps.ident}`);
 }
 
 /** The whole batch is refused (unreadable, a required column missing): recorded, never retried. */
 class BatchRejection extends Error {}
 
-/** `batch_map`: each batch of the group by its index `__batch`, with what its rows and ledger row need. */
+/** Fills `batchMap` with the group's batches, by index. */
 async function writeBatchMap(connection: Connection, todo: readonly { batch: BatchDescriptor; batchId: string }[]): Promise<void> {
-  const column = (values: (string | number | null)[]) => ({ type: 'varchar' as const, values });
-  await connection.run(
-    'create or replace temp table batch_map_input (__batch integer, batch_id varchar, captured_at varchar, source varchar, entity varchar, file varchar, mode varchar, content_sha256 varchar, file_size_bytes double, file_mtime_ms double)',
-  );
-  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_map_input' }, [
-    { type: 'integer', values: todo.map((_, index) => index) },
-    column(todo.map(({ batchId }) => batchId)),
-    column(todo.map(({ batch }) => batch.capturedAt.toISOString())),
-    column(todo.map(({ batch }) => batch.source)),
-    column(todo.map(({ batch }) => batch.entity)),
-    column(todo.map(({ batch }) => batch.file ?? null)),
-    column(todo.map(({ batch }) => batch.mode)),
-    column(todo.map(({ batch }) => batch.contentSha256)),
-    { type: 'double', values: todo.map(({ batch }) => batch.fileStamp?.sizeBytes ?? null) },
-    { type: 'double', values: todo.map(({ batch }) => batch.fileStamp?.mtimeMs ?? null) },
-  ]);
-  await connection.run(`
-    create or replace temp table batch_map as select * replace (captured_at::timestamptz as captured_at, file_size_bytes::bigint as file_size_bytes) from batch_map_input;
-    drop table batch_map_input`);
+  await createStagingTable(connection, batchMapInput);
+  await appendStaging(connection, batchMapInput, {
+    __batch: todo.map((_, index) => index),
+    batch_id: todo.map(({ batchId }) => batchId),
+    captured_at: todo.map(({ batch }) => batch.capturedAt.toISOString()),
+    source: todo.map(({ batch }) => batch.source),
+    entity: todo.map(({ batch }) => batch.entity),
+    file: todo.map(({ batch }) => batch.file ?? null),
+    mode: todo.map(({ batch }) => batch.mode),
+    content_sha256: todo.map(({ batch }) => batch.contentSha256),
+    file_size_bytes: todo.map(({ batch }) => batch.fileStamp?.sizeBytes ?? null),
+    file_mtime_ms: todo.map(({ batch }) => batch.fileStamp?.mtimeMs ?? null),
+  });
+  const [capturedAt, sizeBytes] = [batchMapInput.column('captured_at'), batchMapInput.column('file_size_bytes')];
+  await connection.run(sql`
+    create or replace temp table ${batchMap.ident} as select * replace (${capturedAt}::timestamptz as captured_at, ${sizeBytes}::bigint as file_size_bytes) from ${batchMapInput.ident};
+    drop table ${batchMapInput.ident}`);
 }
 
 /** Stages the input; a string is the reason the whole batch is rejected. */
 async function stageOrReject(connection: Connection, stage: StageInput, entity: Entity): Promise<string | StagedInput & { present: Set<string> }> {
   let staged: StagedInput;
-  await connection.run('create or replace temp table batch_read_rejects (__batch integer default 0, line bigint, "column" varchar, reason varchar, raw_line varchar)');
+  await createStagingTable(connection, batchReadRejects);
   try {
     staged = (await stage(connection)) ?? {};
   } catch (error) {
     if (error instanceof IngestError && !error.context.transient) return error.message;
     throw error;
   }
-  const present = new Set((await connection.rows<{ column_name: string }>('select column_name from (describe batch_input)')).map((row) => row.column_name));
+  const present = new Set((await connection.rows<{ column_name: string }>(sql`select column_name from (describe ${batchInput.ident})`)).map((row) => row.column_name));
   // A stage of one batch may leave out its index.
-  if (!present.has('__batch')) await connection.run('alter table batch_input add column __batch integer default 0');
+  if (!present.has('__batch')) await connection.run(sql`alter table ${batchInput.ident} add column ${batchInput.column('__batch')} ${sql.__dangerous__rawValue(batchInput.columns.__batch)} default 0`);
   const spec = entitySpecs[entity];
   const missing = spec.columns.filter((column) => column.required && !present.has(column.name)).map((column) => column.name);
   const header = [...present].filter((name) => !internalColumns.has(name));
@@ -322,41 +280,42 @@ async function checkRows(connection: Connection, batch: BatchDescriptor, size: n
   if (keyColumns.length > 0) {
     checks.push({ column: null, failed: sql`__duplicate`, reason: sql`${`duplicate key (${keyColumns.join(', ')}) within the batch`}` });
   }
+  const [i, m] = [batchInput.as('i'), batchMap.as('m')];
   // Later rows of a batch repeating a key are the duplicates: found with an aggregate and a hash
   // join, which costs far less than a window partitioned by the key.
   const duplicate =
     keyColumns.length > 0
       ? {
-          flag: sql`coalesce(i.__row > d.__first_row, false)`,
+          flag: sql`coalesce(${i.__row} > d.__first_row, false)`,
           join: sql`left join (
             select __batch, ${sql.join(keyColumns.map((name) => sql.ident(name)), ', ')}, min(__row) as __first_row
-            from batch_input group by all having count(*) > 1
-          ) d on d.__batch = i.__batch AND ${sql.join(keyColumns.map((name) => sql`d.${sql.ident(name)} is not distinct from i.${sql.ident(name)}`), ' AND ')}`,
+            from ${batchInput.ident} group by all having count(*) > 1
+          ) d on d.__batch = ${i.__batch} AND ${sql.join(keyColumns.map((name) => sql`d.${sql.ident(name)} is not distinct from i.${sql.ident(name)}`), ' AND ')}`,
         }
       : { flag: sql`false`, join: sql`` };
   // raw keeps what the canonical columns cannot: the vendor's own row, or the columns a file carries
   // beyond the canonical ones (unknown extra columns are kept).
-  const rawValue = present.has('__raw') ? sql`i.__raw::json` : extras.length > 0 ? sql`to_json(${packColumns(extras)})` : sql`null::json`;
+  const rawValue = present.has('__raw') ? sql`${i.__raw}::json` : extras.length > 0 ? sql`to_json(${packColumns(extras)})` : sql`null::json`;
   // Each cell is trimmed and cast once (text "t:<name>", value "v:<name>"); the checks and the
   // landed values read those, so the statement stays small whatever the number of checks.
   const failure = checks.length > 0 ? sql`case ${sql.join(checks.map((check) => sql`when ${check.failed} then [${check.column === null ? sql`null::varchar` : sql`${check.column}`}, ${check.reason}]`), sql` `)} end` : sql`null::varchar[]`;
   await connection.run(sql`
-    create or replace temp table batch_checked as
+    create or replace temp table ${batchChecked.ident} as
     with cells as (
-      select i.__batch, i.__row, m.captured_at as __captured_at, ${duplicate.flag} as __duplicate, ${rawValue} as raw
+      select ${i.__batch}, ${i.__row}, ${m.captured_at} as __captured_at, ${duplicate.flag} as __duplicate, ${rawValue} as raw
         ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column, options.numberFormat)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
-      from batch_input i join batch_map m on m.__batch = i.__batch ${duplicate.join}
+      from ${i.from} join ${m.from} on ${m.__batch} = ${i.__batch} ${duplicate.join}
     ), failures as (
       select __batch, __row, ${sql.join(typed, ', ')}, ${failure} as __failure, raw from cells
     )
     select * exclude (__failure), __failure[1] as __column, __failure[2] as __reason from failures`);
   const counted = await connection.rows<{ __batch: number; rows: number; rejected: number }>(
-    'select __batch, count(*) filter (where __reason is null) as rows, count(*) filter (where __reason is not null) as rejected from batch_checked group by __batch',
+    sql`select __batch, count(*) filter (where __reason is null) as rows, count(*) filter (where __reason is not null) as rejected from ${batchChecked.ident} group by __batch`,
   );
   const counts: BatchCounts[] = Array.from({ length: size }, () => ({ rows: 0, rejected: 0 }));
   for (const row of counted) counts[Number(row.__batch)] = { rows: Number(row.rows), rejected: Number(row.rejected) };
   const packedInput = packColumns(inputColumns, 'i');
-  await connection.run('create or replace temp table batch_lines (__batch integer, __row bigint, line bigint, text varchar)');
+  await createStagingTable(connection, batchLines);
   if (staged.locate && counts.some((count) => count.rejected > 0)) await locateRejectedRows(connection, staged.locate);
   return { counts, packedInput };
 }
@@ -370,10 +329,11 @@ async function landChecked(connection: Connection, batch: BatchDescriptor, check
   const counts = checked.counts.map((count) => ({ ...count }));
   if (counts.some((count) => count.rejected > 0)) await quarantineRows(connection, checked.packedInput);
   const columnNames = spec.columns.map((column) => sql.ident(column.name));
+  const [c, m] = [batchChecked.as('c'), batchMap.as('m')];
   await connection.run(sql`
     insert into ${sql.ident('raw', spec.table)} (batch_id, source, ${sql.join(columnNames, ', ')}, raw)
-    select m.batch_id, m.source, ${sql.join(columnNames.map((name) => sql`c.${name}`), ', ')}, c.raw
-    from batch_checked c join batch_map m on m.__batch = c.__batch where c.__reason is null order by c.__batch, c.__row`);
+    select ${m.batch_id}, ${m.source}, ${sql.join(columnNames.map((name) => sql`c.${name}`), ', ')}, ${c.raw}
+    from ${c.from} join ${m.from} on ${m.__batch} = ${c.__batch} where ${c.__reason} is null order by ${c.__batch}, ${c.__row}`);
   for (const [index, unreadable] of await landReadRejects(connection)) counts[index].rejected += unreadable;
   return counts;
 }
@@ -388,14 +348,15 @@ function packColumns(names: string[], alias = 'i'): SQLQuery {
  * (walking only the files that have such rows), into `batch_lines`.
  */
 async function locateRejectedRows(connection: Connection, locate: NonNullable<StagedInput['locate']>): Promise<void> {
-  const rejected = await connection.rows<{ __batch: number; __row: number }>('select __batch, __row from batch_checked where __reason is not null order by __batch, __row');
+  const [batch, row, reason] = (['__batch', '__row', '__reason'] as const).map((name) => batchChecked.column(name));
+  const rejected = await connection.rows<{ __batch: number; __row: number }>(sql`select ${batch}, ${row} from ${batchChecked.ident} where ${reason} is not null order by ${batch}, ${row}`);
   const byBatch = new Map<number, number[]>();
   for (const row of rejected) {
     const rows = byBatch.get(Number(row.__batch)) ?? [];
     rows.push(Number(row.__row));
     byBatch.set(Number(row.__batch), rows);
   }
-  const appender = await connection.appender('main', 'batch_lines', 'temp');
+  const appender = await connection.appender('main', batchLines.name, 'temp');
   try {
     for (const [batch, rows] of byBatch) {
       for (const [row, { line, text }] of await locate(batch, rows)) {
@@ -413,24 +374,27 @@ async function locateRejectedRows(connection: Connection, locate: NonNullable<St
 
 /** Writes the rejected rows to the quarantine with the line they came from where located; else the record number and the row as JSON. */
 async function quarantineRows(connection: Connection, packedInput: SQLQuery): Promise<void> {
+  const [c, m, i, l] = [batchChecked.as('c'), batchMap.as('m'), batchInput.as('i'), batchLines.as('l')];
   await connection.run(sql`
     insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
-    select m.batch_id, coalesce(l.line, c.__row), c.__column, c.__reason, coalesce(l.text, to_json(${packedInput})::varchar)
-    from batch_checked c
-    join batch_map m on m.__batch = c.__batch
-    join batch_input i on i.__batch = c.__batch and i.__row = c.__row
-    left join batch_lines l on l.__batch = c.__batch and l.__row = c.__row
-    where c.__reason is not null
-    order by c.__batch, c.__row`);
+    select ${m.batch_id}, coalesce(${l.line}, ${c.__row}), ${c.__column}, ${c.__reason}, coalesce(${l.text}, to_json(${packedInput})::varchar)
+    from ${c.from}
+    join ${m.from} on ${m.__batch} = ${c.__batch}
+    join ${i.from} on ${i.__batch} = ${c.__batch} and ${i.__row} = ${c.__row}
+    left join ${l.from} on ${l.__batch} = ${c.__batch} and ${l.__row} = ${c.__row}
+    where ${c.__reason} is not null
+    order by ${c.__batch}, ${c.__row}`);
 }
 
 /** Lines the reader itself could not parse (wrong field count, bad quoting) are quarantined too; answers their count per batch. */
 async function landReadRejects(connection: Connection): Promise<Map<number, number>> {
-  const counted = await connection.rows<{ __batch: number; n: number }>('select __batch, count(*) as n from batch_read_rejects group by __batch');
+  const [r, m] = [batchReadRejects.as('r'), batchMap.as('m')];
+  const batch = batchReadRejects.column('__batch');
+  const counted = await connection.rows<{ __batch: number; n: number }>(sql`select ${batch}, count(*) as n from ${batchReadRejects.ident} group by ${batch}`);
   if (counted.length > 0) {
-    await connection.run(`
+    await connection.run(sql`
       insert into ingest.quarantine (batch_id, line, "column", reason, raw_line)
-      select m.batch_id, r.line, r."column", r.reason, r.raw_line from batch_read_rejects r join batch_map m on m.__batch = r.__batch order by r.__batch, r.line`);
+      select ${m.batch_id}, ${r.line}, ${r.column}, ${r.reason}, ${r.raw_line} from ${r.from} join ${m.from} on ${m.__batch} = ${r.__batch} order by ${r.__batch}, ${r.line}`);
   }
   return new Map(counted.map((row) => [Number(row.__batch), Number(row.n)]));
 }

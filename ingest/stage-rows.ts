@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type AppendColumn, type Connection } from '../db/database.ts';
-import type { PendingBatch } from './connectors/connector.ts';
-import type { BatchDescriptor } from './land-batch.ts';
+import type { BatchDescriptor, PendingBatch } from './batch-contract.ts';
+import { batchInput } from './staging-tables.ts';
 
 export type CellValue = string | number | null | undefined;
 
@@ -38,7 +38,7 @@ export function rowsBatch(descriptor: Omit<BatchDescriptor, 'contentSha256'>, fe
  */
 export async function stageRows(connection: Connection, fetched: FetchedRows): Promise<void> {
   const columns: AppendColumn[] = [{ type: 'integer', values: Int32Array.from({ length: fetched.rows.length }, (_, index) => index + 1) }];
-  const definitions = [sql`__row integer`];
+  const definitions = [sql`${batchInput.column('__row')} integer`];
   fetched.columns.forEach((name, field) => {
     const type = integersOnly(fetched.rows, field) ? 'integer' : 'varchar';
     columns.push({ type, values: { rows: fetched.rows, field } });
@@ -48,10 +48,10 @@ export async function stageRows(connection: Connection, fetched: FetchedRows): P
   if (fetched.raws) {
     const raws = fetched.raws;
     columns.push({ type: 'varchar', values: Array.from({ length: fetched.rows.length }, (_, index) => (raws[index] === undefined ? null : JSON.stringify(raws[index]))) });
-    definitions.push(sql`__raw varchar`);
+    definitions.push(sql`${batchInput.column('__raw')} ${sql.__dangerous__rawValue(batchInput.columns.__raw)}`);
   }
-  await connection.run(sql`create or replace temp table batch_input (${sql.join(definitions, ', ')})`);
-  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_input' }, columns);
+  await connection.run(sql`create or replace temp table ${batchInput.ident} (${sql.join(definitions, ', ')})`);
+  await connection.appendColumns({ catalog: 'temp', schema: 'main', table: batchInput.name }, columns);
 }
 
 function integersOnly(rows: readonly (readonly CellValue[])[], field: number): boolean {

@@ -1,13 +1,7 @@
 import type { SourceConfig } from '../../core/config-schema.ts';
 import type { Config } from '../../core/load-config.ts';
-import type { LandableBatch } from '../land-batch.ts';
+import type { PendingBatch } from '../batch-contract.ts';
 import type { UnchangedFiles } from '../unchanged-files.ts';
-
-/**
- * A batch a connector found and can stage: the descriptor for the ledger, how to read it alone and,
- * for a file that can be read together with others of its source, how (`read`).
- */
-export type PendingBatch = LandableBatch;
 
 /** A file in a source's folder that the connector will not land (its name says nothing it can read), and what to do about it. */
 export interface IgnoredFile {

@@ -7,8 +7,9 @@ import { batchNameAdvice, parseBatchFileName, type BatchFileName } from '../batc
 import { fileLimits, inspectDropFile, listDropFolder, type DropInspection } from '../files/drop-folder.ts';
 import type { LongLine } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
-import type { GroupRead, StagedInput } from '../land-batch.ts';
-import type { Connector, PendingBatch } from './connector.ts';
+import type { GroupRead, PendingBatch, StagedInput } from '../batch-contract.ts';
+import { batchInput } from '../staging-tables.ts';
+import type { Connector } from './connector.ts';
 
 /**
  * The generic file drop: `<path>/<entity>_<ts>[_full|_delta].<ext>`, one file one batch
@@ -65,7 +66,7 @@ function delimitedRead(parsed: BatchFileName, inspection: DropInspection, longLi
   }
   return {
     key: JSON.stringify([parsed.entity, parsed.format, header]),
-    stage: (files) => (connection) => readDelimited(connection, files, header, format, 'batch_input', longLines),
+    stage: (files) => (connection) => readDelimited(connection, files, header, format, batchInput, longLines),
   };
 }
 
@@ -74,7 +75,7 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
   if (inspection.refusal) throw inspection.refusal;
   if (parsed.format === 'csv' || parsed.format === 'csv.gz') {
     const format = { delimiter: ',', quote: '"', gzip: parsed.format === 'csv.gz' } as const;
-    return readDelimited(connection, [file], headerOf(inspection, format), format, 'batch_input', () => inspection.longLines ?? []);
+    return readDelimited(connection, [file], headerOf(inspection, format), format, batchInput, () => inspection.longLines ?? []);
   }
   if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
   const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;
@@ -86,7 +87,7 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
       type === 'JSON' ? `json_extract_string(${quotedIdentifier(name)}, '$') as ${quotedIdentifier(name)}` : `${quotedIdentifier(name)}::varchar as ${quotedIdentifier(name)}`,
     );
     // JSON and Parquet have no lines to point at: a quarantined row names its record number.
-    await connection.run(`create or replace temp table batch_input as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
+    await connection.run(`create or replace temp table ${batchInput.text} as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
   } catch (error) {
     throw new IngestError(`${path.basename(file)} cannot be read as ${parsed.format}: ${causeMessage(error)}`, { file }, { cause: error });
   }

@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import type { PendingBatch } from './connector.ts';
+import type { PendingBatch } from '../batch-contract.ts';
 import { isTransient, retryPolicyFor, withRetry } from '../retry.ts';
 import { rowsBatch, type FetchedRows } from '../stage-rows.ts';
 

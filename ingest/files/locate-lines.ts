@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { LocatedLine } from '../land-batch.ts';
+import type { LocatedLine } from '../batch-contract.ts';
 import { decodingTransform, type TextEncoding } from './text-encoding.ts';
 
 export interface LineWalkOptions {

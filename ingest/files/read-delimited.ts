@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IngestError, causeMessage } from '../../core/errors.ts';
-import { literal, type Connection } from '../../db/database.ts';
-import type { StagedInput } from '../land-batch.ts';
+import { literal, sql, type Connection } from '../../db/database.ts';
+import type { StagedInput } from '../batch-contract.ts';
+import { appendStaging, batchFiles, batchInput, batchLineFixes, batchReadRejects, batchRejectErrors, batchRejectScans, createStagingTable, dropStagingTables, type batchVendor } from '../staging-tables.ts';
 import { maxLineBytes, splitHeader, type FileInspection, type LongLine } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
 import { transcodeToUtf8, type TextEncoding } from './text-encoding.ts';
@@ -56,7 +57,7 @@ export async function readDelimited(
   files: readonly string[],
   header: string[],
   format: DelimitedFormat,
-  target = 'batch_input',
+  target: typeof batchInput | typeof batchVendor = batchInput,
   longLines: (file: string) => readonly LongLine[] = () => [],
 ): Promise<StagedInput> {
   if (!format.encoding || format.encoding === 'utf-8') return readUtf8(connection, files, files, header, format, target, longLines);
@@ -81,36 +82,37 @@ async function readUtf8(
   originals: readonly string[],
   header: string[],
   format: DelimitedFormat,
-  target: string,
+  target: typeof batchInput | typeof batchVendor,
   // Measured in the originals' bytes: only a UTF-8 file's lines are the same bytes DuckDB reads.
   longLines: (file: string) => readonly LongLine[] = () => [],
 ): Promise<StagedInput> {
   const columns = `{${header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`;
   const reader = `read_csv([${files.map((file) => literal(file)).join(', ')}], header = true, auto_detect = false, columns = ${columns}, delim = ${literal(format.delimiter)},
     quote = ${literal(format.quote ?? '')}, escape = ${literal(format.quote ?? '')}, compression = ${literal(format.gzip ? 'gzip' : 'none')},
-    max_line_size = ${maxLineBytes}, store_rejects = true, rejects_table = 'batch_reject_errors', rejects_scan = 'batch_reject_scans')`;
+    max_line_size = ${maxLineBytes}, store_rejects = true, rejects_table = ${literal(batchRejectErrors.name)}, rejects_scan = ${literal(batchRejectScans.name)})`;
   const fileList = files.map((file, index) => `(${index}, ${literal(file)})`).join(', ');
-  await connection.run(`drop table if exists batch_reject_errors; drop table if exists batch_reject_scans;
-    create or replace temp table batch_files as select * from (values ${fileList}) f(__batch, __file)`);
+  await connection.run(`${dropStagingTables(batchRejectErrors, batchRejectScans)};
+    create or replace temp table ${batchFiles.text} as select * from (values ${fileList}) f(${Object.keys(batchFiles.columns).join(', ')})`);
   const label = originals.length === 1 ? path.basename(originals[0]) : `${originals.length} files (${path.basename(originals[0])} ...)`;
   try {
     // row_number() over () is computed by DuckDB's streaming window, in the order of the files and
     // of each file's records; file_index is the file's position in the list read.
-    await connection.run(`create or replace temp table ${target} as select file_index::integer as __batch, row_number() over () as __row, * from ${reader}`);
+    await connection.run(`create or replace temp table ${target.text} as select file_index::integer as __batch, row_number() over () as __row, * from ${reader}`);
   } catch (error) {
     // Running out of memory (or temp space) says nothing about the file: the batch fails and is
     // retried, it is not rejected for good.
     const resources = /^(Out of Memory Error|IO Error: Could not (write|read) (to )?(file|temporary))/i.test(causeMessage(error));
     throw new IngestError(`${label} cannot be read: ${causeMessage(error)}`, { file: originals[0], transient: resources }, { cause: error });
   }
-  await connection.run(`
-    insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
-    select distinct on (f.__batch, e.line) f.__batch, e.line, e.column_name, lower(e.error_type) || ': ' || e.error_message, regexp_replace(e.csv_line, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
-    from batch_reject_errors e join batch_reject_scans s using (scan_id, file_id) join batch_files f on f.__file = s.file_path
-    order by f.__batch, e.line`);
+  const [e, s, f] = [batchRejectErrors.as('e'), batchRejectScans.as('s'), batchFiles.as('f')];
+  await connection.run(sql`
+    insert into ${batchReadRejects.ident} (__batch, line, "column", reason, raw_line)
+    select distinct on (${f.__batch}, ${e.line}) ${f.__batch}, ${e.line}, ${e.column_name}, lower(${e.error_type}) || ': ' || ${e.error_message}, regexp_replace(${e.csv_line}, '^[\\r\\n]+|[\\r\\n]+$', '', 'g')
+    from ${e.from} join ${s.from} using (scan_id, file_id) join ${f.from} on ${f.__file} = ${s.file_path}
+    order by ${f.__batch}, ${e.line}`);
   await quarantineLongLines(connection, originals, longLines);
-  const refused = await connection.rows<{ __batch: number; line: number }>('select __batch, line from batch_read_rejects');
-  await connection.run('drop table if exists batch_reject_errors; drop table if exists batch_reject_scans; drop table batch_files');
+  const refused = await connection.rows<{ __batch: number; line: number }>(sql`select ${batchReadRejects.column('__batch')}, ${batchReadRejects.column('line')} from ${batchReadRejects.ident}`);
+  await connection.run(`${dropStagingTables(batchRejectErrors, batchRejectScans)}; drop table ${batchFiles.text}`);
   const refusedLines = new Map<number, Set<number>>();
   for (const row of refused) {
     const lines = refusedLines.get(Number(row.__batch)) ?? new Set<number>();
@@ -119,7 +121,7 @@ async function readUtf8(
   }
   // Each file's first record number turns a record number into the file's own (1-based) one.
   const firsts = new Map(
-    (await connection.rows<{ __batch: number; first: number }>(`select __batch, min(__row) as first from ${target} group by __batch`)).map((row) => [Number(row.__batch), Number(row.first)]),
+    (await connection.rows<{ __batch: number; first: number }>(`select __batch, min(__row) as first from ${target.text} group by __batch`)).map((row) => [Number(row.__batch), Number(row.first)]),
   );
   return {
     locate: async (batch, rows) => {
@@ -141,7 +143,7 @@ async function quarantineLongLines(connection: Connection, files: readonly strin
   for (const [index, file] of files.entries()) {
     const long = longLines(file);
     if (long.length === 0) continue;
-    const rejects = await connection.rows<{ line: number; reason: string }>(`select line::bigint as line, reason from batch_read_rejects where __batch = ${index} order by line`);
+    const rejects = await connection.rows<{ line: number; reason: string }>(`select line::bigint as line, reason from ${batchReadRejects.text} where __batch = ${index} order by line`);
     const reportedSizes = rejects.map((reject) => /^line size over maximum: .*Actual Size:\s*(\d+)/i.exec(reject.reason)?.[1]).filter((size) => size !== undefined).map(Number);
     const dropped = long.filter((line) => {
       const at = reportedSizes.indexOf(line.bytes);
@@ -156,18 +158,18 @@ async function quarantineLongLines(connection: Connection, files: readonly strin
       for (const { line: gone } of dropped) if (gone <= physical) physical += 1;
       if (physical !== Number(line)) moved.set(Number(line), physical);
     }
-    await connection.run('create or replace temp table batch_line_fixes (line bigint, physical bigint, bytes bigint, head varchar)');
-    await connection.appendColumns({ catalog: 'temp', schema: 'main', table: 'batch_line_fixes' }, [
-      { type: 'bigint', values: [...[...moved.keys()].map(BigInt), ...dropped.map(() => null)] as bigint[] },
-      { type: 'bigint', values: [...[...moved.values()].map(BigInt), ...dropped.map((line) => BigInt(line.line))] },
-      { type: 'bigint', values: [...[...moved.keys()].map(() => null), ...dropped.map((line) => BigInt(line.bytes))] as bigint[] },
-      { type: 'varchar', values: [...[...moved.keys()].map(() => null), ...dropped.map((line) => line.head)] as string[] },
-    ]);
+    await createStagingTable(connection, batchLineFixes);
+    await appendStaging(connection, batchLineFixes, {
+      line: [...[...moved.keys()].map(BigInt), ...dropped.map(() => null)],
+      physical: [...[...moved.values()].map(BigInt), ...dropped.map((line) => BigInt(line.line))],
+      bytes: [...[...moved.keys()].map(() => null), ...dropped.map((line) => BigInt(line.bytes))],
+      head: [...[...moved.keys()].map(() => null), ...dropped.map((line) => line.head)],
+    });
     await connection.run(`
-      update batch_read_rejects r set line = f.physical from batch_line_fixes f where r.__batch = ${index} and r.line = f.line;
-      insert into batch_read_rejects (__batch, line, "column", reason, raw_line)
+      update ${batchReadRejects.text} r set line = f.physical from ${batchLineFixes.text} f where r.__batch = ${index} and r.line = f.line;
+      insert into ${batchReadRejects.text} (__batch, line, "column", reason, raw_line)
       select ${index}, physical, null, 'line size over maximum: the line is ' || bytes || ' bytes, over the ${maxLineBytes} bytes a line may have (its first bytes are kept)', head
-      from batch_line_fixes where line is null;
-      drop table batch_line_fixes`);
+      from ${batchLineFixes.text} where line is null;
+      drop table ${batchLineFixes.text}`);
   }
 }

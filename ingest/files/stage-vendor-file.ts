@@ -1,6 +1,7 @@
 import { IngestError } from '../../core/errors.ts';
 import { sql, type Connection, type SQLQuery } from '../../db/database.ts';
-import type { StagedInput } from '../land-batch.ts';
+import type { StagedInput } from '../batch-contract.ts';
+import { batchInput, batchVendor } from '../staging-tables.ts';
 import type { FileInspection, LongLine } from './inspect-file.ts';
 import { headerOf, readDelimited, type DelimitedFormat } from './read-delimited.ts';
 
@@ -40,13 +41,14 @@ export async function stageVendorFile(
   if (missing.length > 0) {
     throw new IngestError(`missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the export needs ${mapping.required.join(', ')})`);
   }
-  const staged = await readDelimited(connection, files, header, format, 'batch_vendor', longLines);
+  const staged = await readDelimited(connection, files, header, format, batchVendor, longLines);
   const mapped = Object.entries(mapping.columns(present)).map(([name, value]) => sql`${value} as ${sql.ident(name)}`);
   const vendorRow = sql`to_json(struct_pack(${sql.join(header.map((name) => sql`${sql.ident(name)} := ${sql.ident('v', name)}`), ', ')}))::varchar`;
   const skip = mapping.skip?.(present);
-  const rows = sql`select v.__batch, v.__row, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw from batch_vendor v ${skip ? sql`where not (${skip})` : sql``}`;
-  await connection.run(sql`create or replace temp table batch_input as ${mapping.sum ? summed(rows, Object.keys(mapping.columns(present)), mapping.sum) : rows}`);
-  await connection.run('drop table batch_vendor');
+  const v = batchVendor.as('v');
+  const rows = sql`select ${v.__batch}, ${v.__row}, ${sql.join(mapped, ', ')}, ${vendorRow} as __raw from ${v.from} ${skip ? sql`where not (${skip})` : sql``}`;
+  await connection.run(sql`create or replace temp table ${batchInput.ident} as ${mapping.sum ? summed(rows, Object.keys(mapping.columns(present)), mapping.sum) : rows}`);
+  await connection.run(sql`drop table ${batchVendor.ident}`);
   return staged;
 }
 

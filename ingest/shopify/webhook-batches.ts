@@ -4,7 +4,7 @@ import type { SourceConfig } from '../../core/config-schema.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
 import { sql, type Database } from '../../db/database.ts';
-import type { PendingBatch } from '../connectors/connector.ts';
+import type { PendingBatch } from '../batch-contract.ts';
 import { channelOf, vendorLocationNames } from '../connectors/vendor-locations.ts';
 import { rowsBatch } from '../stage-rows.ts';
 import { idText, parseWebhookJson } from './parse-webhook-json.ts';
