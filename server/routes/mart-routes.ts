@@ -9,6 +9,8 @@ const c = (name: string) => sql.ident(name);
 const mart = (name: string) => ({ schema: 'marts', name, madeBy: 'stocklens build' });
 const range = { from: instant.optional(), to: instant.optional() };
 const stockCauses = ['confirmed', 'inferred'];
+/** A cancellation counts on the day it happened; a line cancelled without a known time, on the day it was placed. */
+const cancelledAt = sql`coalesce(cancelled_at, placed_at)`;
 /** The units of fct_ats_daily that /api/ats-daily sums per day and location (agg_ats_daily's columns). */
 const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
@@ -33,16 +35,8 @@ export function martRoutes(context: EndpointContext): Router {
     path: '/api/mismatch-rate',
     filters: { grain, location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
-      const columns = await catalog.requireMart('agg_mismatch_rate');
+      await catalog.requireMart('agg_mismatch_rate');
       const filters = [inList(c('location_id'), f.location), inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)];
-      // The mart may carry its own weekly rows (a `grain` column); otherwise weeks are rolled up here.
-      if (columns.includes('grain')) {
-        return {
-          select: sql`select day as ${c(f.grain)}, location_id, source, compared, mismatched, mismatch_rate
-            from marts.agg_mismatch_rate ${where([sql`grain = ${f.grain}`, ...filters])}`,
-          orderBy: orderBy(f.grain, 'location_id', 'source'),
-        };
-      }
       const period = f.grain === 'week' ? sql`date_trunc('week', day)::date` : sql`day`;
       return {
         select: sql`select ${period} as ${c(f.grain)}, location_id, source, sum(compared) as compared, sum(mismatched) as mismatched,
@@ -57,15 +51,13 @@ export function martRoutes(context: EndpointContext): Router {
     path: '/api/warehouses',
     filters: { location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
-      const rateColumns = await catalog.requireMart('agg_mismatch_rate');
-      const orderColumns = await catalog.requireMart('fct_order_line');
-      const cancelledAt = orderColumns.includes('cancelled_at') ? sql`coalesce(cancelled_at, placed_at)` : sql`placed_at`;
-      const dayGrain = rateColumns.includes('grain') ? sql`grain = 'day'` : undefined;
+      await catalog.requireMart('agg_mismatch_rate');
+      await catalog.requireMart('fct_order_line');
       return {
         select: sql`
           with rate as (
             select location_id, sum(compared) as compared, sum(mismatched) as mismatched
-            from marts.agg_mismatch_rate ${where([dayGrain, inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)])}
+            from marts.agg_mismatch_rate ${where([inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)])}
             group by all),
           placed as (
             select location_id, count(*) as order_lines, count(*) filter (where is_oversell) as oversell_lines
@@ -171,10 +163,8 @@ export function martRoutes(context: EndpointContext): Router {
       ...range,
     },
     async query(f, { catalog }) {
-      const columns = await catalog.requireMart('fct_order_line');
-      // Cancellations count on the day they happened; placed_at when the mart has no cancelled_at.
-      const at = columns.includes('cancelled_at') ? sql`coalesce(cancelled_at, placed_at)` : sql`placed_at`;
-      const local = sql`timezone(${tz}, ${at})`;
+      await catalog.requireMart('fct_order_line');
+      const local = sql`timezone(${tz}, ${cancelledAt})`;
       const period: SQLQuery = f.grain === 'week' ? sql`date_trunc('week', ${local})::date` : sql`${local}::date`;
       return {
         select: sql`
@@ -187,7 +177,7 @@ export function martRoutes(context: EndpointContext): Router {
             inList(c('channel'), f.channel),
             inList(c('cancel_reason'), f.cancel_reason),
             inList(c('stock_cause'), f.stock_cause),
-            ...timeRange(at, 'timestamp', f, tz),
+            ...timeRange(cancelledAt, 'timestamp', f, tz),
           ])}
           group by all`,
         orderBy: orderBy(f.grain, 'location_id', 'channel', 'cancel_reason', 'stock_cause'),

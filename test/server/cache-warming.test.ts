@@ -35,12 +35,12 @@ describe('the answer cache of a running server', () => {
     const mismatches = (await api.json<TableBody>('/api/mismatch?sku=SKU-2')).total;
 
     await api.db.run(`update marts.rpt_weekly_health set ats_units = 99 where location_id = 'ALL' and week = '2026-03-02';
-      insert into marts.fct_mismatch values ('2026-03-04 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')`);
+      insert into marts.fct_mismatch (bucket_at, location_id, sku, source, truth_source, truth_units, system_units, diff_units, direction, probable_cause) values ('2026-03-04 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')`);
     pipeline.published();
     await api.server.warmed();
     // Changed again without a publish: what the server sends now is what it read after the publish.
     await api.db.run(`update marts.rpt_weekly_health set ats_units = 100 where location_id = 'ALL' and week = '2026-03-02';
-      insert into marts.fct_mismatch values ('2026-03-05 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')`);
+      insert into marts.fct_mismatch (bucket_at, location_id, sku, source, truth_source, truth_units, system_units, diff_units, direction, probable_cause) values ('2026-03-05 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')`);
     const misses = await lookups('miss');
     expect(await atsOf(allWeeks)).toBe(99);
     expect(await atsOf(`${allWeeks}&format=json`)).toBe(99);

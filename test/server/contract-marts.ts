@@ -5,10 +5,11 @@ import { Database } from '../../db/database.ts';
 import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
 import { writeConfigSeeds } from '../../models/runner/config-seeds.ts';
 import { ensureMetaSchema } from '../../models/runner/run-history.ts';
+import { createBuiltMartTables } from '../helpers/built-mart-tables.ts';
 
 /**
- * A real DuckDB file with the contract marts (contract columns only) and a few known rows,
- * so the API is tested against the contract rather than whatever the models build today.
+ * A real DuckDB file with the marts the API reads, in the shape the real models build them
+ * (test/helpers/built-mart-tables.ts), holding a few known rows the tests check by hand.
  */
 export const contractConfigYaml = `
 data_dir: ./data
@@ -26,12 +27,12 @@ server:
   auth_failure_limit: 1000
 `;
 
-const martsSql = `
-create schema if not exists marts;
-create table marts.fct_stock_position (bucket_at timestamptz, location_id varchar, sku varchar, source varchar, on_hand integer,
-  committed integer, reserved_other integer, damaged integer, quality_control integer, safety_stock integer, in_transit integer,
-  incoming integer, ats integer, available_reported integer, staleness_minutes double, is_stale boolean);
-insert into marts.fct_stock_position values
+/** The marts this fixture fills; the others are not built here. */
+const contractMarts = ['fct_stock_position', 'fct_ats_daily', 'fct_mismatch', 'agg_mismatch_rate', 'fct_order_line', 'rpt_sync_priority', 'rpt_weekly_health', 'fct_source_freshness'];
+
+/** The known rows, inserted by column name: a column the models drop or rename fails here. */
+const martRowsSql = `
+insert into marts.fct_stock_position (bucket_at, location_id, sku, source, on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, ats, available_reported, staleness_minutes, is_stale) values
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'wms',     10, 2, 0, 1, 0, 0, 0, 0, 7, null, 5, false),
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', null, null, null, null, null, null, null, null, null, 9, 30, false),
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'erp',     10, 0, 0, 0, 0, 0, 0, 0, 10, null, 300, false),
@@ -40,59 +41,43 @@ insert into marts.fct_stock_position values
   ('2026-03-02 11:00:00+00', 'WH-WEST', 'SKU-1', 'wms',     4, 0, 0, 0, 0, 0, 0, 0, 4, null, 5, false),
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-2', 'wms',     3, 0, 0, 0, 0, 0, 0, 0, 3, null, 5, false);
 
-create table marts.fct_ats_daily (day date, location_id varchar, sku varchar, total_units integer, ats_units integer,
-  non_sellable_units integer, committed integer, reserved_other integer, damaged integer, quality_control integer,
-  safety_stock integer, in_transit integer);
-insert into marts.fct_ats_daily values
+insert into marts.fct_ats_daily (day, location_id, sku, total_units, ats_units, non_sellable_units, committed, reserved_other, damaged, quality_control, safety_stock, in_transit) values
   ('2026-03-01', 'WH-EAST', 'SKU-1', 12, 9, 3, 2, 0, 1, 0, 0, 0),
   ('2026-03-02', 'WH-EAST', 'SKU-1', 8, 5, 3, 2, 0, 1, 0, 0, 0),
   ('2026-03-02', 'WH-EAST', 'SKU-2', 3, 3, 0, 0, 0, 0, 0, 0, 0),
   ('2026-03-02', 'WH-WEST', 'SKU-1', 4, 4, 0, 0, 0, 0, 0, 0, 0);
 
-create table marts.fct_mismatch (bucket_at timestamptz, location_id varchar, sku varchar, source varchar, truth_source varchar,
-  truth_units integer, system_units integer, diff_units integer, direction varchar, probable_cause varchar);
-insert into marts.fct_mismatch values
+insert into marts.fct_mismatch (bucket_at, location_id, sku, source, truth_source, truth_units, system_units, diff_units, direction, probable_cause) values
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', 'wms', 7, 9, 2, 'over', 'reservation_ignored'),
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'erp', 'wms', 10, 10, 0, 'over', 'unknown'),
   ('2026-03-03 09:00:00+00', 'WH-WEST', 'SKU-1', 'shopify', 'wms', 4, 1, -3, 'under', 'sync_lag');
 
-create table marts.agg_mismatch_rate (day date, location_id varchar, source varchar, compared bigint, mismatched bigint, mismatch_rate double);
-insert into marts.agg_mismatch_rate values
+insert into marts.agg_mismatch_rate (day, location_id, source, compared, mismatched, mismatch_rate) values
   ('2026-03-02', 'WH-EAST', 'shopify', 48, 12, 0.25),
   ('2026-03-03', 'WH-EAST', 'shopify', 48, 0, 0.0),
   ('2026-03-09', 'WH-EAST', 'shopify', 10, 5, 0.5),
   ('2026-03-02', 'WH-WEST', 'shopify', 20, 2, 0.1),
   ('2026-03-02', 'WH-EAST', 'erp', 8, 8, 1.0);
 
-create table marts.fct_order_line (order_id varchar, line_id varchar, channel varchar, placed_at timestamptz, sku varchar,
-  quantity integer, location_id varchar, status varchar, cancel_reason varchar, stock_cause varchar, is_oversell boolean,
-  is_stock_delayed boolean, delay_hours double, revenue decimal(18, 2));
-insert into marts.fct_order_line values
+insert into marts.fct_order_line (order_id, line_id, channel, placed_at, sku, quantity, location_id, status, cancel_reason, stock_cause, is_oversell, is_stock_delayed, delay_hours, revenue) values
   ('O-1', '1', 'web', '2026-03-02 09:00:00+00', 'SKU-1', 2, 'WH-EAST', 'fulfilled', null, 'none', false, false, null, 20.00),
   ('O-2', '1', 'web', '2026-03-02 10:30:00+00', 'SKU-1', 1, 'WH-EAST', 'cancelled', 'stock_out', 'confirmed', true, false, null, 10.00),
   ('O-3', '1', 'web', '2026-03-03 08:00:00+00', 'SKU-2', 1, 'WH-EAST', 'cancelled', 'customer', 'none', false, false, null, 5.50),
   ('O-4', '1', 'web', '2026-03-09 12:00:00+00', '=HYPERLINK("http://evil.example")', 1, 'WH-WEST', 'cancelled', 'other', 'inferred', false, true, 30, -4.00);
 
-create table marts.rpt_sync_priority (source varchar, sku varchar, mismatch_buckets bigint, max_consecutive bigint,
-  units_per_hour double, p95_lag_minutes double, exposure double, recommended_sync_minutes integer, needs_faster_sync boolean);
-insert into marts.rpt_sync_priority values
+insert into marts.rpt_sync_priority (source, sku, mismatch_buckets, max_consecutive, units_per_hour, p95_lag_minutes, exposure, recommended_sync_minutes, needs_faster_sync) values
   ('shopify', 'SKU-1', 12, 4, 0.5, 95, 6.0, 15, true),
   ('erp', 'SKU-1', 8, 8, 0.5, 300, 2.5, 60, false),
   ('shopify', 'SKU-2', 1, 1, 0.1, null, 0.1, null, false);
 
-create table marts.rpt_weekly_health (week date, location_id varchar, total_units bigint, ats_units bigint, ats_share double,
-  mismatch_rate double, oversell_lines bigint, stock_cancellations bigint, stock_cancel_rate double, stock_delayed_lines bigint,
-  lost_revenue decimal(18, 2), hidden_units bigint);
-insert into marts.rpt_weekly_health values
-  ('2026-02-23', 'ALL', 16, 13, 0.8125, 0.2, 1, 1, 0.33, 0, 10.00, 0),
-  ('2026-02-23', 'WH-EAST', 12, 9, 0.75, 0.25, 1, 1, 0.5, 0, 10.00, 0),
-  ('2026-03-02', 'ALL', 15, 12, 0.8, 0.3, 0, 1, 0.2, 1, 4.00, 3),
-  ('2026-03-02', 'WH-EAST', 11, 8, 0.7272, 0.25, 0, 0, 0, 0, 0.00, 0),
-  ('2026-03-02', 'WH-WEST', 4, 4, 1.0, 0.1, 0, 1, 1.0, 1, 4.00, 3);
+insert into marts.rpt_weekly_health (week, location_id, grain, total_units, ats_units, ats_share, mismatch_rate, oversell_lines, stock_cancellations, stock_cancel_rate, stock_delayed_lines, lost_revenue, hidden_units) values
+  ('2026-02-23', 'ALL', 'all', 16, 13, 0.8125, 0.2, 1, 1, 0.33, 0, 10.00, 0),
+  ('2026-02-23', 'WH-EAST', 'location', 12, 9, 0.75, 0.25, 1, 1, 0.5, 0, 10.00, 0),
+  ('2026-03-02', 'ALL', 'all', 15, 12, 0.8, 0.3, 0, 1, 0.2, 1, 4.00, 3),
+  ('2026-03-02', 'WH-EAST', 'location', 11, 8, 0.7272, 0.25, 0, 0, 0, 0, 0.00, 0),
+  ('2026-03-02', 'WH-WEST', 'location', 4, 4, 1.0, 0.1, 0, 1, 1.0, 1, 4.00, 3);
 
-create table marts.fct_source_freshness (bucket_at timestamptz, source varchar, system varchar, last_captured_at timestamptz,
-  staleness_minutes double, max_staleness_minutes double, is_held boolean, is_stale boolean, is_latest boolean);
-insert into marts.fct_source_freshness values
+insert into marts.fct_source_freshness (bucket_at, source, system, last_captured_at, staleness_minutes, max_staleness_minutes, is_held, is_stale, is_latest) values
   ('2026-03-09 11:00:00+00', 'shopify', 'ecommerce', '2026-03-09 08:00:00+00', 195, 120, false, true, false),
   ('2026-03-09 12:00:00+00', 'wms', 'wms', '2026-03-09 12:00:00+00', 0, 120, false, false, true),
   ('2026-03-09 12:00:00+00', 'shopify', 'ecommerce', '2026-03-09 08:00:00+00', 240, 120, false, true, true),
@@ -125,7 +110,8 @@ export async function buildContractDatabase(dir: string, options: { without?: st
   await db.withConnection(async (connection) => {
     await ensureMetaSchema(connection);
     await writeConfigSeeds(connection, config);
-    await connection.run(martsSql);
+    await createBuiltMartTables(connection, contractMarts);
+    await connection.run(martRowsSql);
     await connection.run(ledgerSql);
     for (const mart of options.without ?? []) await connection.run(`drop table marts.${mart}`);
   });

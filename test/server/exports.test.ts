@@ -66,7 +66,7 @@ describe('Parquet exports', () => {
 
   it('re-reads cached answers when a build publishes', async () => {
     const before = await api.json<TableBody>('/api/mismatch');
-    await api.db.run("insert into marts.fct_mismatch values ('2026-03-04 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')");
+    await api.db.run("insert into marts.fct_mismatch (bucket_at, location_id, sku, source, truth_source, truth_units, system_units, diff_units, direction, probable_cause) values ('2026-03-04 09:00:00+00', 'WH-WEST', 'SKU-2', 'erp', 'wms', 1, 2, 1, 'over', 'unknown')");
     expect((await api.json<TableBody>('/api/mismatch')).total).toBe(before.total);
     await publishExports(api.config, api.db);
     // The previous answer may be sent once more while the new one is read.

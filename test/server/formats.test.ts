@@ -16,8 +16,12 @@ describe('CSV and Arrow answers', () => {
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('x-stocklens-total')).toBe('1');
     const [header, line, end] = (await response.text()).split('\n');
-    expect(header).toBe('order_id,line_id,channel,placed_at,sku,quantity,location_id,status,cancel_reason,stock_cause,is_oversell,is_stock_delayed,delay_hours,revenue');
-    expect(line).toBe(`O-4,1,web,2026-03-09T12:00:00.000Z,"'=HYPERLINK(""http://evil.example"")",1,WH-WEST,cancelled,other,inferred,false,true,30,-4`);
+    expect(header).toBe(
+      'order_id,line_id,channel,placed_at,sku,quantity,unit_price,currency,location_id,status,first_status,cancelled_at,cancel_reason_raw,cancel_reason,' +
+        'shipped_at,stock_cause,is_oversell,is_allocation_breach,is_stock_delayed,delay_hours,revenue,truth_captured_at,location_ats_at_order,' +
+        'channel_ats_at_order,channel_available_reported,next_truth_captured_at,last_captured_at',
+    );
+    expect(line).toBe(`O-4,1,web,2026-03-09T12:00:00.000Z,"'=HYPERLINK(""http://evil.example"")",1,,,WH-WEST,cancelled,,,,other,,inferred,false,,true,30,-4,,,,,,`);
     expect(end).toBe('');
   });
 
@@ -56,10 +60,10 @@ describe('CSV and Arrow answers', () => {
 
   it('answers an empty result with the header only', async () => {
     expect(await (await api.get('/api/mismatch?format=csv&sku=none')).text()).toBe(
-      'bucket_at,location_id,sku,source,truth_source,truth_units,system_units,diff_units,direction,probable_cause\n',
+      'bucket_at,location_id,sku,source,truth_source,measure,channel,truth_units,system_units,diff_units,direction,probable_cause,mismatch_since,day,week,refreshed_at\n',
     );
     const table = await api.arrow('/api/mismatch?format=arrow&sku=none');
-    expect([table.numRows, table.schema.fields.length]).toEqual([0, 10]);
+    expect([table.numRows, table.schema.fields.length]).toEqual([0, 16]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipeline } from '../../core/pipeline-coordinator.ts';
 import { objects, startContractServer, type ContractServer, type TableBody } from './contract-server.ts';
+import { createBuiltMartTables } from '../helpers/built-mart-tables.ts';
 
 let api: ContractServer;
 
@@ -12,7 +12,7 @@ afterAll(async () => api?.close());
 describe('table endpoints over the contract marts', () => {
   it('answers weekly health as columns, rows and total, filtered by location and week', async () => {
     const body = await api.json<TableBody>('/api/weekly-health?location=ALL&from=2026-03-01');
-    expect(body.columns.slice(0, 4)).toEqual(['week', 'location_id', 'total_units', 'ats_units']);
+    expect(body.columns.slice(0, 5)).toEqual(['week', 'location_id', 'grain', 'total_units', 'ats_units']);
     expect(body.total).toBe(1);
     expect(objects(body)).toEqual([expect.objectContaining({ week: '2026-03-02', location_id: 'ALL', ats_units: 12, lost_revenue: 4 })]);
     expect((await api.json<TableBody>('/api/weekly-health')).total).toBe(5);
@@ -27,22 +27,6 @@ describe('table endpoints over the contract marts', () => {
       { week: '2026-03-02', location_id: 'WH-EAST', source: 'shopify', compared: 96, mismatched: 12, mismatch_rate: 0.125 },
       { week: '2026-03-09', location_id: 'WH-EAST', source: 'shopify', compared: 10, mismatched: 5, mismatch_rate: 0.5 },
     ]);
-  });
-
-  it('uses the mart own weekly rows when agg_mismatch_rate carries a grain column', async () => {
-    await api.db.run(`
-      create table marts.agg_mismatch_rate_by_grain as select 'day' as grain, * from marts.agg_mismatch_rate
-        union all select 'week', date_trunc('week', day)::date, location_id, source, 1, 1, 1.0 from marts.agg_mismatch_rate;
-      alter table marts.agg_mismatch_rate rename to agg_mismatch_rate_plain;
-      alter table marts.agg_mismatch_rate_by_grain rename to agg_mismatch_rate;`);
-    pipeline.published();
-    try {
-      const weeks = objects(await api.json<TableBody>('/api/mismatch-rate?grain=week&location=WH-WEST&from=2026-03-01'));
-      expect(weeks).toEqual([{ week: '2026-03-02', location_id: 'WH-WEST', source: 'shopify', compared: 1, mismatched: 1, mismatch_rate: 1 }]);
-    } finally {
-      await api.db.run('drop table marts.agg_mismatch_rate; alter table marts.agg_mismatch_rate_plain rename to agg_mismatch_rate;');
-      pipeline.published();
-    }
   });
 
   it('ranks warehouses by mismatch rate with oversells and stock cancellations in the range', async () => {
@@ -168,10 +152,9 @@ describe('table endpoints over the contract marts', () => {
   });
 
   it('lists where and when a system reported negative on-hand, the current ones on request, with their decimals', async () => {
+    await api.db.withConnection((connection) => createBuiltMartTables(connection, ['fct_negative_on_hand']));
     await api.db.run(`
-      create table marts.fct_negative_on_hand (source varchar, location_id varchar, sku varchar, on_hand decimal(18, 4),
-        negative_since timestamptz, negative_until timestamptz, is_current boolean);
-      insert into marts.fct_negative_on_hand values
+      insert into marts.fct_negative_on_hand (source, location_id, sku, on_hand, negative_since, negative_until, is_current) values
         ('erp', 'WH-WEST', 'FLOUR', -2.5, '2026-03-02 09:00:00+00', null, true),
         ('erp', 'WH-EAST', 'ROPE', -3, '2026-03-01 09:00:00+00', '2026-03-01 12:00:00+00', false)`);
     try {
