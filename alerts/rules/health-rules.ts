@@ -11,16 +11,15 @@ type Kind<K extends AlertRuleConfig['kind']> = Extract<AlertRuleConfig, { kind: 
 
 /** `stale_source`: a source has not sent a capture within its max_staleness (or its last full batch was held). */
 export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>): Promise<AlertCandidate[]> {
-  const columns = ['source', 'location_id', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes', 'is_held'];
+  const columns = ['source', 'last_captured_at', 'staleness_minutes', 'max_staleness_minutes', 'is_held'];
   const rows = await staleNow(context.connection, context.now);
   return rows.map((row) => {
     const source = String(row.source);
-    const location = row.location_id === null ? null : String(row.location_id);
     const hours = (minutes: unknown) => `${(Number(minutes) / 60).toFixed(1)} h`;
     const what = row.is_held ? 'last full batch held, data incomplete' : `data is ${hours(row.staleness_minutes)} old (limit ${hours(row.max_staleness_minutes)})`;
-    const candidate = candidateOf(context.rule, location ? { location, source } : { source }, {
-      title: location ? `${location}: ${source} ${what}` : `${source}: ${what}`,
-      summary: `The last capture of ${source}${location ? ` for ${location}` : ''} is from ${row.last_captured_at ? formatInstant(String(row.last_captured_at), context.config.timezone) : 'never'}; its mismatches are not alerted on until it is fresh again.`,
+    const candidate = candidateOf(context.rule, { source }, {
+      title: `${source}: ${what}`,
+      summary: `The last capture of ${source} is from ${row.last_captured_at ? formatInstant(String(row.last_captured_at), context.config.timezone) : 'never'}; its mismatches are not alerted on until it is fresh again.`,
       value: row.staleness_minutes === null ? null : Number(row.staleness_minutes),
       top: tableOf([row], columns),
       rows: tableOf([row], columns),
@@ -28,8 +27,8 @@ export async function staleSourceRule(context: RuleContext<Kind<'stale_source'>>
       bars:
         row.staleness_minutes === null
           ? undefined
-          : { label: 'hours since the last capture', bars: [{ name: location ? `${source} at ${location}` : source, value: Math.round(Number(row.staleness_minutes) / 6) / 10 }], reference: { label: 'limit', value: Number(row.max_staleness_minutes) / 60 } },
-      view: { page: 'data-health', params: location ? { source, location } : { source } },
+          : { label: 'hours since the last capture', bars: [{ name: source, value: Math.round(Number(row.staleness_minutes) / 6) / 10 }], reference: { label: 'limit', value: Number(row.max_staleness_minutes) / 60 } },
+      view: { page: 'data-health', params: { source } },
     });
     // Marks staleness that a held batch causes, so the held-batch alert can stand for both.
     if (row.is_held) candidate.labels.held = 'true';

@@ -38,7 +38,7 @@ export async function judgeMismatchDay(context: RuleContext<MismatchRateRule>, d
     where day between ${addDays(judgedDay, -rule.baseline_days)}::date and ${judgedDay}::date
     order by location_id, source, day`);
   // Mismatches of a copy that went stale belong to the stale-source alert, not to the rate.
-  const phantom = await phantomMismatchFilter(connection);
+  const phantom = phantomMismatchFilter();
   const phantoms = await connection.rows(sql`
     select cast(cast(timezone(${config.timezone}, m.bucket_at) as date) as varchar) as day, m.location_id, m.source, count(*)::double as n
     from marts.fct_mismatch m
@@ -68,7 +68,7 @@ export async function mismatchRateRule(context: RuleContext<MismatchRateRule>): 
 
 async function describe(context: RuleContext<MismatchRateRule>, verdict: MismatchVerdict): Promise<AlertCandidate> {
   const { connection, rule, config } = context;
-  const phantom = await phantomMismatchFilter(connection);
+  const phantom = phantomMismatchFilter();
   const { day, location_id: location, source, judgement } = verdict;
   // Day bounds as instants (not a cast of every bucket_at), so DuckDB can skip row groups by zone maps.
   const inDay = sql`bucket_at >= timezone(${config.timezone}, ${day}::date::timestamp) and bucket_at < timezone(${config.timezone}, (${day}::date + 1)::timestamp)`;

@@ -36,9 +36,9 @@ export async function openMismatchRule(context: RuleContext<OpenMismatchRule>): 
       and episode_from <= ${at}::timestamptz - to_minutes(cast(${ageMinutes} as bigint))
     order by location_id, source, sku`);
   const stale = await staleNow(connection, now);
-  const isStale = (source: string, location: string) => stale.some((entry) => entry.source === source && (entry.location_id === null || entry.location_id === location));
+  const isStale = (source: string) => stale.some((entry) => entry.source === source);
   return rows
-    .filter((row) => !isStale(String(row.source), String(row.location_id)) && !isStale(String(row.truth_source), String(row.location_id)))
+    .filter((row) => !isStale(String(row.source)) && !isStale(String(row.truth_source)))
     .map((row) => describe(context, row));
 }
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Database, sql } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { alertTestConfig } from './helpers/alert-config.ts';
-import { createMarts, injectEastShopifyIncident, injectOversells, injectWestShopifyStale } from './helpers/mart-fixture.ts';
+import { createMarts, injectEastShopifyIncident, injectOversells, injectErpStale } from './helpers/mart-fixture.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/stocklens.js');
@@ -40,17 +40,17 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
     const db = await Database.open(config.databaseFile);
     await createMarts(db);
     await injectEastShopifyIncident(db);
-    await injectWestShopifyStale(db);
+    await injectErpStale(db);
     db.closeSync();
     return { dir, config };
   }
 
   it('previews with --dry-run what would be sent to whom, and records nothing', async () => {
-    const { dir, config } = await setUp('');
+    const { dir, config } = await setUp('alerts: { receivers: [{ name: ops, to: [ops@example.com] }], default_receiver: ops }');
     const result = await stocklens(['alerts', '--dry-run'], dir);
-    expect(result.stderr).toContain('not sent: mismatch-rate|location=WH-WEST|source=shopify (inhibited by stale-source|location=WH-WEST|source=shopify)');
+    expect(result.stderr).toContain('not sent: mismatch-rate|location=WH-WEST|source=erp (inhibited by stale-source|source=erp)');
     expect(result.stdout).toMatch(/east-lead@example\.com\s+\[Stocklens\] WH-EAST: mismatch rate 12% on shopify \(3 SKUs oversell risk\)\s+first/);
-    expect(result.stdout).toMatch(/west-lead@example\.com\s+\[Stocklens\] WH-WEST: shopify data is 12\.0 h old/);
+    expect(result.stdout).toMatch(/ops@example\.com\s+\[Stocklens\] erp: data is 12\.0 h old/);
     expect(result.status).toBe(0);
     const db = await Database.open(config.databaseFile);
     expect(await db.rows(sql`select count(*) as n from alerts.alert_state`)).toEqual([{ n: 0 }]);
@@ -60,11 +60,11 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
   });
 
   it('evaluates, waits out group_wait and delivers in one command; a second run sends nothing new', async () => {
-    const { dir } = await setUp('alerts: { group_wait: 2s }');
+    const { dir } = await setUp('alerts: { group_wait: 2s, receivers: [{ name: ops, to: [ops@example.com] }], default_receiver: ops }');
     const first = await stocklens(['alerts'], dir);
     expect(first.stderr).toContain('sent to east-lead@example.com: [Stocklens] WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk)');
     expect(first.status).toBe(0);
-    expect(sink!.received.map((mail) => mail.envelopeTo.join(',')).sort()).toEqual(['east-lead@example.com', 'west-lead@example.com']);
+    expect(sink!.received.map((mail) => mail.envelopeTo.join(',')).sort()).toEqual(['east-lead@example.com', 'ops@example.com']);
     const second = await stocklens(['alerts'], dir);
     expect(second.status).toBe(0);
     expect(second.stderr).not.toContain('sent to');
@@ -72,7 +72,7 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
   });
 
   it('silences a location for a while, so its lead gets nothing while the others still do', async () => {
-    const { dir } = await setUp('alerts: { group_wait: 1s }');
+    const { dir } = await setUp('alerts: { group_wait: 1s, receivers: [{ name: ops, to: [ops@example.com] }], default_receiver: ops }');
     const silence = await stocklens(['alerts', 'silence', '--match', 'location=WH-EAST', '--for', '24h', '--comment', 'stocktake'], dir);
     expect(silence.status).toBe(0);
     expect(silence.stderr).toMatch(/silenced alerts matching location=WH-EAST until/);
@@ -81,7 +81,8 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
     expect(list.stdout).toContain('stocktake');
     const round = await stocklens(['alerts'], dir);
     expect(round.status).toBe(0);
-    expect(sink!.received.map((mail) => mail.envelopeTo.join(','))).toEqual(['west-lead@example.com']);
+    // The ERP's staleness is not a location's: it still goes to ops.
+    expect(sink!.received.map((mail) => mail.envelopeTo.join(','))).toEqual(['ops@example.com']);
     const refused = await stocklens(['alerts', 'silence', '--match', 'WH-EAST'], dir);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('--match WH-EAST: expected label=value');
@@ -95,7 +96,7 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
     const result = await stocklens(['alerts', 'backtest', '--days', '30', '--until', '2026-11-23T10:00:00Z'], dir);
     expect(result.status).toBe(0);
     const line = (rule: string) => result.stdout.split('\n').find((text) => text.startsWith(`${rule} `)) ?? '';
-    expect(line('mismatch-rate')).toMatch(/mismatch_rate\s+30\s+1\s+2\s+2\s+location=WH-EAST\|source=shopify location=WH-WEST\|source=shopify/);
+    expect(line('mismatch-rate')).toMatch(/mismatch_rate\s+30\s+1\s+2\s+2\s+location=WH-EAST\|source=shopify location=WH-WEST\|source=erp/);
     expect(line('oversell')).toMatch(/oversell\s+30\s+1\s+1\s+1\s+location=WH-EAST/);
     expect(line('stale-source')).toContain('current state only');
   });

@@ -7,7 +7,7 @@ import { deliverDue, evaluateAlerts } from '../../alerts/index.ts';
 import { Database, sql } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { alertTestConfig } from './helpers/alert-config.ts';
-import { createMarts, injectEastShopifyIncident, injectWestShopifyStale, holdBatch, now, setQuietToday } from './helpers/mart-fixture.ts';
+import { createMarts, injectEastShopifyIncident, injectErpStale, holdBatch, now, setQuietToday } from './helpers/mart-fixture.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -41,30 +41,30 @@ describe('alert delivery', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     await injectEastShopifyIncident(db);
-    await injectWestShopifyStale(db);
+    await injectErpStale(db);
     await holdBatch(db);
     await evaluateAlerts(config, db, { now });
 
     const down = await deliverDue(config, db, { now: at(31) });
-    expect(down.planned).toHaveLength(3);
+    expect(down.planned).toHaveLength(2);
     expect(down.sent).toEqual([]);
     expect(down.failed[0]).toMatchObject({ permanent: false, error: expect.stringMatching(/ECONNREFUSED|connect/i) });
-    expect(down.pending).toBe(3);
+    expect(down.pending).toBe(2);
     const stillDown = await deliverDue(config, db, { now: at(45) });
     expect(stillDown.sent).toEqual([]);
-    expect(stillDown.pending).toBe(3);
+    expect(stillDown.pending).toBe(2);
     const retries = await db.rows(sql`select idempotency_key, attempts, next_attempt_at from alerts.outbox order by idempotency_key`);
     expect(retries.every((row) => Number(row.attempts) <= 2)).toBe(true);
 
     sink = await startSmtpSink({ port });
     const back = await deliverDue(config, db, { now: at(31 + 120) });
-    expect(back.sent).toHaveLength(3);
+    expect(back.sent).toHaveLength(2);
     for (const second of [200, 400, 4000]) expect((await deliverDue(config, db, { now: at(second) })).sent).toEqual([]);
-    await sink.waitFor(3);
-    expect(sink.received.map((mail) => mail.envelopeTo.join(',')).sort()).toEqual(['east-lead@example.com', 'ops@example.com', 'west-lead@example.com']);
-    expect(new Set(messageIds(sink)).size).toBe(3);
+    await sink.waitFor(2);
+    expect(sink.received.map((mail) => mail.envelopeTo.join(',')).sort()).toEqual(['east-lead@example.com', 'ops@example.com']);
+    expect(new Set(messageIds(sink)).size).toBe(2);
     const outbox = await db.rows(sql`select status, count(*) as n from alerts.outbox group by status`);
-    expect(outbox).toEqual([{ status: 'sent', n: 3 }]);
+    expect(outbox).toEqual([{ status: 'sent', n: 2 }]);
   });
 
   it('backs off retries exponentially up to retry_max', async () => {
@@ -105,7 +105,7 @@ describe('alert delivery', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     await injectEastShopifyIncident(db);
-    await injectWestShopifyStale(db);
+    await injectErpStale(db);
     await holdBatch(db);
     await evaluateAlerts(config, db, { now });
     db.closeSync();
@@ -126,14 +126,14 @@ describe('alert delivery', () => {
     expect(await new Promise((resolve) => second.on('exit', resolve))).toBe(0);
     const report = JSON.parse(output) as { sent: string[]; recovered: { key: string; stage: string }[] };
     expect(report.recovered).toHaveLength(1);
-    expect(report.sent).toHaveLength(3);
-    expect(sink.received).toHaveLength(3);
-    expect(new Set(messageIds(sink)).size).toBe(3);
+    expect(report.sent).toHaveLength(2);
+    expect(sink.received).toHaveLength(2);
+    expect(new Set(messageIds(sink)).size).toBe(2);
 
     db = await Database.open(config.databaseFile);
     const outbox = await db.rows(sql`select status, attempts from alerts.outbox order by idempotency_key`);
-    expect(outbox.map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
-    expect(outbox.map((row) => Number(row.attempts)).sort()).toEqual([1, 1, 2]);
+    expect(outbox.map((row) => row.status)).toEqual(['sent', 'sent']);
+    expect(outbox.map((row) => Number(row.attempts)).sort()).toEqual([1, 2]);
   });
 
   it('does not storm when a metric flaps: group_interval spaces changes and an unchanged group waits for repeat_interval', async () => {

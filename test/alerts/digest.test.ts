@@ -4,7 +4,7 @@ import { Database } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { alertTestConfig } from './helpers/alert-config.ts';
 import { expectGolden } from './helpers/golden.ts';
-import { createMarts, injectEastShopifyIncident, injectWestShopifyStale, setQuietToday, writeWeeklyHealth } from './helpers/mart-fixture.ts';
+import { createMarts, injectEastShopifyIncident, injectErpStale, setQuietToday, writeWeeklyHealth } from './helpers/mart-fixture.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 
 describe('the weekly digest', () => {
@@ -25,7 +25,7 @@ describe('the weekly digest', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     await writeWeeklyHealth(db);
-    await injectWestShopifyStale(db);
+    await injectErpStale(db, new Date('2026-11-15T12:00:00Z'));
     await evaluateAlerts(berlin, db, { now: new Date('2026-11-15T12:00:00Z') }); // an alert from before the digest's week
 
     expect((await deliverDue(berlin, db, { now: new Date('2026-11-23T05:59:00Z') })).digest).toBeNull();
@@ -40,20 +40,22 @@ describe('the weekly digest', () => {
     const mail = digests[0].parsed;
     expect(mail.subject).toBe('[Stocklens] Weekly digest, week of 2026-11-16: ATS 80%, mismatch rate 2.4%, 12 oversells, 5 stock cancellations');
     expect(mail.text).toContain('New since the last digest (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk) (firing since 2026-11-23 06:59 CET)\n');
-    expect(mail.text).toContain('Still open (1):\n- WH-WEST: shopify data is 12.0 h old (limit 2.0 h) (firing since 2026-11-15 13:00 CET)\n');
+    expect(mail.text).toContain('Still open (1):\n- erp: data is 12.0 h old (limit 2.0 h) (firing since 2026-11-15 13:00 CET)\n');
     expect(mail.attachments.map((attachment) => attachment.contentType)).toEqual(['image/png']);
     // Which warehouse created the most errors, and orders delayed or cancelled by stock, week over week.
     expect(mail.text).toContain('- Most errors: East DC (WH-EAST), 56 mismatched comparisons (50% of all); the week before, East DC (WH-EAST) with 54.\n');
     expect(mail.text).toContain('- Orders hit by stock: 8 order lines delayed or cancelled (5 cancelled, 3 delayed), against 7 the week before (+1).\n');
     expectGolden('weekly-digest.html', String(mail.html));
 
-    // A week later: the incident is over, so it shows as resolved since the last digest.
+    // A week later: the incident is over and the ERP fresh again, so both show as resolved since the last digest.
     await setQuietToday(db);
     await evaluateAlerts(berlin, db, { now: new Date('2026-11-25T12:00:00Z') });
     const next = await deliverDue(berlin, db, { now: new Date('2026-11-30T06:00:05Z') });
     expect(next.digest?.scheduledAt).toBe('2026-11-30T06:00:00.000Z');
     const second = (await sink.waitFor(sink.received.length)).filter((entry) => entry.envelopeTo.includes('ceo@example.com'))[1].parsed;
-    expect(second.text).toContain('Resolved (1):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk)');
+    expect(second.text).toContain(
+      'Resolved (2):\n- WH-EAST: mismatch rate 12% on shopify (3 SKUs oversell risk) (resolved 2026-11-25 13:00 CET)\n- erp: data is 12.0 h old (limit 2.0 h) (resolved 2026-11-25 13:00 CET)\n',
+    );
   });
 
   it('skips a slot missed by more than a day instead of sending it late', async () => {
@@ -72,7 +74,7 @@ describe('the weekly digest', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     await injectEastShopifyIncident(db);
-    await injectWestShopifyStale(db);
+    await injectErpStale(db);
     await evaluateAlerts(config, db, { now: new Date('2026-11-23T10:00:00Z') });
     await deliverDue(config, db, { now: new Date('2026-11-23T10:00:31Z') });
     const before = sink.received.length;

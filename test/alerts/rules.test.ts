@@ -136,7 +136,8 @@ describe('needs faster sync', () => {
     const db = await Database.open(path.join(tempDir(), 'stocklens.duckdb'));
     try {
       await createMarts(db);
-      await db.run(`insert into marts.rpt_sync_priority values
+      await db.run(`insert into marts.rpt_sync_priority
+        (source, sku, mismatch_buckets, max_consecutive, units_per_hour, p95_lag_minutes, exposure, current_sync_minutes, recommended_sync_minutes, needs_faster_sync) values
         ('shopify', 'SKU-1', 14, 14, 2.0, 840, 9.5, 15, 10, true),
         ('shopify', 'SKU-2', 3, 2, 0.2, 120, 0.4, 15, 60, false),
         ('erp', 'SKU-1', 20, 12, 1.0, 720, 4.0, 360, 120, true),

@@ -3,7 +3,7 @@ import { evaluateAlerts } from '../../alerts/index.ts';
 import { Database, sql } from '../../db/database.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 import { alertTestConfig } from './helpers/alert-config.ts';
-import { createMarts, injectEastShopifyIncident, now, useBucketFreshnessWithShopifyOutage } from './helpers/mart-fixture.ts';
+import { createMarts, injectEastShopifyIncident, now, injectShopifyMorningOutage } from './helpers/mart-fixture.ts';
 
 describe('a stale copy', () => {
   const tempDir = useTempDir('stocklens-stale-');
@@ -16,7 +16,7 @@ describe('a stale copy', () => {
     db = await Database.open(config.databaseFile);
     await createMarts(db);
     await injectEastShopifyIncident(db);
-    await useBucketFreshnessWithShopifyOutage(db);
+    await injectShopifyMorningOutage(db);
     // 18 of 200 comparisons (9%) mismatched today, but 12 of them at 06:00 and 07:00 were Shopify's
     // old copy: the 6 at 09:00 (3%) are within the baseline's noise.
     const quiet = await evaluateAlerts(config, db, { now });
