@@ -85,7 +85,7 @@ insert into marts.fct_source_freshness (bucket_at, source, system, last_captured
 `;
 
 const ledgerSql = `
-insert into ingest.batches values
+insert into ingest.batches (batch_id, source, entity, file, mode, captured_at, content_sha256, rows, rejected, status, started_at, finished_at, error) values
   ('b-1', 'wms', 'stock', 'inbox/wms/stock_20260302T100000Z_full.csv', 'full', '2026-03-02 10:00:00+00', 'aa', 3, 1, 'landed', '2026-03-02 10:01:00+00', '2026-03-02 10:01:01+00', null),
   ('b-2', 'wms', 'stock', 'inbox/wms/stock_20260303T100000Z_full.csv', 'full', '2026-03-03 10:00:00+00', 'bb', 1, 0, 'held', '2026-03-03 10:01:00+00', '2026-03-03 10:01:01+00', 'rows fell by 66%');
 insert into ingest.quarantine values ('b-1', 4, 'on_hand', 'not an integer: "x"', 'WH-EAST,SKU-9,x');
