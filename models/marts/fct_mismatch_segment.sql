@@ -10,13 +10,7 @@ with settings as (
 ),
 -- Each system's sync interval as its data shows it: the median gap between its stock captures.
 cadence as (
-  select source, median(gap_minutes) as sync_minutes
-  from (
-    select source, epoch(captured_at - lag(captured_at) over (partition by source order by captured_at)) / 60 as gap_minutes
-    from (select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock')
-  )
-  where gap_minutes is not null
-  group by source
+  select source, sync_minutes from {{ ref('int_source_cadence') }}
 ),
 flagged as (
   select m.*,

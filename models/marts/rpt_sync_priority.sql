@@ -36,13 +36,7 @@ pairs as (
 ),
 -- The source's current sync interval: the median gap between its batches.
 cadence as (
-  select source, median(gap_minutes) as sync_minutes
-  from (
-    select source, epoch(captured_at - lag(captured_at) over (partition by source order by captured_at)) / 60 as gap_minutes
-    from (select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock')
-  )
-  where gap_minutes is not null
-  group by source
+  select source, sync_minutes from {{ ref('int_source_cadence') }}
 ),
 span as (
   select greatest(1, epoch(max(bucket_at) - min(bucket_at)) / 3600) as hours from {{ ref('int_bucket_grid') }}
