@@ -21,33 +21,7 @@ export interface KindScore {
 export async function scoreCauses(db: Database, outDir: string): Promise<KindScore[]> {
   await loadTruth(db, outDir);
   return db.rows<KindScore & Record<string, number | string>>(`
-    with incidents as (
-      select * from truth_incidents where kind in (${causeKinds.map((kind) => literal(kind)).join(', ')})
-    ),
-    visible as (
-      select i.incident_id, i.kind
-      from incidents i
-      where i.units is not null and i.units <> 0
-        and exists (
-          select 1 from intermediate.int_source_staleness s
-          join intermediate.int_location_truth t on t.location_id = i.location_id
-          join intermediate.int_source_staleness u on u.source = t.truth_source and u.bucket_at = s.bucket_at
-          where s.source = i.source and s.bucket_at >= i.start and s.bucket_at < i."end" and not s.is_stale and not u.is_stale)
-    ),
-    recalled as (
-      select distinct i.incident_id
-      from incidents i join marts.fct_mismatch m
-        on m.source = i.source and m.location_id = i.location_id and m.sku = i.sku and m.probable_cause = i.kind
-        and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour
-    ),
-    labelled as (
-      select m.probable_cause as kind,
-        exists (
-          select 1 from incidents i
-          where i.source = m.source and i.location_id = m.location_id and i.sku = m.sku and i.kind = m.probable_cause
-            and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour) as is_correct
-      from marts.fct_mismatch m
-    )
+    ${causeScoringCtes()}
     select k.kind,
       (select count(*) from visible v where v.kind = k.kind)::int as visible,
       (select count(*) from visible v join recalled r using (incident_id) where v.kind = k.kind)::int as recalled,
@@ -130,13 +104,29 @@ async function loadTruth(db: Database, outDir: string): Promise<void> {
  */
 export async function scoreCausesByLocation(db: Database, outDir: string): Promise<{ location_id: string; visible: number; recalled: number; labelled: number; correct: number }[]> {
   await loadTruth(db, outDir);
-  const kinds = causeKinds.map((kind) => literal(kind)).join(', ');
   return db.rows(`
-    with incidents as (
+    ${causeScoringCtes()}
+    select l.location_id,
+      (select count(*) from visible v where v.location_id = l.location_id)::int as visible,
+      (select count(*) from visible v join recalled r using (incident_id) where v.location_id = l.location_id)::int as recalled,
+      (select count(*) from labelled m where m.location_id = l.location_id)::int as labelled,
+      (select count(*) from labelled m where m.location_id = l.location_id and m.is_correct)::int as correct
+    from config.locations l order by all`);
+}
+
+/**
+ * The CTEs both cause scores read: the injected cause incidents with a difference to show
+ * (`visible` while neither the system nor the truth was stale), those some mismatch named with
+ * their kind in their time (`recalled`), and every mismatch labelled with a cause kind, right when
+ * an incident of that kind covers it (`labelled`).
+ */
+function causeScoringCtes(): string {
+  const kinds = causeKinds.map((kind) => literal(kind)).join(', ');
+  return `with incidents as (
       select * from truth_incidents where kind in (${kinds}) and units is not null and units <> 0
     ),
     visible as (
-      select i.incident_id, i.location_id
+      select i.incident_id, i.kind, i.location_id
       from incidents i
       where exists (
         select 1 from intermediate.int_source_staleness s
@@ -151,17 +141,11 @@ export async function scoreCausesByLocation(db: Database, outDir: string): Promi
         and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour
     ),
     labelled as (
-      select m.location_id,
+      select m.probable_cause as kind, m.location_id,
         exists (
           select 1 from truth_incidents i
           where i.source = m.source and i.location_id = m.location_id and i.sku = m.sku and i.kind = m.probable_cause
             and m.bucket_at >= i.start and m.bucket_at <= i."end" + interval 1 hour) as is_correct
       from marts.fct_mismatch m where m.probable_cause in (${kinds})
-    )
-    select l.location_id,
-      (select count(*) from visible v where v.location_id = l.location_id)::int as visible,
-      (select count(*) from visible v join recalled r using (incident_id) where v.location_id = l.location_id)::int as recalled,
-      (select count(*) from labelled m where m.location_id = l.location_id)::int as labelled,
-      (select count(*) from labelled m where m.location_id = l.location_id and m.is_correct)::int as correct
-    from config.locations l order by all`);
+    )`;
 }
