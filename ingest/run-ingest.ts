@@ -31,6 +31,16 @@ export interface SourceSummary {
   warnings?: string[];
   /** Every file of the run that did not land, with the reason and the fix: the user's to-do list. */
   problems: FileProblem[];
+  /** The run's quarantined rows grouped by reason, most rows first, each with its first file and line. */
+  quarantined?: QuarantineGroup[];
+}
+
+/** Rows of one run quarantined for the same reason: how many, and where the first one is. */
+export interface QuarantineGroup {
+  reason: string;
+  rows: number;
+  file: string;
+  line: number | null;
 }
 
 /**
@@ -128,8 +138,10 @@ export async function ingestBatches(
     if (warnings.length > 0) summary.warnings = warnings;
     let done = 0;
     const total = unchanged.claimed.length + pending.length;
+    const withRejects = new Map<string, string>();
     const count = (file: string, result: LandResult) => {
       tally(summary, file, result);
+      if (result.status !== 'skipped' && result.rejected > 0) withRejects.set(result.batchId, file);
       options.onProgress?.({ source: source.name, done: ++done, total, result });
     };
     for (const { file, result } of unchanged.claimed) count(file, result);
@@ -138,6 +150,7 @@ export async function ingestBatches(
       for (const [index, result] of results.entries()) count(group[index].file ?? result.batchId, result);
     }
     if (total === 0) options.onProgress?.({ source: source.name, done: 0, total: 0 });
+    if (withRejects.size > 0) summary.quarantined = await quarantineGroups(db, withRejects);
   } catch (error) {
     summary.status = 'failed';
     summary.error = causeMessage(error);
@@ -152,6 +165,17 @@ export async function ingestBatches(
     where run_id = ${runId}`);
   if (summary.batches - summary.failedBatches - summary.held > 0) pipeline.landed(summary);
   return summary;
+}
+
+/** The quarantined rows of the given batches (id → file) grouped by reason, the most frequent first, at most ten reasons. */
+async function quarantineGroups(db: Database, files: ReadonlyMap<string, string>): Promise<QuarantineGroup[]> {
+  const ids = [...files.keys()];
+  const rows = await db.rows<{ reason: string; rows: number; batch_id: string; line: number | null }>(sql`
+    select reason, count(*) over (partition by reason) as rows, batch_id, line
+    from ingest.quarantine where batch_id in (${sql.join(ids.map((id) => sql`${id}`), ', ')})
+    qualify row_number() over (partition by reason order by line nulls last, batch_id) = 1
+    order by rows desc, reason limit 10`);
+  return rows.map((row) => ({ reason: row.reason, rows: Number(row.rows), file: files.get(row.batch_id) ?? row.batch_id, line: row.line === null ? null : Number(row.line) }));
 }
 
 /** Adds one batch's outcome to the run's summary; a file that did not land joins its problems. */

@@ -77,6 +77,10 @@ function printIngest(summaries: SourceSummary[]): void {
   const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
   if (rejected > 0) {
     say(`${rejected} row${rejected > 1 ? 's' : ''} quarantined (the rest of their files landed): each with its line and reason on Data health, or stocklens sql "select * from ingest.quarantine"`);
+    for (const group of summaries.flatMap((s) => s.quarantined ?? [])) {
+      const where = group.line === null ? displayPath(group.file) : `${displayPath(group.file)} line ${group.line}`;
+      say(`  ${group.rows} × ${group.reason} (${group.rows > 1 ? 'first at ' : ''}${where})`);
+    }
   }
   const held = summaries.reduce((sum, s) => sum + s.held, 0);
   if (held > 0) say(`${held} full batch${held > 1 ? 'es' : ''} held by the empty-extract guard: check them, then \`stocklens ingest --accept BATCH\` (ids: stocklens sql "select batch_id, source, rows, error from ingest.batches where status = 'held'")`);

@@ -37,6 +37,7 @@ describe('stocklens ingest tells the user about every file that did not land', (
     expect(lines).toContain('  inbox/wms/stock_2026-12-01_1500.csv: its name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>');
     expect(first.stderr).toContain('    fix: rename it to stock_20261201T150000Z.csv (if its time is UTC)');
     expect(lines).toContain('1 row quarantined (the rest of their files landed): each with its line and reason on Data health, or stocklens sql "select * from ingest.quarantine"');
+    expect(lines).toContain('  1 × unknown location "WH-NORTH": add it to `locations:` in the config, or map it in the source\'s `location_map` (inbox/wms/stock_20261201T150000Z.csv line 3)');
     // No log line in JSON, no stack trace.
     expect(first.stderr).not.toContain('{"level"');
     expect(first.stderr).not.toMatch(/^\s+at /m);
