@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { apiRows } from '../helpers/api-rows.ts';
+import { openDashboard, type DashboardTab } from '../helpers/dashboard-tab.ts';
 import { layoutProblems } from './layout-check.ts';
 
 /**

@@ -1,36 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { describe, expect, it } from 'vitest';
+import { apiRows } from '../helpers/api-rows.ts';
+import { dashboardSuite } from '../helpers/dashboard-suite.ts';
+import type { DashboardTab } from '../helpers/dashboard-tab.ts';
 
-let dir: string;
-let demo: DemoServer;
-let browser: Browser;
-const api = (pathAndQuery: string) => demo.api(pathAndQuery);
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-rows-'));
-  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function withTab(test: (tab: DashboardTab) => Promise<void>): Promise<void> {
-  const tab = await openDashboard(browser, demo.server.url, demo.token);
-  try {
-    await test(tab);
-    expect(tab.errors).toEqual([]);
-  } finally {
-    await tab.close();
-  }
-}
+const { api, withTab } = dashboardSuite('rows');
 
 const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
