@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlerts, type AlertsOverview } from '../../alerts/index.ts';
+import { openMismatchInstant } from '../helpers/alert-instant.ts';
 import { dashboardSuite } from '../helpers/dashboard-suite.ts';
 import type { DashboardTab } from '../helpers/dashboard-tab.ts';
 
@@ -13,13 +14,9 @@ let evaluatedAt: Date;
  */
 beforeAll(async () => {
   const { demo } = suite;
-  const row = await demo.db.withConnection((connection) =>
-    connection.one(`
-      select strftime((segment_from + interval 1 hour) at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as at from marts.fct_mismatch_segment
-      where coalesce(segment_to, 'infinity'::timestamptz) > segment_from + interval 2 hours and segment_from >= episode_from + interval 13 hours
-      order by segment_from desc limit 1`),
-  );
-  evaluatedAt = new Date(String(row!.at));
+  const at = await openMismatchInstant(demo.db);
+  expect(at, 'an instant with an open mismatch in the demo').toBeDefined();
+  evaluatedAt = at!;
   const evaluation = await evaluateAlerts(demo.config, demo.db, { now: evaluatedAt });
   expect(evaluation.errors).toEqual([]);
 }, 300_000);
