@@ -8,6 +8,7 @@ import { Database } from '../db/database.ts';
 import { bundleDashboard } from '../server/dashboard-bundle.ts';
 import { startServer, type RunningServer } from '../server/start-server.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
+import { signIn } from '../test/helpers/dashboard-tab.ts';
 import { startDemoServer } from '../test/helpers/demo-server.ts';
 
 /**
@@ -102,7 +103,7 @@ async function firstVisits(browser: Browser, url: string, token: string): Promis
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     // Signing in sets the session cookie; the timed navigation is the next one.
-    await page.goto(`${url}/login?token=${encodeURIComponent(token)}&next=${encodeURIComponent('/healthz')}`);
+    await signIn(page, url, token);
     await page.goto(`${url}/#/weekly`);
     await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, drawnMark, { timeout: 60_000 });
     times.push(await page.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, drawnMark));
@@ -115,7 +116,7 @@ async function firstVisits(browser: Browser, url: string, token: string): Promis
 async function inAppVisits(browser: Browser, url: string, token: string): Promise<number[]> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${url}/login?token=${encodeURIComponent(token)}&next=${encodeURIComponent('/')}`);
+  await signIn(page, url, token, '/');
   const filters = (await (await fetch(`${url}/api/filters`, { headers: { authorization: `Bearer ${token}` } })).json()) as { locations: { location_id: string }[] };
   const locations = filters.locations.map((l) => l.location_id);
   const times: number[] = [];

@@ -26,15 +26,11 @@ mismatch as (
   select week, location_id, sum(compared) as compared, sum(mismatched) as mismatched
   from {{ ref('agg_mismatch_rate_weekly') }} group by all
 ),
--- Stock a channel could sell but shows as unavailable, over every bucket of the week (a snapshot
--- at the week's last hour misses every episode that ended before it): unit-hours, and the
--- location's SKUs it happened to.
+-- Stock a channel could sell but shows as unavailable over the week: the unit-hours of the
+-- location's SKUs that had any (one row each in agg_hidden_units_weekly).
 hidden as (
-  select m.week, m.location_id,
-    sum(-m.diff_units) * any_value(g.compare_every_minutes) / 60 as hidden_unit_hours,
-    count(distinct m.sku) as hidden_sku_locations
-  from {{ ref('fct_mismatch') }} m, config.settings g
-  where m.direction = 'under' and m.measure = 'available_reported'
+  select week, location_id, sum(hidden_unit_hours) as hidden_unit_hours, count(*) as hidden_sku_locations
+  from {{ ref('agg_hidden_units_weekly') }}
   group by all
 ),
 -- The hours the week's buckets cover so far: a week in progress averages over its elapsed part.

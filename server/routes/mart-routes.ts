@@ -152,6 +152,14 @@ export function martRoutes(context: EndpointContext): Router {
     orderBy: ['day desc', 'location_id', 'sku'],
   });
 
+  // The SKU-locations behind a week's hidden units: their count and unit-hours are the tile's.
+  rowsEndpoint(router, context, {
+    path: '/api/hidden-units',
+    relation: mart('agg_hidden_units_weekly'),
+    lists: { location: 'location_id', sku: 'sku', week: 'week' },
+    orderBy: ['week desc', 'hidden_unit_hours desc', 'location_id', 'sku'],
+  });
+
   tableEndpoint(router, context, {
     path: '/api/cancellations',
     filters: {

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlerts, type AlertsOverview } from '../../alerts/index.ts';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { openMismatchInstant } from '../helpers/alert-instant.ts';
+import { dashboardSuite } from '../helpers/dashboard-suite.ts';
+import type { DashboardTab } from '../helpers/dashboard-tab.ts';
 
-let dir: string;
-let demo: DemoServer;
-let browser: Browser;
+const suite = dashboardSuite('e2e-alerts');
+const { withTab } = suite;
 let evaluatedAt: Date;
 
 /**
@@ -18,38 +13,18 @@ let evaluatedAt: Date;
  * wrong long enough to alert on (found from the mart, not assumed): the page against the API.
  */
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-e2e-alerts-'));
-  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-  const row = await demo.db.withConnection((connection) =>
-    connection.one(`
-      select strftime((segment_from + interval 1 hour) at time zone 'UTC', '%Y-%m-%dT%H:%M:%SZ') as at from marts.fct_mismatch_segment
-      where coalesce(segment_to, 'infinity'::timestamptz) > segment_from + interval 2 hours and segment_from >= episode_from + interval 13 hours
-      order by segment_from desc limit 1`),
-  );
-  evaluatedAt = new Date(String(row!.at));
+  const { demo } = suite;
+  const at = await openMismatchInstant(demo.db);
+  expect(at, 'an instant with an open mismatch in the demo').toBeDefined();
+  evaluatedAt = at!;
   const evaluation = await evaluateAlerts(demo.config, demo.db, { now: evaluatedAt });
   expect(evaluation.errors).toEqual([]);
 }, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 async function overview(location?: string): Promise<AlertsOverview> {
-  const response = await demo.api(`/api/alerts${location ? `?location=${encodeURIComponent(location)}` : ''}`);
+  const response = await suite.api(`/api/alerts${location ? `?location=${encodeURIComponent(location)}` : ''}`);
   expect(response.status).toBe(200);
   return (await response.json()) as AlertsOverview;
-}
-
-async function withTab(test: (tab: DashboardTab) => Promise<void>): Promise<void> {
-  const tab = await openDashboard(browser, demo.server.url, demo.token);
-  try {
-    await test(tab);
-    expect(tab.errors).toEqual([]);
-  } finally {
-    await tab.close();
-  }
 }
 
 const worklistCells = (tab: DashboardTab, column: number) => tab.page.locator(`sl-alerts-page sl-data-table[data-table="open-mismatches"] tbody tr td:nth-child(${column})`).allTextContents();
@@ -105,8 +80,8 @@ describe('the alerts page', () => {
   });
 
   it('refuses silencing to a viewer, in words', async () => {
-    const { token } = await demo.server.tokens.create('viewer', 'alerts test');
-    const response = await fetch(`${demo.server.url}/api/alerts/silences`, {
+    const { token } = await suite.demo.server.tokens.create('viewer', 'alerts test');
+    const response = await fetch(`${suite.demo.server.url}/api/alerts/silences`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ match: { location: 'WH-EAST' } }),

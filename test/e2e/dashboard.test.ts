@@ -1,35 +1,22 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { needsFasterSyncCount, recommendedSync } from '../../core/sync-advice.ts';
-import { launchBrowser } from '../helpers/browser.ts';
-import { demoBuildTimeoutMs, startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { apiRows } from '../helpers/api-rows.ts';
+import { dashboardSuite } from '../helpers/dashboard-suite.ts';
 
-let dir: string;
-let demo: DemoServer;
-let browser: Browser;
-const api = (pathAndQuery: string) => demo.api(pathAndQuery);
+const suite = dashboardSuite('e2e');
+const { api, withTab } = suite;
 
 async function sqlRows(query: string): Promise<Record<string, unknown>[]> {
-  const response = await demo.api('/api/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: query }) });
+  const response = await suite.api('/api/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: query }) });
   const body = (await response.json()) as { columns: string[]; rows: unknown[][] };
   return body.rows.map((row) => Object.fromEntries(body.columns.map((name, index) => [name, row[index]])));
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-e2e-'));
-  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-}, demoBuildTimeoutMs);
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 /** A tile shows the API's figure, or nothing when the API has none (no comparisons, no previous week). */
 async function expectTile(tile: Locator, expected: unknown, label: string): Promise<void> {
@@ -39,16 +26,6 @@ async function expectTile(tile: Locator, expected: unknown, label: string): Prom
   // A change called better or worse never reads as no change at all.
   const change = await tile.locator('.change').textContent();
   if (/better|worse/.test(change ?? '')) expect(change, label).not.toMatch(/(^|[^<\d.])0(\.0+)?( pts|%)?\s·/);
-}
-
-async function withTab(test: (tab: DashboardTab) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {
-  const tab = await openDashboard(browser, demo.server.url, demo.token, viewport);
-  try {
-    await test(tab);
-    expect(tab.errors).toEqual([]);
-  } finally {
-    await tab.close();
-  }
 }
 
 const byWeek = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.week).localeCompare(String(b.week));
@@ -64,7 +41,7 @@ async function tileWeek(location: string): Promise<Record<string, unknown>> {
 
 /** Answers the server read from DuckDB on request (not warmed, not cached), from its /metrics. */
 async function cacheMisses(): Promise<number> {
-  const text = await (await demo.api('/metrics')).text();
+  const text = await (await suite.api('/metrics')).text();
   return Number(/^stocklens_api_cache_lookups_total\{outcome="miss"\} (\d+)$/m.exec(text)?.[1] ?? 0);
 }
 
@@ -73,7 +50,7 @@ describe('weekly health', () => {
     withTab(async ({ page, open }) => {
       const latest = await tileWeek('ALL');
       // The server read the page's answers when it started: opening it asks DuckDB nothing.
-      await demo.server.warmed();
+      await suite.demo.server.warmed();
       const misses = await cacheMisses();
       await open('weekly', 'sl-weekly-health-page');
       expect(await cacheMisses()).toBe(misses);
@@ -217,7 +194,7 @@ describe('sync priority', () => {
         const edge = await table.locator('.scroll').evaluate((e) => e.getBoundingClientRect().right);
         expect(await table.locator('thead th').last().evaluate((e) => e.getBoundingClientRect().right)).toBeLessThanOrEqual(edge + 1);
       },
-      { width: 820, height: 1000 },
+      { viewport: { width: 820, height: 1000 } },
     ));
 });
 
@@ -425,13 +402,14 @@ describe('access', () => {
         await drawn('sl-warehouses-page');
         expect(new URL(page.url()).hash).toBe('#/warehouses');
       },
-      { width: 800, height: 1000 },
+      { viewport: { width: 800, height: 1000 } },
     ));
 });
 
 describe('untrusted names', () => {
   it('keeps a SKU named like markup as text, from a link and from landed data', async () => {
     const sku = '<img src=x onerror=alert(1)>';
+    const { demo } = suite;
     // Land one WMS delta with that SKU through the real pipeline, one comparison bucket after the last WMS capture.
     const last = await demo.db.one<{ at: string }>("select max(captured_at) as at from raw.stock_snapshot where source = 'wms'");
     const capturedAt = new Date(Date.parse(last!.at) + 60 * 60_000);

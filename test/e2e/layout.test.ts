@@ -4,9 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateAlerts, latestCapture } from '../../alerts/index.ts';
+import { openMismatchInstant } from '../helpers/alert-instant.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { apiRows } from '../helpers/api-rows.ts';
+import { openDashboard, type DashboardTab } from '../helpers/dashboard-tab.ts';
 import { layoutProblems } from './layout-check.ts';
 
 /**
@@ -43,6 +46,7 @@ async function routesOf(server: DemoServer, location?: string): Promise<Dataset[
     { route: `sku?${and(`sku=${encodeURIComponent(sku)}`)}`, tag: 'sl-sku-page', name: 'sku' },
     { route: 'sync', tag: 'sl-sync-priority-page', name: 'sync' },
     { route: `cancellations?${filter}`, tag: 'sl-cancellations-page', name: 'cancellations' },
+    { route: `alerts?${filter}`, tag: 'sl-alerts-page', name: 'alerts' },
     { route: 'data-health', tag: 'sl-data-health-page', name: 'data-health' },
     { route: 'sql', tag: 'sl-sql-console-page', name: 'sql' },
     { route: `rows/order-lines?${and('status=cancelled&stock_cause=confirmed,inferred&at=cancelled')}`, tag: 'sl-rows-page', name: 'rows' },
@@ -57,6 +61,12 @@ beforeAll(async () => {
   const demo = await startDemoServer(path.join(dir, 'demo'));
   const oneDay = await startDemoServer(path.join(dir, 'one-day'), { days: 1 });
   const empty = await startDemoServer(path.join(dir, 'empty'), { empty: true });
+  // The alerts page as a lead finds it: the rules evaluated when some SKU's mismatch was open long
+  // enough to alert on (the widest table of the page), else as of the data's latest capture.
+  for (const { config, db } of [demo, oneDay]) {
+    const evaluation = await evaluateAlerts(config, db, { now: (await openMismatchInstant(db)) ?? (await latestCapture(db))! });
+    expect(evaluation.errors).toEqual([]);
+  }
   const location = String((await apiRows((p) => demo.api(p), '/api/warehouses')).rows[0].location_id);
   datasets.push(
     { name: 'demo', server: demo, routes: await routesOf(demo) },

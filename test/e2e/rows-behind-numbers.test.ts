@@ -1,53 +1,34 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { apiRows, openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { describe, expect, it } from 'vitest';
+import { apiRows } from '../helpers/api-rows.ts';
+import { dashboardSuite } from '../helpers/dashboard-suite.ts';
+import type { DashboardTab } from '../helpers/dashboard-tab.ts';
 
-let dir: string;
-let demo: DemoServer;
-let browser: Browser;
-const api = (pathAndQuery: string) => demo.api(pathAndQuery);
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-rows-'));
-  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function withTab(test: (tab: DashboardTab) => Promise<void>): Promise<void> {
-  const tab = await openDashboard(browser, demo.server.url, demo.token);
-  try {
-    await test(tab);
-    expect(tab.errors).toEqual([]);
-  } finally {
-    await tab.close();
-  }
-}
+const { api, withTab } = dashboardSuite('rows');
 
 const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** Which figure of the rows page each tile must equal: the row count or a sum. */
-const tileFigures: Record<string, { figure: string; of: string }> = {
-  ats_share: { figure: 'ats_share', of: 'ats_share' },
-  mismatch_rate: { figure: 'rows', of: 'mismatched' },
-  oversell_lines: { figure: 'rows', of: 'oversell_lines' },
-  stock_cancellations: { figure: 'rows', of: 'stock_cancellations' },
-  lost_revenue: { figure: 'revenue', of: 'lost_revenue' },
+/**
+ * Which figures of the rows page each tile must equal: the row count or a sum. Hidden units are a
+ * week's average: its rows are SKU-locations, and their count and unit-hours are what the average
+ * is made of (the tile's value is the unit-hours over the week's hours, checked against the mart).
+ */
+const tileFigures: Record<string, { figure: string; of: string }[]> = {
+  ats_share: [{ figure: 'ats_share', of: 'ats_share' }],
+  mismatch_rate: [{ figure: 'rows', of: 'mismatched' }],
+  oversell_lines: [{ figure: 'rows', of: 'oversell_lines' }],
+  stock_cancellations: [{ figure: 'rows', of: 'stock_cancellations' }],
+  lost_revenue: [{ figure: 'revenue', of: 'lost_revenue' }],
+  hidden_units: [
+    { figure: 'rows', of: 'hidden_sku_locations' },
+    { figure: 'unit_hours', of: 'hidden_unit_hours' },
+  ],
 };
 
 async function weeksCountingEverything(location: string): Promise<Record<string, unknown>[]> {
   // A complete week: its Sunday before the last day with data.
   const lastDay = String((await (await api('/api/filters')).json() as { max_date: string }).max_date).slice(0, 10);
   return (await apiRows(api, `/api/weekly-health?location=${location}&limit=100000`)).rows
-    .filter((w) => Object.values(tileFigures).every(({ of }) => Number(w[of]) > 0) && addDays(String(w.week).slice(0, 10), 6) <= lastDay)
+    .filter((w) => Object.values(tileFigures).flat().every(({ of }) => Number(w[of]) > 0) && addDays(String(w.week).slice(0, 10), 6) <= lastDay)
     .sort((a, b) => String(a.week).localeCompare(String(b.week)));
 }
 
@@ -68,15 +49,17 @@ async function checkTiles(tab: DashboardTab, base: string, pageTag: string, loca
   expect(week, `the tiles' week ${shownWeek}`).toBeDefined();
   const links = await page.locator(`${pageTag} sl-kpi-tile .value a`).count();
   expect(links).toBe(Object.keys(tileFigures).length);
-  for (const [kpi, { figure, of }] of Object.entries(tileFigures)) {
+  for (const [kpi, figures] of Object.entries(tileFigures)) {
     await open(route, pageTag);
     const tile = page.locator(`${pageTag} sl-kpi-tile[data-kpi="${kpi}"]`);
     expect(Number(await tile.locator('.value').getAttribute('data-value')), kpi).toBeCloseTo(Number(week[kpi]), 9);
     await tile.locator('.value a').click();
     await drawn('sl-rows-page');
     expect(new URL(page.url()).hash).toMatch(/^#\/rows\//);
-    const listed = Number(await page.locator(`sl-rows-page [data-figure="${figure}"]`).getAttribute('data-value'));
-    expect(listed, `${kpi}: ${figure} of the rows against ${of} of the week ${week.week} at ${location}`).toBeCloseTo(Number(week[of]), 6);
+    for (const { figure, of } of figures) {
+      const listed = Number(await page.locator(`sl-rows-page [data-figure="${figure}"]`).getAttribute('data-value'));
+      expect(listed, `${kpi}: ${figure} of the rows against ${of} of the week ${week.week} at ${location}`).toBeCloseTo(Number(week[of]), 6);
+    }
     // As many table rows as the count says (the page shows the first hundred).
     const rows = await page.locator('sl-rows-page sl-data-table[data-table="rows"] tbody tr').count();
     const count = Number(await page.locator('sl-rows-page [data-figure="rows"]').getAttribute('data-value'));

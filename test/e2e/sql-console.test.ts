@@ -1,42 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startDemoServer, type DemoServer } from '../helpers/demo-server.ts';
-import { openDashboard, type DashboardTab } from './dashboard-page.ts';
+import { describe, expect, it } from 'vitest';
+import { dashboardSuite } from '../helpers/dashboard-suite.ts';
 
-let dir: string;
-let demo: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'stocklens-console-'));
-  [demo, browser] = await Promise.all([startDemoServer(dir), launchBrowser()]);
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function withTab(token: string, test: (tab: DashboardTab) => Promise<void>): Promise<void> {
-  const tab = await openDashboard(browser, demo.server.url, token);
-  try {
-    await test(tab);
-    expect(tab.errors).toEqual([]);
-  } finally {
-    await tab.close();
-  }
-}
+const suite = dashboardSuite('console');
+const { withTab } = suite;
 
 const asToken = (token: string) => (pathAndQuery: string, init: RequestInit = {}) =>
-  fetch(`${demo.server.url}${pathAndQuery}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${suite.demo.server.url}${pathAndQuery}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
 
 describe('SQL console', () => {
   it('browses schemas, tables and columns with their types and descriptions, and queries a table from there', () =>
-    withTab(demo.token, async ({ page, open }) => {
+    withTab(async ({ page, open }) => {
       await open('sql', 'sl-sql-console-page');
       const browserPanel = page.locator('sl-schema-browser');
       const table = browserPanel.locator('details[data-relation="marts.rpt_weekly_health"]');
@@ -57,8 +30,8 @@ describe('SQL console', () => {
     }));
 
   it("keeps each user's history, saves queries privately or for a role, and never lets the console's records be queried", async () => {
-    const other = (await demo.server.tokens.create('analyst', 'second analyst')).token;
-    await withTab(demo.token, async ({ page, open }) => {
+    const other = (await suite.demo.server.tokens.create('analyst', 'second analyst')).token;
+    await withTab(async ({ page, open }) => {
       await open('sql', 'sl-sql-console-page');
       const editor = page.locator('sl-sql-console-page textarea');
       await editor.fill('select 41 + 1 as answer');
@@ -106,7 +79,7 @@ describe('SQL console', () => {
   });
 
   it('draws the result as bars or a line by the columns chosen', () =>
-    withTab(demo.token, async ({ page, open }) => {
+    withTab(async ({ page, open }) => {
       await open('sql', 'sl-sql-console-page');
       await page.locator('sl-sql-console-page textarea').fill('select location_id, sum(ats_units) as ats from marts.fct_ats_current group by all order by 1');
       await page.locator('sl-sql-console-page button.primary').click();

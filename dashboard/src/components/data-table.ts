@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { toCsv } from '../../../core/csv-writer.ts';
 import { formatValue, isMissing } from '../data/format.ts';
+import { download } from './chart-export.ts';
 import { badgeStyles } from './page-styles.ts';
 
 export interface Column<T> {
@@ -31,6 +33,8 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     /* The toolbar above the table is always there (its height never changes as the note comes and goes, so neither does the page's width or the count), and the note never covers a header. */
     .toolbar { display: flex; justify-content: space-between; align-items: center; gap: 0.25rem 0.75rem; min-height: 1.6rem; margin-bottom: 0.25rem; font-size: 0.8rem; }
     .toolbar .downloads { display: flex; gap: 0.75rem; }
+    .toolbar .downloads button { all: unset; color: #1f5bc4; text-decoration: underline; cursor: pointer; }
+    .toolbar .downloads button:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
     .hidden-columns { all: unset; margin-left: auto; font-size: 0.78rem; color: #1f5bc4; background: #fff; border: 1px solid #c3cad6; border-radius: 999px; padding: 0.05rem 0.55rem; cursor: pointer; }
     .hidden-columns:focus-visible { outline: 2px solid #2f6fde; outline-offset: 2px; }
     table { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
@@ -59,6 +63,12 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
    * only those shown.
    */
   @property() csv = '';
+  /**
+   * For rows the page worked out itself (ages as of now, the latest run only), which no API request
+   * returns as they are shown: the table writes the rows it holds, in its order, through the same
+   * CSV writer into `<csvName>.csv`. Used only when there is no `csv` request.
+   */
+  @property() csvName = '';
   @state() private sort?: Sort;
   @state() private shown = 0;
   /** Columns wholly or partly past the right edge of the visible part of the table. */
@@ -103,7 +113,11 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     const visible = sorted.slice(0, this.shown || this.pageSize);
     return html`
       <div class="toolbar">
-        <span class="downloads">${this.csv ? html`<a href=${this.csv} download data-download="csv">Download CSV</a>` : nothing}</span>
+        <span class="downloads">${this.csv
+          ? html`<a href=${this.csv} download data-download="csv">Download CSV</a>`
+          : this.csvName
+            ? html`<button type="button" data-download="csv" @click=${this.downloadRows}>Download CSV</button>`
+            : nothing}</span>
         ${this.hiddenColumns > 0
           ? html`<button class="hidden-columns" data-hidden-columns=${this.hiddenColumns} @click=${this.scrollRight}>${this.hiddenColumns} more column${this.hiddenColumns > 1 ? 's' : ''} to the right →</button>`
           : nothing}
@@ -140,6 +154,12 @@ export class DataTable<T extends Record<string, unknown>> extends LitElement {
     const content = column.render ? column.render(row) : column.format ? column.format(value, row) : formatValue(value);
     const wide = typeof value === 'string' && value.length > 40;
     return html`<td class="${column.numeric ? 'num' : ''} ${wide ? 'wrap' : ''}">${content}</td>`;
+  }
+
+  /** The table's rows with its columns' keys as the header; dates as ISO instants, as the API writes them. */
+  private downloadRows(): void {
+    const rows = this.sorted().map((row) => this.columns.map((column) => (row[column.key] instanceof Date ? (row[column.key] as Date).toISOString() : row[column.key])));
+    download(new Blob([toCsv(this.columns.map((column) => column.key), rows)], { type: 'text/csv' }), `${this.csvName}.csv`);
   }
 
   private toggleSort(column: Column<T>): void {

@@ -81,7 +81,8 @@ function hiddenDetail(latest: WeeklyHealthRow): string {
 /**
  * Where each tile's rows are listed: the order lines, mismatches or SKU stock rows of the tile's
  * week and location that rpt_weekly_health counted for it. Hidden units are an average over the
- * week's hours, not a count of rows, so that tile has no list.
+ * week's hours: their rows are the SKU-locations a channel hid stock of that week, whose
+ * unit-hours and count are the tile's detail.
  */
 export function tileLinks(latest: WeeklyHealthRow, lastDay: string | undefined, source?: string): Record<string, string> {
   const week = weekRange(latest.week);
@@ -95,6 +96,7 @@ export function tileLinks(latest: WeeklyHealthRow, lastDay: string | undefined, 
     oversell_lines: drillHref('order-lines', { location, ...week, oversell: 'true' }),
     stock_cancellations: drillHref('order-lines', stockErrors),
     lost_revenue: drillHref('order-lines', stockErrors),
+    hidden_units: drillHref('hidden-units', { location, week: isoDay(latest.week) }),
   };
 }
 

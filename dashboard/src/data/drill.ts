@@ -7,7 +7,7 @@ import { formatDay, isoDay } from './format.ts';
  * links to one of these lists, filtered to the rows it counts. Each kind reads one mart's rows as
  * they are (no aggregation in the route), so the list's count or sum is the number.
  */
-export const drillKinds = ['order-lines', 'mismatches', 'skus'] as const;
+export const drillKinds = ['order-lines', 'mismatches', 'skus', 'hidden-units'] as const;
 export type DrillKind = (typeof drillKinds)[number];
 
 interface KindInfo {
@@ -31,6 +31,7 @@ export const drillInfo: Record<DrillKind, KindInfo> = {
     accepts: ['from', 'to', 'location', 'source', 'sku', 'cause', 'measure', 'direction', 'day', 'week', 'bucket'],
   },
   skus: { path: '/api/stock-skus', noun: 'SKU stock rows', accepts: ['location', 'sku', 'day'] },
+  'hidden-units': { path: '/api/hidden-units', noun: 'SKU-locations with hidden units', accepts: ['location', 'sku', 'week'] },
 };
 
 export function isDrillKind(value: string | undefined): value is DrillKind {

@@ -1,4 +1,5 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { initialState, Task, TaskStatus } from '@lit/task';
+import type { ReactiveControllerHost } from 'lit';
 import { fetchJson, fetchTable, isAbort, urlFor, type Params, type Row, type TableResult } from './api-client.ts';
 
 export type QueryState = 'idle' | 'loading' | 'ready' | 'error';
@@ -10,22 +11,49 @@ export interface QueryArgs {
   json?: boolean;
 }
 
+const states: Record<TaskStatus, QueryState> = {
+  [TaskStatus.INITIAL]: 'idle',
+  [TaskStatus.PENDING]: 'loading',
+  [TaskStatus.COMPLETE]: 'ready',
+  [TaskStatus.ERROR]: 'error',
+};
+
 /**
- * Binds one API table to a component: before each update it works out which request the
- * component's current properties ask for, starts it when that changed, and re-renders the host
- * when it settles. An answer to an older request is dropped.
+ * Binds one API table to a component through `@lit/task`: before each update the task works out
+ * which request the component's current properties ask for (`args`, compared by URL), starts it
+ * when that changed, drops the answer of a request a newer one replaced, and re-renders the host
+ * when it settles. What this adds is the dashboard's vocabulary: the request as a path and
+ * parameters, its state in the words the pages use, its CSV twin, and one rule of the data layer:
+ * a navigation aborts every pending request (api-client.ts), so one this view still wants (its
+ * URL did not change, so the task does not run again) is asked again.
  */
-export class QueryController<T = Row> implements ReactiveController {
-  state: QueryState = 'idle';
-  value?: TableResult<T>;
-  error?: Error;
-  private key?: string;
+export class QueryController<T = Row> {
+  private readonly task: Task<[string | undefined, QueryArgs | undefined], TableResult<T>>;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly args: () => QueryArgs | undefined,
   ) {
-    host.addController(this);
+    this.task = new Task(host, {
+      args: () => {
+        const request = this.args();
+        return [request ? `${request.json ? 'json:' : ''}${urlFor(request.path, request.params)}` : undefined, request];
+      },
+      argsEqual: ([before], [after]) => before === after,
+      task: ([, request], { signal }) => (request ? this.load(request, signal) : Promise.resolve(initialState as never)),
+    });
+  }
+
+  get state(): QueryState {
+    return states[this.task.status];
+  }
+
+  get value(): TableResult<T> | undefined {
+    return this.task.status === TaskStatus.INITIAL ? undefined : this.task.value;
+  }
+
+  get error(): Error | undefined {
+    return this.task.error as Error | undefined;
   }
 
   get rows(): T[] {
@@ -42,42 +70,15 @@ export class QueryController<T = Row> implements ReactiveController {
     return this.state !== 'loading';
   }
 
-  hostUpdate(): void {
-    const args = this.args();
-    const key = args ? urlFor(args.path, args.params) : undefined;
-    if (key === this.key) return;
-    this.key = key;
-    if (!args) {
-      this.state = 'idle';
-      this.value = undefined;
-      return;
+  private async load(request: QueryArgs, signal: AbortSignal): Promise<TableResult<T>> {
+    for (;;) {
+      try {
+        return request.json ? { columns: [], rows: [await fetchJson<T>(urlFor(request.path, request.params))], total: 1 } : await fetchTable<T>(request.path, request.params);
+      } catch (error) {
+        // Aborted by a navigation, not by a newer request of this view: the view still wants it.
+        if (isAbort(error) && !signal.aborted && this.host.isConnected) continue;
+        throw error;
+      }
     }
-    this.run(args, key!);
-  }
-
-  private run(args: QueryArgs, key: string): void {
-    this.state = 'loading';
-    this.error = undefined;
-    const request = args.json ? fetchJson<T>(urlFor(args.path, args.params)).then((body) => ({ columns: [], rows: [body], total: 1 })) : fetchTable<T>(args.path, args.params);
-    void request.then(
-      (value) => {
-        if (key !== this.key) return;
-        this.value = value;
-        this.state = 'ready';
-        this.host.requestUpdate();
-      },
-      (error: Error) => {
-        if (key !== this.key) return;
-        // A navigation aborted a request this view still wants (its filters did not change): ask again.
-        if (isAbort(error)) {
-          if (this.host.isConnected) this.run(args, key);
-          return;
-        }
-        this.error = error;
-        this.state = 'error';
-        this.host.requestUpdate();
-      },
-    );
-    this.host.requestUpdate();
   }
 }

@@ -159,7 +159,7 @@ export class AlertsPage extends PageElement {
       { key: 'evidence', label: 'Evidence' },
       { key: 'action', label: 'What to do' },
       ...(this.isAdmin
-        ? [{ key: 'key', label: '', sortable: false, render: (row: Row) => (row.muted ? html`<span class="badge">muted</span>` : html`<button @click=${() => this.silence({ location: String(row.location_id), source: String(row.source), sku: String(row.sku) }, '24h', 'muted from the alerts page')}>Mute 24 h</button>`) }]
+        ? [{ key: 'key', label: 'Mute', sortable: false, render: (row: Row) => (row.muted ? html`<span class="badge">muted</span>` : html`<button @click=${() => this.silence({ location: String(row.location_id), source: String(row.source), sku: String(row.sku) }, '24h', 'muted from the alerts page')}>Mute 24 h</button>`) }]
         : []),
     ];
   }
@@ -184,7 +184,7 @@ export class AlertsPage extends PageElement {
       { key: 'match', label: 'Matches' },
       { key: 'endsAt', label: 'Until', format: (value) => formatDateTime(value) },
       { key: 'comment', label: 'Why' },
-      ...(this.isAdmin ? [{ key: 'id', label: '', sortable: false, render: (row: Row) => (String(row.id).startsWith('config:') ? 'in the config' : html`<button @click=${() => this.expire(String(row.id))}>End now</button>`) }] : []),
+      ...(this.isAdmin ? [{ key: 'id', label: 'End', sortable: false, render: (row: Row) => (String(row.id).startsWith('config:') ? 'in the config' : html`<button @click=${() => this.expire(String(row.id))}>End now</button>`) }] : []),
     ];
   }
 

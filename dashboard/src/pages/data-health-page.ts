@@ -73,12 +73,12 @@ export class DataHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="not-landed-title">
           <h3 id="not-landed-title">Files not landed</h3>
           <p class="sub">Files rejected whole (none of their rows landed) and files ignored for their name, with what to do; each stays here until the file is corrected or renamed.</p>
-          ${withData(this.notLanded, { what: 'files not landed', empty: 'Every file in the drop folders landed.' }, (rows) => html`<sl-data-table data-table="files-not-landed" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['outcome', 'source', 'file', 'reason', 'fix', 'at'])} .pageSize=${50}></sl-data-table>`)}
+          ${withData(this.notLanded, { what: 'files not landed', empty: 'Every file in the drop folders landed.' }, (rows) => html`<sl-data-table data-table="files-not-landed" csv=${this.notLanded.csvUrl} style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['outcome', 'source', 'file', 'reason', 'fix', 'at'])} .pageSize=${50}></sl-data-table>`)}
         </section>
         <section class="card wide" aria-labelledby="quarantine-title">
           <h3 id="quarantine-title">Quarantined rows</h3>
           <p class="sub">Rows refused one by one while the rest of their file landed: the file, the line and why. <a data-download="quarantine" href=${quarantineCsv(this.filters.source)} download>Download every quarantined row (CSV)</a></p>
-          ${withData(this.quarantine, { what: 'quarantined rows', empty: 'No row is quarantined.' }, (rows) => html`<sl-data-table data-table="quarantine-rows" style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['file', 'line', 'column', 'reason', 'raw_line'])} .pageSize=${50}></sl-data-table>`)}
+          ${withData(this.quarantine, { what: 'quarantined rows', empty: 'No row is quarantined.' }, (rows) => html`<sl-data-table data-table="quarantine-rows" csv=${this.quarantine.csvUrl} style="--table-max-height: 22rem" .rows=${rows} .columns=${columnsOf(rows, ['file', 'line', 'column', 'reason', 'raw_line'])} .pageSize=${50}></sl-data-table>`)}
         </section>
         <section class="card wide" aria-labelledby="stale-title">
           <h3 id="stale-title">Staleness over time</h3>
@@ -91,7 +91,7 @@ export class DataHealthPage extends PageElement {
         </section>
         <section class="card" aria-labelledby="models-title">
           <h3 id="models-title">Latest model build</h3>
-          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" csv=${this.modelRuns.csvUrl} style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['status', 'node', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
+          ${withData(this.modelRuns, { what: 'model runs', empty: 'No model build yet: run `stocklens build`.' }, (rows) => html`<sl-data-table data-table="model-runs" csvName="latest-model-build" style="--table-max-height: 22rem" .rows=${latestRun(rows)} .columns=${columnsOf(rows, ['status', 'node', 'rows', 'duration_ms', 'error'])} .pageSize=${100}></sl-data-table>`)}
         </section>
         <section class="card" aria-labelledby="tests-title">
           <h3 id="tests-title">Data tests</h3>
@@ -118,8 +118,8 @@ export class DataHealthPage extends PageElement {
         <p><strong data-count="quarantine">${formatCount(this.quarantine.value!.total)}</strong> quarantined rows</p>
       </div>
       ${this.negativeOnHand()}
-      ${this.held.rows.length > 0 ? html`<sl-data-table data-table="held" .rows=${this.held.rows} .columns=${columnsOf(this.held.rows, ['batch_id', 'source', 'file', 'captured_at', 'rows', 'error'])}></sl-data-table>` : html`<p class="state empty">No batch is held: every full snapshot looked complete.</p>`}
-      ${reasons.length > 0 ? html`<sl-data-table data-table="quarantine" .rows=${reasons} .columns=${[{ key: 'reason', label: 'Quarantine reason' }, { key: 'rows', label: 'Rows', numeric: true, format: formatCount }]}></sl-data-table>` : ''}`;
+      ${this.held.rows.length > 0 ? html`<sl-data-table data-table="held" csv=${this.held.csvUrl} .rows=${this.held.rows} .columns=${columnsOf(this.held.rows, ['batch_id', 'source', 'file', 'captured_at', 'rows', 'error'])}></sl-data-table>` : html`<p class="state empty">No batch is held: every full snapshot looked complete.</p>`}
+      ${reasons.length > 0 ? html`<sl-data-table data-table="quarantine" csvName="quarantine-reasons" .rows=${reasons} .columns=${[{ key: 'reason', label: 'Quarantine reason' }, { key: 'rows', label: 'Rows', numeric: true, format: formatCount }]}></sl-data-table>` : ''}`;
   }
 
   /** Negative on-hand lands (it counts 0 sellable) but says where its system's records are wrong. */
@@ -134,7 +134,7 @@ export class DataHealthPage extends PageElement {
     const latest = latestRun(rows);
     const failing = latest.filter((r) => !/^(pass|success)$/.test(String(r.status)));
     return html`<p class="sub">${formatCount(latest.length - failing.length)} passed, ${formatCount(failing.length)} failed or warned in the latest run.</p>
-      <sl-data-table data-table="model-tests" style="--table-max-height: 22rem" .rows=${[...failing, ...latest.filter((r) => !failing.includes(r))]} .columns=${columnsOf(rows, ['status', 'test', 'test_name', 'node', 'model', 'severity', 'failures', 'message'])} .pageSize=${100}></sl-data-table>`;
+      <sl-data-table data-table="model-tests" csvName="latest-data-tests" style="--table-max-height: 22rem" .rows=${[...failing, ...latest.filter((r) => !failing.includes(r))]} .columns=${columnsOf(rows, ['status', 'test', 'test_name', 'node', 'model', 'severity', 'failures', 'message'])} .pageSize=${100}></sl-data-table>`;
   }
 }
 
@@ -165,7 +165,7 @@ function freshnessCard(rows: Row[]) {
     fresh.newestMs === undefined
       ? html``
       : html`<p class="sub" data-freshness-basis>Ages as of now, ${formatDateTime(new Date(now))}; the newest data any source sent is from ${formatDateTime(new Date(fresh.newestMs))}${fresh.silentMinutes === undefined ? '.' : html`: <span class="badge bad">nothing new from any source for ${formatMinutes(fresh.silentMinutes)}</span>`}</p>`;
-  return html`${note}<sl-data-table data-table="freshness" .rows=${fresh.rows} .columns=${freshnessColumns}></sl-data-table>`;
+  return html`${note}<sl-data-table data-table="freshness" csvName="freshness" .rows=${fresh.rows} .columns=${freshnessColumns}></sl-data-table>`;
 }
 
 /** Each source's row at the latest bucket (or its only row, when the endpoint has no history). */
@@ -191,7 +191,7 @@ function latestRun(rows: Row[]): Row[] {
 function setupFindings(findings: Row[]) {
   if (findings.length === 0) return html`<p class="state empty" data-setup-ok>Every source is read and compared.</p>`;
   const sorted = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-  return html`<sl-data-table data-table="setup-checks" .rows=${sorted} .columns=${[
+  return html`<sl-data-table data-table="setup-checks" csvName="setup-checks" .rows=${sorted} .columns=${[
     { key: 'severity', label: 'severity', render: (row: Row) => statusBadge(row.severity === 'error' ? 'error' : 'warn') },
     { key: 'subject', label: 'about' },
     { key: 'problem', label: 'problem' },

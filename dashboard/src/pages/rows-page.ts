@@ -110,6 +110,19 @@ export class RowsPage extends PageElement {
         { key: 'probable_cause', label: 'Probable cause', format: (v) => String(v ?? 'unknown').replaceAll('_', ' ') },
       ];
     }
+    if (kind === 'hidden-units') {
+      return [
+        { key: 'week', label: 'Week of', format: formatDay },
+        { key: 'location_id', label: 'Location' },
+        sku,
+        { key: 'sources', label: 'Hidden on' },
+        { key: 'hidden_unit_hours', label: 'Unit-hours hidden', numeric: true, format: formatUnitHours },
+        { key: 'hidden_hours', label: 'Hours hidden', numeric: true, format: formatCount },
+        { key: 'peak_hidden_units', label: 'Most units hidden at once', numeric: true, format: formatCount },
+        { key: 'first_hidden_at', label: 'First hidden', format: formatDateTime },
+        { key: 'last_hidden_at', label: 'Last hidden', format: formatDateTime },
+      ];
+    }
     return [
       { key: 'day', label: 'Day', format: formatDay },
       { key: 'location_id', label: 'Location' },
@@ -125,6 +138,9 @@ export class RowsPage extends PageElement {
   }
 }
 
+/** Unit-hours of hidden stock: a bucket shorter than an hour makes fractions, shown to one decimal. */
+const formatUnitHours = (value: unknown) => (Number.isInteger(Number(value)) ? formatCount(value) : formatCount(Math.round(Number(value) * 10) / 10));
+
 const sum = (rows: Row[], key: string, sign = 1) => rows.reduce((total, row) => total + sign * Number(row[key] ?? 0), 0);
 
 /** The count and the sums a tile or mark can show of these rows, so the list can be held against it. */
@@ -136,6 +152,9 @@ export function figuresOf(kind: DrillKind, rows: Row[], total: number): Figure[]
   if (kind === 'mismatches') {
     const under = rows.filter((row) => row.direction === 'under');
     return [count, { key: 'hidden_units', label: 'units shown too few (under)', value: sum(under, 'diff_units', -1), format: formatCount }];
+  }
+  if (kind === 'hidden-units') {
+    return [count, { key: 'unit_hours', label: 'unit-hours hidden', value: sum(rows, 'hidden_unit_hours'), format: formatUnitHours }];
   }
   const totalUnits = sum(rows, 'total_units');
   const atsUnits = sum(rows, 'ats_units');

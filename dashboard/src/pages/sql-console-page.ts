@@ -37,7 +37,9 @@ export class SqlConsolePage extends PageElement {
       .hint { color: #5b6475; font-size: 0.82rem; }
       .exports { margin-top: 1rem; }
       .exports ul { columns: 3 16rem; padding: 0; list-style: none; margin: 0; }
-      .exports li { padding: 0.2rem 0; font-size: 0.88rem; display: flex; gap: 0.6rem; align-items: baseline; }
+      /* A long mart name with "Parquet after the next build" is wider than a column: it wraps inside its own column, never into the next. */
+      .exports li { padding: 0.2rem 0; font-size: 0.88rem; display: flex; flex-wrap: wrap; gap: 0 0.6rem; align-items: baseline; break-inside: avoid; }
+      .exports code { overflow-wrap: anywhere; }
       .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(14rem, 20rem); gap: 1rem; align-items: start; }
       .side { display: flex; flex-direction: column; gap: 1rem; }
       @media (max-width: 900px) { .layout { grid-template-columns: minmax(0, 1fr); } }

@@ -93,15 +93,16 @@ export class SyncPriorityPage extends PageElement {
           <h3 id="list-title">SKUs and systems</h3>
           <label class="toggle"><input type="checkbox" .checked=${this.flaggedOnly} @change=${(e: Event) => (this.flaggedOnly = (e.target as HTMLInputElement).checked)} /> Only those that need faster sync</label>
           ${this.flaggedOnly
-            ? this.table(flagged, `No SKU needs faster sync${this.filters.source ? ` on ${this.filters.source}` : ''}.`)
-            : withData(this.all, { what: 'every SKU and system', empty: 'No mismatches in the report yet.' }, (rows) => this.table(rows, ''))}
+            ? this.table(flagged, this.flagged.csvUrl, `No SKU needs faster sync${this.filters.source ? ` on ${this.filters.source}` : ''}.`)
+            : withData(this.all, { what: 'every SKU and system', empty: 'No mismatches in the report yet.' }, (rows) => this.table(rows, this.all.csvUrl, ''))}
         </section>
       </div>`;
   }
 
-  private table(rows: Row[], empty: string) {
+  /** The rows of rpt_sync_priority as the API lists them; the CSV is the same request. */
+  private table(rows: Row[], csv: string, empty: string) {
     if (rows.length === 0) return html`<p class="state empty">${empty}</p>`;
-    return html`<sl-data-table data-table="sync-priority" .rows=${rows} .columns=${this.columns()} .initialSort=${{ key: 'exposure', descending: true }} .pageSize=${50}></sl-data-table>`;
+    return html`<sl-data-table data-table="sync-priority" csv=${csv} .rows=${rows} .columns=${this.columns()} .initialSort=${{ key: 'exposure', descending: true }} .pageSize=${50}></sl-data-table>`;
   }
 
   private columns(): Column<Row>[] {

@@ -13,6 +13,15 @@ export interface DashboardTab {
   close(): Promise<void>;
 }
 
+/**
+ * Signs a browser tab in with a token: `/login` turns it into the session cookie. It lands on
+ * `/healthz` (by default), so the sign-in draws no page and the next navigation is the one a test
+ * or a benchmark looks at.
+ */
+export async function signIn(page: Page, baseUrl: string, token: string, next = '/healthz'): Promise<void> {
+  await page.goto(`${baseUrl}/login?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`);
+}
+
 export async function openDashboard(browser: Browser, baseUrl: string, token: string, viewport = { width: 1280, height: 800 }): Promise<DashboardTab> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
@@ -27,7 +36,7 @@ export async function openDashboard(browser: Browser, baseUrl: string, token: st
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto(`${baseUrl}/login?token=${encodeURIComponent(token)}&next=${encodeURIComponent('/healthz')}`);
+  await signIn(page, baseUrl, token);
   const drawn = (pageTag: string) => page.locator(`${pageTag}[data-state="drawn"]`).waitFor({ timeout: 30_000 });
   return {
     page,
@@ -41,13 +50,4 @@ export async function openDashboard(browser: Browser, baseUrl: string, token: st
     drawn,
     close: () => context.close(),
   };
-}
-
-/** Rows of a table endpoint as objects, from its JSON shape. */
-export async function apiRows(api: (path: string) => Promise<Response>, pathAndQuery: string): Promise<{ rows: Record<string, unknown>[]; total: number }> {
-  const response = await api(pathAndQuery);
-  if (!response.ok) throw new Error(`${pathAndQuery}: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { columns: string[]; rows: unknown[][] | Record<string, unknown>[]; total: number };
-  const rows = body.rows.map((row) => (Array.isArray(row) ? Object.fromEntries(body.columns.map((name, index) => [name, row[index]])) : row));
-  return { rows, total: body.total };
 }
