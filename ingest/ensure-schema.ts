@@ -22,17 +22,19 @@ export async function ensureLandingSchema(db: Database): Promise<void> {
 const ensured = new WeakMap<Database, Promise<void>>();
 
 /**
- * A database created when quantities were integers gets its stock quantity columns widened to
- * decimal in place (once: a widened table is left alone), so decimal stock lands unrounded.
+ * A database created when quantities were integers (stock figures, order line quantities, event
+ * deltas) gets those columns widened to decimal in place (once: a widened table is left alone), so
+ * decimal quantities land unrounded.
  */
 async function widenQuantities(db: Database): Promise<void> {
-  const spec = entitySpecs.stock;
-  const quantities = spec.columns.filter((column) => column.type === quantityType).map((column) => column.name);
-  const narrow = await db.rows<{ column_name: string }>(sql`
-    select column_name from information_schema.columns
-    where table_schema = 'raw' and table_name = ${spec.table} and data_type = 'INTEGER' and column_name in (${sql.join(quantities.map((name) => sql`${name}`), ', ')})`);
-  for (const { column_name: name } of narrow) {
-    await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
+  for (const spec of Object.values(entitySpecs)) {
+    const quantities = spec.columns.filter((column) => column.type === quantityType).map((column) => column.name);
+    const narrow = await db.rows<{ column_name: string }>(sql`
+      select column_name from information_schema.columns
+      where table_schema = 'raw' and table_name = ${spec.table} and data_type = 'INTEGER' and column_name in (${sql.join(quantities.map((name) => sql`${name}`), ', ')})`);
+    for (const { column_name: name } of narrow) {
+      await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
+    }
   }
 }
 

@@ -28,7 +28,8 @@ export interface EntitySpec {
 }
 
 /**
- * Quantities are decimal: ERPs keep stock in kg, litres and metres (12.5, 3.75). Four places hold a
+ * Quantities are decimal: ERPs keep stock in kg, litres and metres (12.5, 3.75), and sell and move
+ * it the same way (an order line of 2.5 kg, a count adjustment of -0.75 l). Four places hold a
  * gram of a kilogram; an integer such as 12 (or 12.0) stays exactly 12.
  */
 export const quantityType = 'decimal(18, 4)';
@@ -76,7 +77,7 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
       { name: 'channel', type: 'varchar' },
       { name: 'placed_at', type: 'timestamptz', required: true },
       { name: 'sku', type: 'varchar', required: true },
-      { name: 'quantity', type: 'integer', required: true, nonNegative: true },
+      { name: 'quantity', type: quantityType, required: true, nonNegative: true },
       { name: 'unit_price', type: 'decimal(18, 4)' },
       { name: 'currency', type: 'varchar' },
       { name: 'location_id', type: 'varchar' },
@@ -96,7 +97,7 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
       { name: 'occurred_at', type: 'timestamptz', required: true },
       { name: 'location_id', type: 'varchar', required: true },
       { name: 'sku', type: 'varchar', required: true },
-      { name: 'delta', type: 'integer', required: true },
+      { name: 'delta', type: quantityType, required: true },
       { name: 'reason', type: 'varchar', required: true },
       { name: 'reference', type: 'varchar' },
     ],

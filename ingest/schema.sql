@@ -82,7 +82,7 @@ create table if not exists raw.order_line (
   channel           varchar,
   placed_at         timestamptz not null,
   sku               varchar not null,
-  quantity          integer not null,
+  quantity          decimal(18, 4) not null,
   unit_price        decimal(18, 4),
   currency          varchar,
   location_id       varchar,
@@ -101,7 +101,7 @@ create table if not exists raw.inventory_event (
   occurred_at timestamptz not null,
   location_id varchar not null,
   sku         varchar not null,
-  delta       integer not null,
+  delta       decimal(18, 4) not null,
   reason      varchar not null,
   reference   varchar,
   raw         json

@@ -25,11 +25,11 @@ export async function oversellRule(context: RuleContext<OversellRule>): Promise<
   for (const [location, rows] of groupBy(lines, (row) => String(row.location_id))) {
     if (rows.length < rule.min_lines) continue;
     const channels = [...new Set(rows.map((row) => String(row.channel)))].sort();
-    const units = rows.reduce((total, row) => total + Number(row.quantity), 0);
+    const units = unitsOf(rows);
     const bySku = [...groupBy(rows, (row) => String(row.sku))].map(([sku, skuRows]) => ({
       sku,
       lines: skuRows.length,
-      units: skuRows.reduce((total, row) => total + Number(row.quantity), 0),
+      units: unitsOf(skuRows),
       channels: [...new Set(skuRows.map((row) => String(row.channel)))].sort().join(', '),
       last: String(skuRows.at(-1)!.placed_at),
     }));
@@ -90,4 +90,9 @@ export async function stockCancellationsRule(context: RuleContext<StockCancellat
     );
   }
   return candidates;
+}
+
+/** The lines' quantities summed to the four places they are kept with (2.5 kg + 0.1 kg is 2.6, not 2.6000000000000001). */
+function unitsOf(rows: readonly Record<string, unknown>[]): number {
+  return Math.round(rows.reduce((total, row) => total + Number(row.quantity), 0) * 10_000) / 10_000;
 }

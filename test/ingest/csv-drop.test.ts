@@ -68,7 +68,11 @@ describe('csv-drop landing', () => {
 
   it('widens the quantity columns of a database made when quantities were integers, keeping its rows', async () => {
     const dir = tempDir();
-    writeFiles(dir, 'inbox/wms', { 'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,FLOUR,12.5\n' });
+    writeFiles(dir, 'inbox/wms', {
+      'stock_20261101T060000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,FLOUR,12.5\n',
+      'orders_20261101T060000Z.csv': 'order_id,line_id,placed_at,sku,quantity,status\nO-2,1,2026-11-01T05:00:00Z,FLOUR,2.5,open\n',
+      'events_20261101T060000Z.csv': 'event_id,occurred_at,location_id,sku,delta,reason\nE-2,2026-11-01T05:30:00Z,WH-EAST,FLOUR,-0.75,cycle_count\n',
+    });
     const { config, db } = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n${twoWarehouses}`);
     await db.run(`
       create schema raw;
@@ -76,11 +80,26 @@ describe('csv-drop landing', () => {
         location_id varchar not null, sku varchar not null, on_hand integer not null, committed integer not null default 0, reserved_other integer not null default 0,
         damaged integer not null default 0, quality_control integer not null default 0, safety_stock integer not null default 0, in_transit integer not null default 0,
         incoming integer not null default 0, available_reported integer, quantity_semantics varchar not null default 'physical', channel varchar, raw json);
-      insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand) values ('old', 'wms', '2026-10-01T00:00:00Z', 'WH-EAST', 'TEE', 7)`);
+      insert into raw.stock_snapshot (batch_id, source, captured_at, location_id, sku, on_hand) values ('old', 'wms', '2026-10-01T00:00:00Z', 'WH-EAST', 'TEE', 7);
+      create table raw.order_line (batch_id varchar not null, source varchar not null, captured_at timestamptz not null, order_id varchar not null, line_id varchar not null,
+        channel varchar, placed_at timestamptz not null, sku varchar not null, quantity integer not null, unit_price decimal(18, 4), currency varchar, location_id varchar,
+        status varchar not null, cancelled_at timestamptz, cancel_reason_raw varchar, cancel_reason varchar, shipped_at timestamptz, raw json);
+      insert into raw.order_line (batch_id, source, captured_at, order_id, line_id, placed_at, sku, quantity, status) values ('old', 'wms', '2026-10-01T00:00:00Z', 'O-1', '1', '2026-10-01T00:00:00Z', 'TEE', 3, 'open');
+      create table raw.inventory_event (batch_id varchar not null, source varchar not null, event_id varchar not null, occurred_at timestamptz not null, location_id varchar not null,
+        sku varchar not null, delta integer not null, reason varchar not null, reference varchar, raw json);
+      insert into raw.inventory_event (batch_id, source, event_id, occurred_at, location_id, sku, delta, reason) values ('old', 'wms', 'E-1', '2026-10-01T00:00:00Z', 'WH-EAST', 'TEE', -2, 'cycle_count')`);
     await runIngest(config, db);
     expect(await db.rows('select sku, on_hand, typeof(on_hand) as type, typeof(available_reported) as reported from raw.stock_snapshot order by sku')).toEqual([
       { sku: 'FLOUR', on_hand: 12.5, type: 'DECIMAL(18,4)', reported: 'DECIMAL(18,4)' },
       { sku: 'TEE', on_hand: 7, type: 'DECIMAL(18,4)', reported: 'DECIMAL(18,4)' },
+    ]);
+    expect(await db.rows('select order_id, quantity, typeof(quantity) as type from raw.order_line order by order_id')).toEqual([
+      { order_id: 'O-1', quantity: 3, type: 'DECIMAL(18,4)' },
+      { order_id: 'O-2', quantity: 2.5, type: 'DECIMAL(18,4)' },
+    ]);
+    expect(await db.rows('select event_id, delta, typeof(delta) as type from raw.inventory_event order by event_id')).toEqual([
+      { event_id: 'E-1', delta: -2, type: 'DECIMAL(18,4)' },
+      { event_id: 'E-2', delta: -0.75, type: 'DECIMAL(18,4)' },
     ]);
     db.closeSync();
   });

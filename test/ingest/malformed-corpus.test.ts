@@ -70,7 +70,7 @@ const corpus: Record<string, { content: string | Buffer; rejected?: string; quar
   'events_20261101T002100Z.csv': {
     content: 'event_id,occurred_at,location_id,sku,delta,reason\nE1,2026-10-30T10:00:00Z,WH-EAST,A,x,correction\n',
     rows: 0,
-    quarantined: [{ line: 2, column: 'delta', reason: 'delta: "x" is not an integer', raw_line: 'E1,2026-10-30T10:00:00Z,WH-EAST,A,x,correction' }],
+    quarantined: [{ line: 2, column: 'delta', reason: 'delta: "x" is not a number', raw_line: 'E1,2026-10-30T10:00:00Z,WH-EAST,A,x,correction' }],
   },
   'stock_20261101T002400Z_delta.csv': { content: 'location_id,sku,committed\nWH-EAST,A,1\n', rejected: 'missing column: a stock file needs on_hand or available_reported; the header has location_id, sku, committed' },
   'stock_20261101T002500Z_delta.csv': { content: 'location_id,sku,on_hand,available_reported\nWH-EAST,A,,3\n', rows: 0, quarantined: [{ line: 2, column: 'on_hand', reason: 'on_hand is empty', raw_line: 'WH-EAST,A,,3' }] },
