@@ -21,7 +21,7 @@ const dir = given ? path.resolve(given) : mkdtempSync(path.join(tmpdir(), 'stock
 const config = path.join(dir, 'stocklens.config.yaml');
 
 function run(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...options.env } });
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...options.env } });
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
   return result;
 }

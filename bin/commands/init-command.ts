@@ -48,7 +48,7 @@ export function initCommand(): Command {
         }
         for (const file of scan.setAside) say(`set aside ${path.relative(process.cwd(), file.file)}: ${file.kind}: ${file.advice}`);
         if (scan.sources.length === 0) throw new StocklensError(`no export in ${folder} that Stocklens reads: see the files set aside above`);
-        const plan = await planFrom(scan.sources, options, path.dirname(configFile), ask);
+        const plan = { ...(await planFrom(scan.sources, options, path.dirname(configFile), ask)), erpExports: scan.setAside.filter((file) => file.database) };
         const text = initConfigText(plan);
         // The config must load as written: the same check as every command's.
         const config = parseConfig(text, configFile);
@@ -74,7 +74,7 @@ function asker(): Ask {
 }
 
 /** The truth, the locations, the vendor location names and the channels, from the flags, the answers and the defaults. */
-async function planFrom(sources: ScannedSource[], options: InitOptions, configDir: string, ask?: Ask): Promise<InitPlan> {
+async function planFrom(sources: ScannedSource[], options: InitOptions, configDir: string, ask?: Ask): Promise<Omit<InitPlan, 'erpExports'>> {
   const counting = sources.filter((source) => source.connector === 'csv-drop' && source.system !== 'ecommerce' && source.system !== 'marketplace');
   const fallbackTruth = (counting.find((source) => source.system === 'wms') ?? counting[0])?.name;
   let truth = options.truth ?? fallbackTruth;
