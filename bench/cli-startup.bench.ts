@@ -6,7 +6,8 @@
  * target is under a second on a quiet machine: read the ratios when the machine is shared.
  *
  * STOCKLENS_BENCH_DEMO_DIR names a folder `stocklens demo` has built (`./data` after `npm start`);
- * without it the demo is built into a temporary folder first (about a minute).
+ * without it the demo is built into a temporary folder first (about a minute). STOCKLENS_BENCH_BASELINE
+ * names another checkout's bin/stocklens.js (an earlier commit) to time in the same run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ const bin = path.join(root, 'bin/stocklens.js');
 const given = process.env.STOCKLENS_BENCH_DEMO_DIR;
 const dir = given ? path.resolve(given) : mkdtempSync(path.join(tmpdir(), 'stocklens-cli-bench-'));
 const config = path.join(dir, 'stocklens.config.yaml');
+const baseline = process.env.STOCKLENS_BENCH_BASELINE && path.resolve(process.env.STOCKLENS_BENCH_BASELINE);
 
 function run(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...options.env } });
@@ -55,6 +57,7 @@ try {
     node,
     compiled: { help: median([bin, '--help']), sql: median([bin, 'sql', '--config', config, 'select 1']) },
     tsx: { help: median(['--import', 'tsx', path.join(root, 'bin/cli.ts'), '--help']), sql: median(['--import', 'tsx', path.join(root, 'bin/cli.ts'), 'sql', '--config', config, 'select 1']) },
+    ...(baseline && { baseline: { help: median([baseline, '--help']), sql: median([baseline, 'sql', '--config', config, 'select 1']) } }),
   };
   console.log(JSON.stringify({ bench: 'cli-startup', loadAverage: +loadavg()[0].toFixed(1), ...figures }));
 } finally {
