@@ -65,7 +65,11 @@ describe('a delta file keeps the states it leaves out', () => {
     drop('stock_20261201T150000Z_full.csv', 'location_id,sku,on_hand,committed,damaged\nWH-EAST,SKU-0001,120,23,\nWH-EAST,SKU-0002,40,0,4\n');
     drop('stock_20261201T160000Z_delta.csv', 'location_id,sku,on_hand,committed,damaged\nWH-EAST,SKU-0001,120,20,1\nWH-EAST,SKU-0002,40,,4\n');
     const ingest = cli('ingest');
-    expect(ingest.stderr.split('\n')).toContain('1 row quarantined (the rest of their files landed): each with its line and reason on Data health, or stocklens sql "select * from ingest.quarantine"');
+    const said = ingest.stderr.split('\n');
+    expect(said).toContain('1 row quarantined (the rest of their files landed): each with its line and reason on Data health, or stocklens sql "select * from ingest.quarantine"');
+    expect(said).toContain(
+      '  1 × committed is empty in a delta file, where it is no value: write 0, or leave the committed column out of the file to keep the previous value (inbox/wms/stock_20261201T160000Z_delta.csv line 3)',
+    );
     const quarantine = cli('sql', '--format', 'csv', 'select b.file, q.line, q."column", q.reason from ingest.quarantine q join ingest.batches b using (batch_id)');
     expect(quarantine.stdout).toBe(
       'file,line,column,reason\n' +
