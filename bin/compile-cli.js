@@ -53,7 +53,13 @@ export async function compileCli() {
   });
   writeFileSync(path.join(staging, 'inputs.json'), `${JSON.stringify({ inputs })}\n`);
   rmSync(outDir, { recursive: true, force: true });
-  renameSync(staging, outDir);
+  try {
+    renameSync(staging, outDir);
+  } catch (error) {
+    // Another compile put its build in place first: the same sources give the same build.
+    rmSync(staging, { recursive: true, force: true });
+    if (!currentCompiledCli()) throw error;
+  }
 }
 
 /**
