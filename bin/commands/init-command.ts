@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { StocklensError } from '../../core/errors.ts';
 import { parseConfig } from '../../core/load-config.ts';
 import { checkSetup } from '../../ingest/check-setup.ts';
-import { initConfigText, type InitPlan } from '../init/init-config-text.ts';
+import { erpSourceBlocks, initConfigText, type InitPlan } from '../init/init-config-text.ts';
 import { scanExports, type ScannedSource } from '../init/scan-exports.ts';
 import { say } from '../terminal.ts';
 import { doctorLines } from './doctor-command.ts';
@@ -47,7 +47,12 @@ export function initCommand(): Command {
           if (source.locations.length > 0) say(`  ${source.skus} SKUs at ${source.locations.join(', ')}`);
         }
         for (const file of scan.setAside) say(`set aside ${path.relative(process.cwd(), file.file)}: ${file.kind}: ${file.advice}`);
-        if (scan.sources.length === 0) throw new StocklensError(`no export in ${folder} that Stocklens reads: see the files set aside above`);
+        if (scan.sources.length === 0) {
+          const erpExports = scan.setAside.filter((file) => file.database);
+          // An ERP alone is read from its database: the source to write, since no config can be.
+          const blocks = erpExports.length > 0 ? `; write ${path.relative(process.cwd(), configFile) || configFile} by hand (README: Point it at your own files) with the ERP as its source, filled in and uncommented, and its locations:\n${erpSourceBlocks(erpExports, [], path.dirname(configFile), []).join('\n')}` : '';
+          throw new StocklensError(`no export in ${folder} that Stocklens reads: see the files set aside above${blocks}`);
+        }
         const plan = { ...(await planFrom(scan.sources, options, path.dirname(configFile), ask)), erpExports: scan.setAside.filter((file) => file.database) };
         const text = initConfigText(plan);
         // The config must load as written: the same check as every command's.

@@ -40,14 +40,7 @@ export function initConfigText(plan: InitPlan): string {
     const mapText = map && Object.keys(map).length > 0 ? `, location_map: { ${Object.entries(map).map(([name, id]) => `${scalar(name)}: ${scalar(id)}`).join(', ')} }` : '';
     lines.push(`  - { name: ${scalar(source.name)}, system: ${source.system}, connector: ${source.connector}, path: ${relative(source.folder)}, schedule: "*/15 * * * *", max_staleness: 2h${mapText} }`);
   }
-  const taken = plan.sources.map((source) => source.name);
-  for (const erp of plan.erpExports) {
-    const connector = erp.database!.connector;
-    let name: string = connector;
-    for (let n = 2; taken.includes(name); n++) name = `${connector}-${n}`;
-    taken.push(name);
-    lines.push(...databaseSourceBlock(erp, name, plan));
-  }
+  lines.push(...erpSourceBlocks(plan.erpExports, plan.sources.map((source) => source.name), plan.configDir, plan.locations.map((location) => location.id)));
   lines.push('', '# Each location with the source whose counts are the truth there; every other system is compared with it.', 'locations:');
   for (const location of plan.locations) {
     lines.push(`  - { id: ${scalar(location.id)}, name: ${scalar(location.name)}, kind: ${location.kind}, truth_source: ${scalar(location.truth_source)} }   # ${location.from}`);
@@ -72,15 +65,28 @@ const databaseDefaults = {
   odoo: { vendor: 'Odoo', port: 5432, database: 'the Odoo database name', password: 'ODOO_DB_PASSWORD', mapNote: 'each location (a complete_name prefix such as WH/Stock) to a location id' },
 } as const;
 
-/** The commented source block of an ERP whose export was found: the connection to fill in, and its warehouses mapped onto locations. */
-function databaseSourceBlock(erp: SetAside, name: string, plan: InitPlan): string[] {
+/**
+ * The commented source blocks of the ERPs whose exports were found, each named apart from `taken`:
+ * the connection to fill in, and the export's warehouses mapped onto the `known` location ids.
+ */
+export function erpSourceBlocks(erpExports: readonly SetAside[], taken: readonly string[], configDir: string, known: readonly string[]): string[] {
+  const names = [...taken];
+  return erpExports.flatMap((erp) => {
+    const connector = erp.database!.connector;
+    let name: string = connector;
+    for (let n = 2; names.includes(name); n++) name = `${connector}-${n}`;
+    names.push(name);
+    return databaseSourceBlock(erp, name, configDir, known);
+  });
+}
+
+function databaseSourceBlock(erp: SetAside, name: string, configDir: string, known: readonly string[]): string[] {
   const { connector, locations } = erp.database!;
   const defaults = databaseDefaults[connector];
-  const known = plan.locations.map((location) => location.id);
   const mapped = locations.map((name) => `${scalar(name)}: ${known.includes(name) ? scalar(name) : 'FILL-IN'}`);
   return [
     '',
-    `  # ${erp.kind} ${path.relative(plan.configDir, erp.file)}: Stocklens reads ${defaults.vendor} from its database, not`,
+    `  # ${erp.kind} ${path.relative(configDir, erp.file)}: Stocklens reads ${defaults.vendor} from its database, not`,
     '  # from exports. Replace each FILL-IN (the database name; in location_map the location id, one of',
     '  # the ids under locations:, of each warehouse the export names), then uncomment these lines; a',
     '  # read-only database user is enough. The README lists what each field becomes.',

@@ -60,4 +60,17 @@ describe('stocklens init on ERP exports', () => {
       ['odoo', 'odoo', 5432, 'secret', { 'WH/Stock': 'WH-EAST' }],
     ]);
   }, 120_000);
+
+  it('with only an ERP export, writes no config and prints the source block to write by hand', () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'exports'));
+    writeFileSync(path.join(dir, 'exports', 'quants.csv'), erpExports['odoo/quants.csv']);
+    const init = runCli(['init', 'exports', '--yes'], { cwd: dir });
+    expect(init.status).toBe(1);
+    expect(init.stderr).toContain(
+      `stocklens: no export in ${path.join(dir, 'exports')} that Stocklens reads: see the files set aside above; write stocklens.config.yaml by hand (README: Point it at your own files) with the ERP as its source, filled in and uncommented, and its locations:\n`,
+    );
+    expect(init.stderr).toContain('  #   connector: odoo\n');
+    expect(init.stderr).toContain('  #   location_map: { WH/Stock: FILL-IN }');
+  }, 60_000);
 });
