@@ -3,7 +3,6 @@ import { ConfigError, StocklensError, causeMessage } from '../core/errors.ts';
 import { defaultConfigFile, loadConfig, type Config } from '../core/load-config.ts';
 import { Database } from '../db/database.ts';
 import { duckdbSettings } from '../db/duckdb-settings.ts';
-import { recoverAtStart } from './recover-at-start.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -25,7 +24,8 @@ export async function openDatabase(config: Config, options: { readOnly?: boolean
   try {
     const db = await Database.open(config.databaseFile, { readOnly: options.readOnly, settings: duckdbSettings(config) });
     // This process now holds the file: what a killed one left behind is cleared first.
-    if (!options.readOnly) await recoverAtStart(config, db);
+    // Loaded only here: it reaches into every stage, which a read-only command never needs.
+    if (!options.readOnly) await (await import('./recover-at-start.ts')).recoverAtStart(config, db);
     return db;
   } catch (error) {
     const holder = /Conflicting lock is held in (.*?\(PID \d+\))/.exec(causeMessage(error))?.[1];

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Entry point of the `stocklens` command: TypeScript runs through tsx's loader, no build step to remember.
-import { register } from 'tsx/esm/api';
+// Entry point of the `stocklens` command: the build `npm install` compiled (bin/compile-cli.js)
+// while it is current with the sources, else the TypeScript itself through tsx's loader.
+import { currentCompiledCli } from './compile-cli.js';
 
-register();
-await import('./cli.ts');
+const compiled = currentCompiledCli();
+if (compiled) {
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./cli.ts');
+}

@@ -23,11 +23,16 @@ const value = (column: ColumnSpec) => sql.ident(`v:${column.name}`);
 
 /** A batch's captured_at default (the time in its file name), from `batch_map`. */
 const capturedDefault = sql.ident('__captured_at');
+/** Whether the row's batch is a delta, from `batch_map`. */
+const inDelta = sql.ident('__delta');
 
 export function typedValue(column: ColumnSpec, present: Set<string>): SQLQuery {
   if (!present.has(column.name)) {
     if (column.whenAbsent === 'captured_at') return capturedDefault;
-    return sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
+    const absent = sql.__dangerous__rawValue(`${column.whenAbsent ?? 'null'}::${column.type}`);
+    // NULL is "not stated": the stock intervals keep the previous value.
+    if (column.keptInDelta) return sql`case when ${inDelta} then null else ${absent} end`;
+    return absent;
   }
   if (column.whenAbsent === 'captured_at') return sql`coalesce(${value(column)}, ${capturedDefault})`;
   if (column.whenAbsent !== undefined) return sql`coalesce(${value(column)}, ${sql.__dangerous__rawValue(column.whenAbsent)})`;
@@ -79,6 +84,10 @@ export function columnChecks(column: ColumnSpec, present: Set<string>, options: 
   const [cellText, cast] = [text(column), value(column)];
   const checks: Check[] = [];
   if (column.required || column.notEmpty) checks.push({ column: column.name, failed: sql`${cellText} is null`, reason: sql`${`${column.name} is empty`}` });
+  else if (column.keptInDelta) {
+    const reason = `${column.name} is empty in a delta file, where it is no value: write 0, or leave the ${column.name} column out of the file to keep the previous value`;
+    checks.push({ column: column.name, failed: sql`${inDelta} and ${cellText} is null`, reason: sql`${reason}` });
+  }
   const kind = column.type === 'integer' ? 'an integer' : column.type === 'timestamptz' ? 'a timestamp' : column.type.startsWith('decimal') ? 'a number' : undefined;
   if (kind) {
     const notKind = sql`${`${column.name}: `} || to_json(${cellText})::varchar || ${` is not ${kind}`}`;

@@ -12,7 +12,7 @@ const schemaSql = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8')
 export async function ensureLandingSchema(db: Database): Promise<void> {
   let created = ensured.get(db);
   if (!created) {
-    created = db.run(schemaSql).then(() => widenQuantities(db)).then(() => addFileStamps(db));
+    created = db.run(schemaSql).then(() => widenQuantities(db)).then(() => allowKeptStates(db)).then(() => addFileStamps(db));
     ensured.set(db, created);
     created.catch(() => ensured.delete(db));
   }
@@ -36,6 +36,19 @@ async function widenQuantities(db: Database): Promise<void> {
       await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} type ${sql.__dangerous__rawValue(quantityType)}`);
     }
   }
+}
+
+/**
+ * A database created before delta files kept the states they leave out gets those columns made
+ * nullable (once), so a delta can land "not stated" for them.
+ */
+async function allowKeptStates(db: Database): Promise<void> {
+  const spec = entitySpecs.stock;
+  const kept = spec.columns.filter((column) => column.keptInDelta).map((column) => column.name);
+  const required = await db.rows<{ column_name: string }>(sql`
+    select column_name from information_schema.columns
+    where table_schema = 'raw' and table_name = ${spec.table} and is_nullable = 'NO' and column_name in (${sql.join(kept.map((name) => sql`${name}`), ', ')})`);
+  for (const { column_name: name } of required) await db.run(sql`alter table ${sql.ident('raw', spec.table)} alter column ${sql.ident(name)} drop not null`);
 }
 
 /**

@@ -13,6 +13,12 @@ export interface ColumnSpec {
   notEmpty?: boolean;
   /** SQL used when the file lacks the column (quantities are 0, optional fields NULL). */
   whenAbsent?: string;
+  /**
+   * A stock state a delta file may leave out: there it keeps the SKU-location's previous value
+   * (it lands NULL, which the stock intervals fill from the last landed state; whenAbsent applies
+   * to full snapshots only), and an empty cell in a delta is quarantined rather than read as 0.
+   */
+  keptInDelta?: boolean;
   /** Quantities that can never be negative. */
   nonNegative?: boolean;
 }
@@ -34,7 +40,7 @@ export interface EntitySpec {
  */
 export const quantityType = 'decimal(18, 4)';
 
-const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: quantityType, whenAbsent: '0', nonNegative });
+const quantity = (name: string, nonNegative = true): ColumnSpec => ({ name, type: quantityType, whenAbsent: '0', keptInDelta: true, nonNegative });
 
 export const entitySpecs: Record<Entity, EntitySpec> = {
   stock: {
@@ -42,7 +48,7 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
     table: 'stock_snapshot',
     key: ['location_id', 'sku', 'channel'],
     // A channel feed (Amazon's merchant-fulfilled figures) carries only the sellable figure; absent
-    // quantity columns are 0, but a file with neither figure says nothing.
+    // quantity columns are 0 (kept, in a delta), but a file with neither figure says nothing.
     oneOf: [['on_hand', 'available_reported']],
     columns: [
       // captured_at defaults to the time in the file name.
@@ -52,7 +58,7 @@ export const entitySpecs: Record<Entity, EntitySpec> = {
       { name: 'sku', type: 'varchar', required: true },
       // Negative on-hand (ERPNext's "Allow Negative Stock", Odoo's negative quants) is a real state
       // and an error signal upstream: it lands, counts 0 sellable and is flagged by the models.
-      { name: 'on_hand', type: quantityType, whenAbsent: '0', notEmpty: true },
+      { name: 'on_hand', type: quantityType, whenAbsent: '0', keptInDelta: true, notEmpty: true },
       quantity('committed'),
       quantity('reserved_other'),
       quantity('damaged'),

@@ -302,7 +302,7 @@ async function checkRows(connection: Connection, batch: BatchDescriptor, size: n
   await connection.run(sql`
     create or replace temp table ${batchChecked.ident} as
     with cells as (
-      select ${i.__batch}, ${i.__row}, ${m.captured_at} as __captured_at, ${duplicate.flag} as __duplicate, ${rawValue} as raw
+      select ${i.__batch}, ${i.__row}, ${m.captured_at} as __captured_at, ${m.mode} = 'delta' as __delta, ${duplicate.flag} as __duplicate, ${rawValue} as raw
         ${sql.join(cells.map((column) => sql`, ${textOf(column)} as ${sql.ident(`t:${column.name}`)}, ${strictCast(textOf(column), column, options.numberFormat)} as ${sql.ident(`v:${column.name}`)}`), sql` `)}
       from ${i.from} join ${m.from} on ${m.__batch} = ${i.__batch} ${duplicate.join}
     ), failures as (

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { StocklensError } from '../../core/errors.ts';
 import { parseConfig } from '../../core/load-config.ts';
 import { checkSetup } from '../../ingest/check-setup.ts';
-import { initConfigText, type InitPlan } from '../init/init-config-text.ts';
+import { erpSourceBlocks, initConfigText, type InitPlan } from '../init/init-config-text.ts';
 import { scanExports, type ScannedSource } from '../init/scan-exports.ts';
 import { say } from '../terminal.ts';
 import { doctorLines } from './doctor-command.ts';
@@ -47,8 +47,13 @@ export function initCommand(): Command {
           if (source.locations.length > 0) say(`  ${source.skus} SKUs at ${source.locations.join(', ')}`);
         }
         for (const file of scan.setAside) say(`set aside ${path.relative(process.cwd(), file.file)}: ${file.kind}: ${file.advice}`);
-        if (scan.sources.length === 0) throw new StocklensError(`no export in ${folder} that Stocklens reads: see the files set aside above`);
-        const plan = await planFrom(scan.sources, options, path.dirname(configFile), ask);
+        if (scan.sources.length === 0) {
+          const erpExports = scan.setAside.filter((file) => file.database);
+          // An ERP alone is read from its database: the source to write, since no config can be.
+          const blocks = erpExports.length > 0 ? `; write ${path.relative(process.cwd(), configFile) || configFile} by hand (README: Point it at your own files) with the ERP as its source, filled in and uncommented, and its locations:\n${erpSourceBlocks(erpExports, [], path.dirname(configFile), []).join('\n')}` : '';
+          throw new StocklensError(`no export in ${folder} that Stocklens reads: see the files set aside above${blocks}`);
+        }
+        const plan = { ...(await planFrom(scan.sources, options, path.dirname(configFile), ask)), erpExports: scan.setAside.filter((file) => file.database) };
         const text = initConfigText(plan);
         // The config must load as written: the same check as every command's.
         const config = parseConfig(text, configFile);
@@ -74,7 +79,7 @@ function asker(): Ask {
 }
 
 /** The truth, the locations, the vendor location names and the channels, from the flags, the answers and the defaults. */
-async function planFrom(sources: ScannedSource[], options: InitOptions, configDir: string, ask?: Ask): Promise<InitPlan> {
+async function planFrom(sources: ScannedSource[], options: InitOptions, configDir: string, ask?: Ask): Promise<Omit<InitPlan, 'erpExports'>> {
   const counting = sources.filter((source) => source.connector === 'csv-drop' && source.system !== 'ecommerce' && source.system !== 'marketplace');
   const fallbackTruth = (counting.find((source) => source.system === 'wms') ?? counting[0])?.name;
   let truth = options.truth ?? fallbackTruth;

@@ -1,4 +1,4 @@
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { Config } from '../../core/load-config.ts';
 import { QueryError } from '../../core/errors.ts';
 import type { acceptBatch } from '../../ingest/accept-batch.ts';
@@ -50,6 +50,8 @@ export async function callServer(target: ServerTarget, pathAndQuery: string, ini
 /** Runs analyst SQL on the server, streamed as Arrow (no preview cap), as names and rows of JSON-like values. */
 export async function queryServer(target: ServerTarget, query: string): Promise<{ names: string[]; rows: unknown[][] }> {
   const response = await callServer(target, '/api/sql?format=arrow', { method: 'POST', body: JSON.stringify({ sql: query }) });
+  // Arrow is loaded only here: a query on the database file never needs it.
+  const { tableFromIPC } = await import('apache-arrow');
   return rowsOfArrow(tableFromIPC(new Uint8Array(await response.arrayBuffer())));
 }
 

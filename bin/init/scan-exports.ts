@@ -22,6 +22,8 @@ export interface SetAside {
   file: string;
   kind: string;
   advice: string;
+  /** An ERP export: the database connector to use instead, and the warehouses or locations the file names. */
+  database?: { connector: 'erpnext' | 'odoo'; locations: string[] };
 }
 
 export interface ExportScan {
@@ -43,7 +45,10 @@ export async function scanExports(root: string): Promise<ExportScan> {
     if (files.length === 0) continue;
     const recognised = await Promise.all(files.map(async (file) => ({ file, what: recogniseHeader(await firstLineOf(file)) })));
     const readable = recognised.filter(({ what }) => what.connector);
-    for (const { file, what } of recognised.filter(({ what }) => !what.connector)) scan.setAside.push({ file, kind: what.kind, advice: what.advice ?? '' });
+    for (const { file, what } of recognised.filter(({ what }) => !what.connector)) {
+      const database = what.database && { connector: what.database.connector, locations: (await locationsAndSkus([file], what)).locations };
+      scan.setAside.push({ file, kind: what.kind, advice: what.advice ?? '', ...(database && { database }) });
+    }
     const connectors = [...new Set(readable.map(({ what }) => what.connector!))];
     if (connectors.length > 1) {
       for (const { file, what } of readable) {
@@ -88,9 +93,9 @@ export function systemFromName(name: string): SourceConfig['system'] {
   return 'wms';
 }
 
-/** The distinct locations and SKUs of stock files (ids for csv-drop, Shopify's location names); none for an FBA report (its one location is the FBA centre). */
+/** The distinct locations and SKUs of stock files (ids for csv-drop, Shopify's location names, an ERP's warehouses); none for an FBA report (its one location is the FBA centre). */
 async function locationsAndSkus(files: string[], what: RecognisedExport): Promise<{ locations: string[]; skus: number }> {
-  const locationColumn = what.connector === 'shopify-csv' ? 'Location' : what.connector === 'csv-drop' ? 'location_id' : undefined;
+  const locationColumn = what.database?.locationColumn ?? (what.connector === 'shopify-csv' ? 'Location' : what.connector === 'csv-drop' ? 'location_id' : undefined);
   const skuColumn = what.connector === 'shopify-csv' ? 'SKU' : 'sku';
   const locations = new Set<string>();
   const skus = new Set<string>();

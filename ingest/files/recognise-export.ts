@@ -12,6 +12,8 @@ export interface RecognisedExport {
   header: string[];
   /** For a recognised export no file connector reads: what to do instead. */
   advice?: string;
+  /** An ERP export: the connector that reads the ERP's database instead, and the header's warehouse or location column. */
+  database?: { connector: 'erpnext' | 'odoo'; locationColumn: string };
 }
 
 /**
@@ -21,8 +23,13 @@ export interface RecognisedExport {
  * quantity column per location name, no `Location` column); Amazon's FBA inventory report
  * (`GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA`: tab-separated `sku, fnsku, asin, …,
  * afn-warehouse-quantity, afn-fulfillable-quantity, …`) and its merchant listings report
- * (`seller-sku, quantity`); ERPNext's Bin (`item_code, warehouse, actual_qty, reserved_qty, …`)
- * and Odoo's stock.quant (`product_id, location_id, quantity`) as extracted from their databases.
+ * (`seller-sku, quantity`). ERP exports, which Stocklens reads from the ERP's database instead:
+ * ERPNext's Bin by field name (`item_code, warehouse, actual_qty, …`, a query on tabBin) or by label
+ * as its report view exports it (`Item Code, Warehouse, Actual Quantity, Reserved Quantity, …`,
+ * bin.json), its Stock Balance report (`Item, Item Name, Item Group, Warehouse, Stock UOM, Balance
+ * Qty, …`, stock_balance.py), and Odoo's stock.quant list export by label (`Product, Location,
+ * Quantity, Reserved Quantity, …`, stock_quant.py) or by field name (`product_id, location_id,
+ * quantity`, its import-compatible export).
  */
 export function recogniseHeader(firstLine: string): RecognisedExport {
   const delimiter = ['\t', ';', ','].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0][0];
@@ -46,12 +53,16 @@ export function recogniseHeader(firstLine: string): RecognisedExport {
   if (has('seller-sku', 'quantity')) {
     return { ...base, kind: 'Amazon merchant listings report', system: 'marketplace', entity: 'stock', advice: 'request the FBA inventory report (Manage FBA Inventory) instead: Stocklens reads fba_inventory_<YYYYMMDDTHHMMSSZ>.tsv' };
   }
-  if ((has('item_code', 'warehouse', 'actual_qty') || has('Item Code', 'Warehouse', 'Actual Qty'))) {
-    return { ...base, kind: 'ERPNext Bin extract', system: 'erp', entity: 'stock', advice: 'point an erpnext source at the ERPNext database instead (connector: erpnext, database: {host, user, password, database}), or export location_id, sku, on_hand, committed columns for a csv-drop source' };
-  }
-  if (has('product_id', 'location_id', 'quantity') || has('Product', 'Location', 'Quantity')) {
-    return { ...base, kind: 'Odoo stock.quant extract', system: 'erp', entity: 'stock', advice: 'point an odoo source at the Odoo database instead (connector: odoo, database: {host, user, password, database}), or export location_id, sku, on_hand columns for a csv-drop source' };
-  }
+  const erp = (kind: string, connector: 'erpnext' | 'odoo', locationColumn: string): RecognisedExport => {
+    const [vendor, store] = connector === 'erpnext' ? ['ERPNext', 'MariaDB'] : ['Odoo', 'PostgreSQL'];
+    const advice = `Stocklens reads ${vendor} from its ${store} database, not from exports: fill in the commented ${connector} source in the config (database host, user, password and database name) and uncomment it; or export location_id, sku, on_hand columns for a csv-drop source`;
+    return { ...base, kind, system: 'erp', entity: 'stock', advice, database: { connector, locationColumn: header.find((column) => column.toLowerCase() === locationColumn.toLowerCase())! } };
+  };
+  if (has('item_code', 'warehouse', 'actual_qty')) return erp('ERPNext Bin extract', 'erpnext', 'warehouse');
+  if (has('Item Code', 'Warehouse', 'Actual Quantity')) return erp('ERPNext Bin export', 'erpnext', 'Warehouse');
+  if (has('Item', 'Warehouse', 'Balance Qty')) return erp('ERPNext Stock Balance report', 'erpnext', 'Warehouse');
+  if (has('product_id', 'location_id', 'quantity')) return erp('Odoo stock.quant export', 'odoo', 'location_id');
+  if (has('Product', 'Location', 'Quantity')) return erp('Odoo stock.quant export', 'odoo', 'Location');
   return { ...base, kind: 'unrecognised', advice: `the header (${header.slice(0, 8).join(', ')}) matches no export Stocklens knows: write it with the canonical columns location_id, sku, on_hand (README: Point it at your own files)` };
 }
 

@@ -164,7 +164,8 @@ async function inventoryLevelLanding(
     from raw.stock_snapshot s join ingest.batches b using (batch_id)
     where b.status = 'landed' and s.location_id = ${locationId} and s.quantity_semantics = 'salable' and ${matchesItem}
     order by s.captured_at desc limit 1`);
-  const carried = previous ? carriedColumns : [];
+  // A state the previous row left unstated (a narrow delta) stays unstated: the models keep it.
+  const carried = carriedColumns.filter((name) => previous?.[name] != null);
   const columns = ['location_id', 'sku', 'source_updated_at', ...carried, 'available_reported', 'quantity_semantics', 'channel'];
   const row = [locationId, mappedSku ?? previous?.sku ?? null, level.updated_at, ...carried.map((name) => previous?.[name] ?? null), level.available, 'salable', channelOf(source, config) ?? null];
   const identity = `inventory_levels/update\n${level.inventory_item_id}\n${level.location_id}\n${new Date(level.updated_at).toISOString()}`;

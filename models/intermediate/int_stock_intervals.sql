@@ -54,6 +54,49 @@ captured as (
     and (f.first_full_at is not null or hash(i.source, i.location_id, i.sku) in (select series from new_rows))
 {% endif %}
 ),
+-- A delta file that leaves a state column out keeps that SKU-location's previous value: the column
+-- lands NULL and takes the value of the series' latest capture that stated it, or 0 when a full
+-- batch left the SKU out since then (or nothing stated it before). Only the series with such a gap
+-- are windowed; on an hourly run the continued interval stands in for the captures before.
+gapped as (
+  select distinct series from captured
+  where on_hand is null or committed is null or reserved_other is null or damaged is null
+    or quality_control is null or safety_stock is null or in_transit is null or incoming is null
+),
+stated as (
+  select
+    *,
+    last_value(case when on_hand is not null then {'units': on_hand, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_on_hand,
+    last_value(case when committed is not null then {'units': committed, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_committed,
+    last_value(case when reserved_other is not null then {'units': reserved_other, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_reserved_other,
+    last_value(case when damaged is not null then {'units': damaged, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_damaged,
+    last_value(case when quality_control is not null then {'units': quality_control, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_quality_control,
+    last_value(case when safety_stock is not null then {'units': safety_stock, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_safety_stock,
+    last_value(case when in_transit is not null then {'units': in_transit, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_in_transit,
+    last_value(case when incoming is not null then {'units': incoming, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_incoming
+  from captured
+  where series in (select series from gapped)
+  window earlier as (partition by series order by captured_at rows between unbounded preceding and 1 preceding)
+),
+kept as (
+  select * from captured where series not in (select series from gapped)
+  union all by name
+  select * exclude (
+      previous_on_hand, previous_committed, previous_reserved_other, previous_damaged,
+      previous_quality_control, previous_safety_stock, previous_in_transit, previous_incoming
+    )
+    replace (
+      {{ kept_state('on_hand') }} as on_hand,
+      {{ kept_state('committed') }} as committed,
+      {{ kept_state('reserved_other') }} as reserved_other,
+      {{ kept_state('damaged') }} as damaged,
+      {{ kept_state('quality_control') }} as quality_control,
+      {{ kept_state('safety_stock') }} as safety_stock,
+      {{ kept_state('in_transit') }} as in_transit,
+      {{ kept_state('incoming') }} as incoming
+    )
+  from stated
+),
 sequenced as (
   select
     *,
@@ -63,7 +106,7 @@ sequenced as (
     lag(next_full_at) over pair as previous_next_full_at,
     on_hand = 0 and committed = 0 and reserved_other = 0 and damaged = 0 and quality_control = 0 and safety_stock = 0
       and in_transit = 0 and incoming = 0 and coalesce(available_reported, 0) = 0 as is_zero
-  from captured
+  from kept
   window pair as (partition by series order by captured_at)
 ),
 changes as (

@@ -63,7 +63,7 @@ describe('stocklens init', () => {
     expect(said).toContain('exports/amazon: 1 Amazon FBA inventory report file → source amazon (marketplace)');
     expect(said).toContain('  2 SKUs at WH-EAST, WH-WEST');
     expect(init.stderr).toContain("set aside exports/old-shopify/inventory.csv: Shopify's older inventory export (one column per location): export it again in the current layout");
-    expect(init.stderr).toContain('set aside exports/erp/bin.csv: ERPNext Bin extract: point an erpnext source at the ERPNext database instead');
+    expect(init.stderr).toContain('set aside exports/erp/bin.csv: ERPNext Bin extract: Stocklens reads ERPNext from its MariaDB database, not from exports: fill in the commented erpnext source in the config');
     expect(said).toContain('wrote stocklens.config.yaml: 3 sources, 3 locations, 1 channels; truth: wms');
     expect(said).not.toContainEqual(expect.stringMatching(/^problem:/));
     const config = readFileSync(path.join(dir, 'stocklens.config.yaml'), 'utf8');

@@ -30,7 +30,7 @@ describe('README "Point it at your own files", followed as written', () => {
     const config = all.find((block) => block.lang === 'yaml')!;
     writeFileSync(path.join(dir, 'stocklens.config.yaml'), config.body);
     const csvs = all.filter((block) => block.lang === 'csv');
-    expect(csvs).toHaveLength(2);
+    expect(csvs).toHaveLength(3);
     for (const csv of csvs) {
       const file = [...csv.before.matchAll(/`(inbox\/[^`]+\.csv)`/g)].at(-1)![1];
       mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
@@ -44,6 +44,9 @@ describe('README "Point it at your own files", followed as written', () => {
       expect([line, result.status, result.stderr]).toEqual([line, 0, expect.any(String)]);
       if (args[0] === 'doctor') expect(result.stderr).toContain('every source is read and compared (2 sources, 1 locations)');
     }
+    // The delta after the full file keeps the states it leaves out: 118 - 12 - 2 - 4 - 5.
+    const ats = runCli(['sql', '--format', 'csv', 'select sku, ats_units, committed, damaged, quality_control, safety_stock from marts.fct_ats_current'], { cwd: dir });
+    expect(ats.stdout).toBe('sku,ats_units,committed,damaged,quality_control,safety_stock\nSKU-0001,95,12,2,4,5\n');
     server = spawn(process.execPath, [path.join(root, 'bin/stocklens.js'), 'serve', '--port', '0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const link = await new Promise<string>((resolve, reject) => {
@@ -60,6 +63,10 @@ describe('README "Point it at your own files", followed as written', () => {
     const answer = (await (await fetch(new URL('/api/mismatch', link), { headers: { cookie } })).json()) as { columns: string[]; rows: unknown[][] };
     const at = (name: string) => answer.columns.indexOf(name);
     // The WMS's 120 on hand less 10 committed, 2 damaged, 4 in quality control and 5 safety stock: 99 to sell; the storefront says 110.
-    expect(answer.rows.map((row) => [row[at('source')], row[at('location_id')], row[at('truth_units')], row[at('system_units')]])).toEqual([['shop', 'WH-EAST', 99, 110]]);
+    // At 16:00 the storefront, which has said nothing since 15:00, is judged on the truth at 15:00.
+    expect(answer.rows.map((row) => [row[at('bucket_at')], row[at('source')], row[at('location_id')], row[at('truth_units')], row[at('system_units')]])).toEqual([
+      ['2026-01-05T16:00:00.000Z', 'shop', 'WH-EAST', 99, 110],
+      ['2026-01-05T15:00:00.000Z', 'shop', 'WH-EAST', 99, 110],
+    ]);
   }, 180_000);
 });

@@ -132,13 +132,13 @@ ${twoWarehouses}`,
     db.closeSync();
   });
 
-  it('lands a channel feed that carries only the sellable figure, on_hand absent counting 0', async () => {
+  it('lands a channel feed that carries only the sellable figure, on_hand absent from its delta left unstated (the previous value, 0 with none)', async () => {
     const { config, db } = await setup({
       'stock_20261101T060000Z_delta.csv': 'captured_at,location_id,sku,available_reported,quantity_semantics,channel\n2026-11-01T06:00:00Z,WH-EAST,A,-2,salable,amazon\n',
     });
     const [summary] = await runIngest(config, db);
     expect(summary).toMatchObject({ batches: 1, rows: 1, rejected: 0 });
-    expect(await db.one('select on_hand, available_reported, quantity_semantics, channel from raw.stock_snapshot')).toEqual({ on_hand: 0, available_reported: -2, quantity_semantics: 'salable', channel: 'amazon' });
+    expect(await db.one('select on_hand, available_reported, quantity_semantics, channel from raw.stock_snapshot')).toEqual({ on_hand: null, available_reported: -2, quantity_semantics: 'salable', channel: 'amazon' });
     db.closeSync();
   });
 
