@@ -5,8 +5,8 @@
 -- The Warehouses ranking sums these rows over the days it is asked for: the 'ALL' rows, or a
 -- chosen system's rows for the comparisons and the 'ALL' rows for the order lines. An order line
 -- belongs to a location, not to a system, so its counts are null on a system's rows.
--- A line counts on the local day it was placed; a stock-error cancellation on the day it was
--- cancelled (a line cancelled without a known time, on the day it was placed).
+-- A line counts on the local day it was placed; a stock-error cancellation on the day
+-- agg_cancellations_daily counts it (cancelled, or placed when the cancel time is unknown).
 -- A table, not incremental: a line's oversell and stock cause are decided again when later
 -- captures land, so a day long built may still change.
 with settings as (
@@ -26,23 +26,17 @@ placed_quarters as (
   where location_id is not null
   group by all
 ),
-cancelled_quarters as (
-  select epoch_us(coalesce(cancelled_at, placed_at)) // 900000000 as quarter, location_id,
-    count(*) as stock_cancellations
-  from {{ ref('fct_order_line') }}
-  where stock_cause <> 'none' and location_id is not null
-  group by all
-),
 placed as (
   select cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date) as day, q.location_id,
     sum(q.order_lines) as order_lines, sum(q.oversell_lines) as oversell_lines
   from placed_quarters q, settings s
   group by all
 ),
+-- Stock-error cancellations on the day agg_cancellations_daily counts each cancellation.
 cancelled as (
-  select cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date) as day, q.location_id,
-    sum(q.stock_cancellations) as stock_cancellations
-  from cancelled_quarters q, settings s
+  select day, location_id, sum(lines) as stock_cancellations
+  from {{ ref('agg_cancellations_daily') }}
+  where stock_cause <> 'none' and location_id is not null
   group by all
 ),
 all_systems as (

@@ -1,15 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { sql, type SQLQuery } from '../../db/database.ts';
-import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, where } from '../filters.ts';
+import { sql } from '../../db/database.ts';
+import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, weekRange, where } from '../filters.ts';
 import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
 
 const c = (name: string) => sql.ident(name);
 const mart = (name: string) => ({ schema: 'marts', name, madeBy: 'stocklens build' });
 const range = { from: instant.optional(), to: instant.optional() };
-/** A cancellation counts on the day it happened; a line cancelled without a known time, on the day it was placed. */
-const cancelledAt = sql`coalesce(cancelled_at, placed_at)`;
 /** The units of agg_ats_daily, which /api/ats-daily sums the same way from fct_ats_daily for chosen SKUs. */
 const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
@@ -37,10 +35,8 @@ export function martRoutes(context: EndpointContext): Router {
       const filters = [inList(c('location_id'), f.location), inList(c('source'), f.source)];
       if (f.grain === 'week') {
         await catalog.requireMart('agg_mismatch_rate_weekly');
-        // A week is listed when any of its days is in the range, with the whole week's figures.
-        const weeks = [f.from ? sql`week >= date_trunc('week', ${f.from.slice(0, 10)}::date)` : undefined, f.to ? sql`week <= ${f.to.slice(0, 10)}::date` : undefined];
         return {
-          select: sql`select week, location_id, source, compared, mismatched, mismatch_rate from marts.agg_mismatch_rate_weekly ${where([...filters, ...weeks])}`,
+          select: sql`select week, location_id, source, compared, mismatched, mismatch_rate from marts.agg_mismatch_rate_weekly ${where([...filters, ...weekRange(c('week'), f)])}`,
           orderBy: orderBy('week', 'location_id', 'source'),
         };
       }
@@ -169,23 +165,21 @@ export function martRoutes(context: EndpointContext): Router {
       ...range,
     },
     async query(f, { catalog }) {
-      await catalog.requireMart('fct_order_line');
-      const local = sql`timezone(${tz}, ${cancelledAt})`;
-      const period: SQLQuery = f.grain === 'week' ? sql`date_trunc('week', ${local})::date` : sql`${local}::date`;
+      // A cancellation counts on the local day (or week) it happened: agg_cancellations_daily/_weekly.
+      const daily = f.grain === 'day';
+      const rollup = daily ? 'agg_cancellations_daily' : 'agg_cancellations_weekly';
+      await catalog.requireMart(rollup);
       return {
         select: sql`
-          select ${period} as ${c(f.grain)}, channel, location_id, cancel_reason, stock_cause,
-            count(*) as lines, sum(quantity) as units, sum(revenue) as revenue
-          from marts.fct_order_line
+          select ${c(f.grain)}, channel, location_id, cancel_reason, stock_cause, lines, units, revenue
+          from marts.${c(rollup)}
           ${where([
-            sql`status = 'cancelled'`,
             inList(c('location_id'), f.location),
             inList(c('channel'), f.channel),
             inList(c('cancel_reason'), f.cancel_reason),
             inList(c('stock_cause'), f.stock_cause),
-            ...timeRange(cancelledAt, 'timestamp', f, tz),
-          ])}
-          group by all`,
+            ...(daily ? timeRange(c('day'), 'date', f, tz) : weekRange(c('week'), f)),
+          ])}`,
         orderBy: orderBy(f.grain, 'location_id', 'channel', 'cancel_reason', 'stock_cause'),
       };
     },
