@@ -14,6 +14,7 @@ import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
 import { processWideSettings } from './duckdb-settings.ts';
+import { RecoveringInstance } from './recovering-instance.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
 
 // @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
@@ -23,6 +24,7 @@ export { sql, type SQLQuery };
 /** DuckDB's own quoting (`"a""b"`), for the few identifiers that cannot go through `sql` templates. */
 export { quotedIdentifier };
 export type { AppendColumn, JsonValue };
+export { DatabaseUnavailable } from './recovering-instance.ts';
 export type Row = Record<string, JsonValue>;
 
 /** A query as a `sql` template (values bound, identifiers quoted) or as trusted SQL text without input. */
@@ -212,16 +214,11 @@ export interface OpenOptions {
 export class Database {
   private static readonly open_ = new Map<string, Promise<Database>>();
   private closed = false;
-  /** DuckDB's fatal error since which the instance refuses everything, until it is reopened. */
-  private invalidated: Error | undefined;
-  private reopening: Promise<void> | undefined;
-  private lastReopenAttempt = 0;
 
   private constructor(
     readonly file: string,
-    private instance: DuckDBInstance,
+    private readonly instance: RecoveringInstance,
     readonly readOnly: boolean,
-    private readonly settings: Record<string, string>,
   ) {}
 
   static async open(file: string, options: OpenOptions = {}): Promise<Database> {
@@ -237,7 +234,7 @@ export class Database {
       const instance = await DuckDBInstance.create(absolute, settings);
       if (owned) for (const file of [absolute, `${absolute}.wal`]) if (existsSync(file)) chmodSync(file, 0o600);
       installCloseOnSignal();
-      return new Database(absolute, instance, Boolean(options.readOnly), settings);
+      return new Database(absolute, new RecoveringInstance(absolute, instance, settings), Boolean(options.readOnly));
     })();
     Database.open_.set(key, opening);
     opening.catch(() => Database.open_.delete(key));
@@ -246,65 +243,19 @@ export class Database {
 
   async connect(): Promise<Connection> {
     if (this.closed) throw new Error(`database ${this.file} is closed`);
-    if (this.invalidated) await this.reopen();
+    const instance = await this.instance.current();
     try {
-      return new Connection(await this.instance.connect(), this.noticeFatal);
+      return new Connection(await instance.connect(), this.instance.noticeFatal);
     } catch (error) {
-      this.noticeFatal(error);
+      this.instance.noticeFatal(error);
       throw error;
     }
   }
 
-  /**
-   * A failed write inside a checkpoint (the disk full) makes DuckDB invalidate the whole instance:
-   * every later statement fails, even once there is space again. The file itself is intact (its
-   * write-ahead log still holds what the checkpoint could not fold in), so opening it anew brings
-   * everything back: the next connection, or health check, tries that, at most every few seconds.
-   */
-  private readonly noticeFatal = (error: unknown): void => {
-    if (!this.invalidated && /^(Error: )?FATAL Error|database has been invalidated/i.test(causeMessage(error))) {
-      this.invalidated = error instanceof Error ? error : new Error(String(error));
-      logger.error({ err: error, file: this.file }, 'DuckDB invalidated the database after a fatal error; it is reopened once that works (free disk space if it is full)');
-    }
-  };
-
-  /** Opens the file anew after a fatal error; throws DatabaseUnavailable while that fails. */
-  private async reopen(): Promise<void> {
-    this.reopening ??= (async () => {
-      if (Date.now() - this.lastReopenAttempt < reopenEveryMs) throw this.unavailable();
-      this.lastReopenAttempt = Date.now();
-      try {
-        this.instance.closeSync();
-      } catch {
-        // an invalidated instance may refuse to close cleanly: the new one replays the log anyway
-      }
-      try {
-        this.instance = await DuckDBInstance.create(this.file, this.settings);
-        this.invalidated = undefined;
-        logger.warn({ file: this.file }, 'database reopened after a fatal error');
-      } catch (error) {
-        this.invalidated = error instanceof Error ? error : new Error(String(error));
-        throw this.unavailable();
-      }
-    })().finally(() => (this.reopening = undefined));
-    await this.reopening;
-  }
-
-  private unavailable(): DatabaseUnavailable {
-    return new DatabaseUnavailable(
-      `the database ${this.file} stopped after a fatal error and cannot be used until it reopens (free disk space if it is full; it is retried every ${reopenEveryMs / 1000} s): ${causeMessage(this.invalidated).split('\n')[0]}`,
-      { cause: this.invalidated },
-    );
-  }
-
   /** Whether the database answers a query now (reopening it after a fatal error when it can); the reason when not. */
   async health(): Promise<{ ok: true } | { ok: false; error: string }> {
-    try {
-      await this.one('select 1 as ok');
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, error: causeMessage(error) };
-    }
+    if (this.closed) return { ok: false, error: `database ${this.file} is closed` };
+    return this.instance.health();
   }
 
   /** Runs `fn` on a fresh connection and closes it afterwards. */
@@ -382,13 +333,6 @@ function makePrivate(folder: string): void {
   process.umask(0o077);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   chmodSync(folder, 0o700);
-}
-
-const reopenEveryMs = 2_000;
-
-/** The database cannot be used now (DuckDB invalidated it and reopening it failed): a 503 to API callers. */
-export class DatabaseUnavailable extends Error {
-  readonly status = 503;
 }
 
 let signalHandlersInstalled = false;

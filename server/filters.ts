@@ -101,6 +101,17 @@ export function timeRange(column: SQLQuery, kind: 'date' | 'timestamp', range: {
   return conditions;
 }
 
+/**
+ * `from`/`to` on a week column (the Monday a week starts): a week is in the range when any of its
+ * days is, and its rows cover the whole week.
+ */
+export function weekRange(column: SQLQuery, range: { from?: string; to?: string }): SQLQuery[] {
+  const conditions: SQLQuery[] = [];
+  if (range.from) conditions.push(sql`${column} >= date_trunc('week', ${range.from.slice(0, 10)}::date)`);
+  if (range.to) conditions.push(sql`${column} <= ${range.to.slice(0, 10)}::date`);
+  return conditions;
+}
+
 export function where(conditions: readonly (SQLQuery | undefined)[]): SQLQuery {
   const present = conditions.filter((condition): condition is SQLQuery => condition !== undefined);
   return present.length === 0 ? sql`` : sql`where ${sql.join(present, ' AND ')}`;

@@ -3,34 +3,27 @@ import { sql } from '../../db/database.ts';
 import { requireRole } from '../auth/authenticate.ts';
 import { rowsOf, sendResult } from '../encode/send-result.ts';
 import { pageShape, parseQuery } from '../filters.ts';
-import { HttpError } from '../http-error.ts';
 import type { PageLoader } from '../response-cache.ts';
 import type { EndpointContext } from '../table-endpoint.ts';
 
 const queryShape = { format: pageShape.format };
 
 /**
- * ATS against total stock per location, from the truth's latest counts (marts.fct_ats_current, or the
- * last day of marts.fct_ats_daily). Its JSON rows are objects, as the foundation's dashboard chart
- * reads them; `columns` and `total` are there as on every table endpoint.
+ * ATS against total stock per location, from the truth's latest counts (marts.fct_ats_current). Its
+ * JSON rows are objects, as the foundation's dashboard chart reads them; `columns` and `total` are
+ * there as on every table endpoint.
  */
 export function atsRoutes({ db, catalog, cache, gate, warmers }: EndpointContext): Router {
   const router = Router();
   const loader: PageLoader = async (call) => {
-    const current = await catalog.columnsOf('marts', 'fct_ats_current');
-    const daily = current ? undefined : await catalog.columnsOf('marts', 'fct_ats_daily');
-    if (!current && !daily) throw new HttpError(503, 'marts.fct_ats_daily is not built yet: run stocklens build');
-    const latest = current
-      ? sql`select location_id, total_units, ats_units, captured_at from marts.fct_ats_current`
-      : sql`select location_id, total_units, ats_units, day::timestamptz as captured_at from marts.fct_ats_daily
-            where day = (select max(day) from marts.fct_ats_daily)`;
+    await catalog.requireMart('fct_ats_current');
     const columns = await gate.run(() => db.columns(sql`
       select l.location_id, l.name as location_name,
              coalesce(sum(a.total_units), 0) as total_units,
              coalesce(sum(a.ats_units), 0) as ats_units,
              max(a.captured_at) as captured_at
       from config.locations l
-      left join (${latest}) a using (location_id)
+      left join marts.fct_ats_current a using (location_id)
       group by all
       order by l.location_id`), call);
     return { result: columns, total: columns.rowCount };

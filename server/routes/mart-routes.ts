@@ -1,17 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { sql, type SQLQuery } from '../../db/database.ts';
-import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, where } from '../filters.ts';
+import { sql } from '../../db/database.ts';
+import { equals, flag, grain, inList, instant, oneOrMore, text, timeRange, weekRange, where } from '../filters.ts';
 import { rowsEndpoint } from '../rows-endpoint.ts';
 import { orderBy, tableEndpoint, type EndpointContext } from '../table-endpoint.ts';
 
 const c = (name: string) => sql.ident(name);
 const mart = (name: string) => ({ schema: 'marts', name, madeBy: 'stocklens build' });
 const range = { from: instant.optional(), to: instant.optional() };
-const stockCauses = ['confirmed', 'inferred'];
-/** A cancellation counts on the day it happened; a line cancelled without a known time, on the day it was placed. */
-const cancelledAt = sql`coalesce(cancelled_at, placed_at)`;
-/** The units of fct_ats_daily that /api/ats-daily sums per day and location (agg_ats_daily's columns). */
+/** The units of agg_ats_daily, which /api/ats-daily sums the same way from fct_ats_daily for chosen SKUs. */
 const atsStates = ['total_units', 'ats_units', 'non_sellable_units', 'committed', 'reserved_other', 'damaged', 'quality_control', 'safety_stock', 'in_transit'];
 
 /** The dashboard's endpoints over the marts. */
@@ -35,14 +32,19 @@ export function martRoutes(context: EndpointContext): Router {
     path: '/api/mismatch-rate',
     filters: { grain, location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
+      const filters = [inList(c('location_id'), f.location), inList(c('source'), f.source)];
+      if (f.grain === 'week') {
+        await catalog.requireMart('agg_mismatch_rate_weekly');
+        return {
+          select: sql`select week, location_id, source, compared, mismatched, mismatch_rate from marts.agg_mismatch_rate_weekly ${where([...filters, ...weekRange(c('week'), f)])}`,
+          orderBy: orderBy('week', 'location_id', 'source'),
+        };
+      }
       await catalog.requireMart('agg_mismatch_rate');
-      const filters = [inList(c('location_id'), f.location), inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)];
-      const period = f.grain === 'week' ? sql`date_trunc('week', day)::date` : sql`day`;
       return {
-        select: sql`select ${period} as ${c(f.grain)}, location_id, source, sum(compared) as compared, sum(mismatched) as mismatched,
-            sum(mismatched) / nullif(sum(compared), 0) as mismatch_rate
-          from marts.agg_mismatch_rate ${where(filters)} group by all`,
-        orderBy: orderBy(f.grain, 'location_id', 'source'),
+        select: sql`select day, location_id, source, compared, mismatched, mismatch_rate from marts.agg_mismatch_rate
+          ${where([...filters, ...timeRange(c('day'), 'date', f, tz)])}`,
+        orderBy: orderBy('day', 'location_id', 'source'),
       };
     },
   });
@@ -51,37 +53,29 @@ export function martRoutes(context: EndpointContext): Router {
     path: '/api/warehouses',
     filters: { location: oneOrMore.optional(), source: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
-      await catalog.requireMart('agg_mismatch_rate');
-      await catalog.requireMart('fct_order_line');
+      await catalog.requireMart('agg_location_summary');
+      // marts.agg_location_summary's 'ALL' rows hold every system's comparisons and the order lines;
+      // with systems chosen, their own rows give the comparisons. Every configured location is listed.
+      const comparisons = f.source ? sql`source <> 'ALL'` : sql`true`;
       return {
         select: sql`
-          with rate as (
-            select location_id, sum(compared) as compared, sum(mismatched) as mismatched
-            from marts.agg_mismatch_rate ${where([inList(c('source'), f.source), ...timeRange(c('day'), 'date', f, tz)])}
-            group by all),
-          placed as (
-            select location_id, count(*) as order_lines, count(*) filter (where is_oversell) as oversell_lines
-            from marts.fct_order_line ${where(timeRange(c('placed_at'), 'timestamp', f, tz))} group by all),
-          cancelled as (
-            select location_id, count(*) as stock_cancellations
-            from marts.fct_order_line
-            ${where([sql`status = 'cancelled'`, inList(c('stock_cause'), stockCauses), ...timeRange(cancelledAt, 'timestamp', f, tz)])}
-            group by all),
+          with days as (
+            select * from marts.agg_location_summary
+            ${where([sql`(source = 'ALL' or ${inList(c('source'), f.source) ?? sql`false`})`, ...timeRange(c('day'), 'date', f, tz)])}),
           located as (
-            select location_id from rate union select location_id from placed union select location_id from cancelled
-            union select location_id from config.locations)
-          select rank() over (order by r.mismatched / nullif(r.compared, 0) desc nulls last, coalesce(r.mismatched, 0) desc, coalesce(x.stock_cancellations, 0) desc) as rank,
-            l.location_id, coalesce(cl.name, l.location_id) as location_name,
-            coalesce(r.compared, 0) as compared, coalesce(r.mismatched, 0) as mismatched,
-            r.mismatched / nullif(r.compared, 0) as mismatch_rate,
-            coalesce(p.order_lines, 0) as order_lines, coalesce(p.oversell_lines, 0) as oversell_lines,
-            coalesce(x.stock_cancellations, 0) as stock_cancellations
-          from located l
-          left join config.locations cl using (location_id)
-          left join rate r using (location_id)
-          left join placed p using (location_id)
-          left join cancelled x using (location_id)
-          ${where([inList(sql`l.location_id`, f.location), sql`l.location_id is not null`])}`,
+            select location_id,
+              coalesce(sum(d.compared) filter (where ${comparisons}), 0) as compared,
+              coalesce(sum(d.mismatched) filter (where ${comparisons}), 0) as mismatched,
+              coalesce(sum(d.order_lines), 0) as order_lines,
+              coalesce(sum(d.oversell_lines), 0) as oversell_lines,
+              coalesce(sum(d.stock_cancellations), 0) as stock_cancellations
+            from days d full join config.locations l using (location_id)
+            ${where([inList(c('location_id'), f.location), sql`location_id is not null`])}
+            group by location_id)
+          select rank() over (order by mismatched / nullif(compared, 0) desc nulls last, mismatched desc, stock_cancellations desc) as rank,
+            location_id, coalesce(l.name, location_id) as location_name, compared, mismatched, mismatched / nullif(compared, 0) as mismatch_rate,
+            order_lines, oversell_lines, stock_cancellations
+          from located left join config.locations l using (location_id)`,
         orderBy: orderBy('rank', 'location_id'),
       };
     },
@@ -171,23 +165,21 @@ export function martRoutes(context: EndpointContext): Router {
       ...range,
     },
     async query(f, { catalog }) {
-      await catalog.requireMart('fct_order_line');
-      const local = sql`timezone(${tz}, ${cancelledAt})`;
-      const period: SQLQuery = f.grain === 'week' ? sql`date_trunc('week', ${local})::date` : sql`${local}::date`;
+      // A cancellation counts on the local day (or week) it happened: agg_cancellations_daily/_weekly.
+      const daily = f.grain === 'day';
+      const rollup = daily ? 'agg_cancellations_daily' : 'agg_cancellations_weekly';
+      await catalog.requireMart(rollup);
       return {
         select: sql`
-          select ${period} as ${c(f.grain)}, channel, location_id, cancel_reason, stock_cause,
-            count(*) as lines, sum(quantity) as units, sum(revenue) as revenue
-          from marts.fct_order_line
+          select ${c(f.grain)}, channel, location_id, cancel_reason, stock_cause, lines, units, revenue
+          from marts.${c(rollup)}
           ${where([
-            sql`status = 'cancelled'`,
             inList(c('location_id'), f.location),
             inList(c('channel'), f.channel),
             inList(c('cancel_reason'), f.cancel_reason),
             inList(c('stock_cause'), f.stock_cause),
-            ...timeRange(cancelledAt, 'timestamp', f, tz),
-          ])}
-          group by all`,
+            ...(daily ? timeRange(c('day'), 'date', f, tz) : weekRange(c('week'), f)),
+          ])}`,
         orderBy: orderBy(f.grain, 'location_id', 'channel', 'cancel_reason', 'stock_cause'),
       };
     },
@@ -197,18 +189,19 @@ export function martRoutes(context: EndpointContext): Router {
     path: '/api/ats-daily',
     filters: { location: oneOrMore.optional(), sku: oneOrMore.optional(), ...range },
     async query(f, { catalog }) {
-      await catalog.requireMart('fct_ats_daily');
       const filters = [inList(c('location_id'), f.location), ...timeRange(c('day'), 'date', f, tz)];
-      // Every SKU of a location: its few hundred rolled-up rows, not millions of SKU rows, when built.
-      if (!f.sku && (await catalog.columnsOf('marts', 'agg_ats_daily'))) {
+      // Every SKU of a location is agg_ats_daily's row; chosen SKUs are summed from their own rows.
+      if (!f.sku) {
+        await catalog.requireMart('agg_ats_daily');
         return {
           select: sql`select day, location_id, skus, ${sql.join(atsStates.map((column) => c(column)), ', ')} from marts.agg_ats_daily ${where(filters)}`,
           orderBy: orderBy('day', 'location_id'),
         };
       }
+      await catalog.requireMart('fct_ats_daily');
       return {
         select: sql`
-          select day, location_id, count(*) as skus, ${sql.join(atsStates.map((column) => sql`cast(sum(${c(column)}) as bigint) as ${c(column)}`), ', ')}
+          select day, location_id, count(*) as skus, ${sql.join(atsStates.map((column) => sql`cast(sum(${c(column)}) as decimal(18, 4)) as ${c(column)}`), ', ')}
           from marts.fct_ats_daily
           ${where([...filters, inList(c('sku'), f.sku)])}
           group by all`,

@@ -23,6 +23,13 @@ export async function createBuiltMartTables(connection: Connection, marts: reado
   }
 }
 
+/** A mart's columns (names, order, types) as the real models build it. */
+export async function builtMartColumns(mart: string): Promise<BuiltColumn[]> {
+  const columns = (await builtMartShapes()).get(mart);
+  if (!columns) throw new Error(`marts.${mart} is not one of the marts the models build`);
+  return columns;
+}
+
 interface BuiltColumn {
   name: string;
   type: string;

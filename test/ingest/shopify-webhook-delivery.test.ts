@@ -1,55 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
-import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
 import { signShopifyBody } from '../../ingest/shopify/verify-webhook.ts';
-import { startServer, type RunningServer } from '../../server/start-server.ts';
-import { useTempDir } from '../helpers/temp-dir.ts';
-import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
+import { useWebhookServer, type DeliveryOptions } from './helpers/webhook-server.ts';
 import { inventoryLevelTestNotification, inventoryLevelUpdate, orderCancelled } from './upstream/shopify-webhooks.ts';
 
-const tempDir = useTempDir();
-const secret = 'whsec-upstream';
-let server: RunningServer | undefined;
-let db: Database | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  db?.closeSync();
-});
+const webhookServer = useWebhookServer('whsec-upstream');
 
 /** A webhook-only setup: no shopify-api source, no snapshot landed before the first delivery. */
-async function start(serverYaml = '') {
-  const dir = tempDir();
+async function start(configYaml = '') {
   // 271878346596884015 and …016 are the same double: only ids kept as text tell them apart.
-  writeFiles(dir, '.', { 'sku-map.json': '{"inventory_items": {"271878346596884015": "IPOD-BLACK", "271878346596884016": "IPOD-PINK"}, "locations": {"24826418": "WH-EAST"}}' });
-  const setup = await openSetup(
-    dir,
-    `sources:
-  - { name: shopify-hooks, system: ecommerce, connector: shopify-webhook, webhook_secret: ${secret}, sku_map: ./sku-map.json }
-locations:
-  - { id: WH-EAST, name: East DC }
-channels:
-  - { name: web, kind: web, source: shopify-hooks, locations: [WH-EAST] }
-${serverYaml}`,
-  );
-  db = setup.db;
-  await ensureLandingSchema(db);
-  server = await startServer(setup.config, db, 0);
-  const url = `${server.url}/webhooks/shopify/shopify-hooks`;
-  const deliver = async (topic: string, body: string, options: { id?: string; signature?: string } = {}) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-shopify-topic': topic,
-        'x-shopify-webhook-id': options.id ?? crypto.randomUUID(),
-        'x-shopify-hmac-sha256': options.signature ?? signShopifyBody(body, secret),
-      },
-      body,
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const { db, deliver } = await webhookServer({
+    skuMap: '{"inventory_items": {"271878346596884015": "IPOD-BLACK", "271878346596884016": "IPOD-PINK"}, "locations": {"24826418": "WH-EAST"}}',
+    configYaml,
+  });
+  return {
+    db,
+    deliver: async (topic: string, body: string, options: DeliveryOptions = {}) => {
+      const response = await deliver(topic, body, options);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
   };
-  return { db: setup.db, deliver };
 }
 
 const landed = (database: Database) =>

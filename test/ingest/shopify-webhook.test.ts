@@ -1,53 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/database.ts';
-import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
+import { describe, expect, it } from 'vitest';
 import { signShopifyBody } from '../../ingest/shopify/verify-webhook.ts';
-import { startServer, type RunningServer } from '../../server/start-server.ts';
-import { useTempDir } from '../helpers/temp-dir.ts';
-import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
+import { useWebhookServer, type DeliveryOptions } from './helpers/webhook-server.ts';
 
-const tempDir = useTempDir();
 const secret = 'whsec-test-1';
-let server: RunningServer | undefined;
-let db: Database | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  db?.closeSync();
-});
+const webhookServer = useWebhookServer(secret);
+/** The id Shopify keeps when it delivers the same event again. */
+const redeliveredId = 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043';
 
 async function start() {
-  const dir = tempDir();
-  writeFiles(dir, '.', { 'sku-map.json': JSON.stringify({ inventory_items: { '40000000007': 'MUG' }, locations: { '60000000000': 'WH-EAST' } }) });
-  const setup = await openSetup(
-    dir,
-    `sources:
-  - { name: shopify-hooks, system: ecommerce, connector: shopify-webhook, webhook_secret: ${secret}, location_map: { "655441": WH-EAST }, sku_map: ./sku-map.json }
-locations:
-  - { id: WH-EAST, name: East DC }
-channels:
-  - { name: web, kind: web, source: shopify-hooks, locations: [WH-EAST] }
-`,
-  );
-  db = setup.db;
-  await ensureLandingSchema(db);
-  // The real server, so the test also proves the router is mounted ahead of the JSON parser.
-  server = await startServer(setup.config, db, 0);
-  const url = `${server.url}/webhooks/shopify/shopify-hooks`;
-  const deliver = (topic: string, payload: unknown, options: { id?: string; signature?: string } = {}) => {
-    const body = JSON.stringify(payload);
-    return fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-shopify-topic': topic,
-        'x-shopify-webhook-id': options.id ?? 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
-        'x-shopify-hmac-sha256': options.signature ?? signShopifyBody(body, secret),
-      },
-      body,
-    });
-  };
-  return { db, deliver };
+  const { db, deliver } = await webhookServer({
+    skuMap: JSON.stringify({ inventory_items: { '40000000007': 'MUG' }, locations: { '60000000000': 'WH-EAST' } }),
+    sourceKeys: 'location_map: { "655441": WH-EAST }',
+  });
+  return { db, deliver: (topic: string, payload: unknown, options: DeliveryOptions = {}) => deliver(topic, JSON.stringify(payload), { id: redeliveredId, ...options }) };
 }
 
 const cancelled = {

@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultViews } from '../../server/default-views.ts';
+import { urlFor } from '../../dashboard/src/data/api-client.ts';
+import {
+  cancellationsQueries,
+  catalogQuery,
+  syncPriorityDefaults,
+  syncPriorityQueries,
+  warehousesQueries,
+  weeklyHealthQueries,
+} from '../../dashboard/src/data/page-queries.ts';
 import { pipeline } from '../../core/pipeline-coordinator.ts';
 import { apiCacheLookups } from '../../server/metrics.ts';
 import { objects, startContractServer, type ContractServer, type TableBody } from './contract-server.ts';
@@ -15,19 +24,45 @@ async function lookups(outcome: string): Promise<number> {
   return (await apiCacheLookups.get()).values.filter((value) => value.labels.outcome === outcome).reduce((sum, value) => sum + value.value, 0);
 }
 
+/** The pages the server warms, each with the requests it makes when opened without filters. */
+const warmedPages = {
+  weekly: weeklyHealthQueries({}),
+  catalog: { catalog: catalogQuery },
+  warehouses: warehousesQueries({}),
+  sync: syncPriorityQueries({}, syncPriorityDefaults),
+  cancellations: cancellationsQueries({}),
+};
+const warmedPageFiles: Record<string, string> = {
+  weekly: 'weekly-health-page.ts',
+  warehouses: 'warehouses-page.ts',
+  sync: 'sync-priority-page.ts',
+  cancellations: 'cancellations-page.ts',
+};
+
 const allWeeks = '/api/weekly-health?location=ALL&from=2026-03-01';
 const atsOf = async (url: string) => objects(await api.json<TableBody>(url))[0]?.ats_units;
 
 describe('the answer cache of a running server', () => {
-  it('reads the default views when it starts, so a first visit asks DuckDB nothing', async () => {
+  it('reads every request of the warmed pages when it starts, so opening them asks DuckDB nothing', async () => {
     await api.server.warmed();
     const misses = await lookups('miss');
-    for (const { path, query } of defaultViews) {
-      // As the dashboard asks: Arrow, its own parameter order.
-      const response = await api.get(`${path}?${new URLSearchParams({ ...query, format: 'arrow' })}`);
-      expect(response.status, path).toBe(200);
+    for (const [page, queries] of Object.entries(warmedPages)) {
+      for (const query of Object.values(queries)) {
+        if (!query) continue;
+        // As the dashboard asks: a table as Arrow, in the page's own parameter order.
+        const url = 'json' in query ? urlFor(query.path, query.params) : urlFor(query.path, query.params, 'arrow');
+        expect((await api.get(url)).status, `${page}: ${url}`).toBe(200);
+        expect(await lookups('miss'), `${page} asks for ${url}, which the server did not warm`).toBe(misses);
+      }
     }
-    expect(await lookups('miss')).toBe(misses);
+  });
+
+  it.each(Object.keys(warmedPageFiles))('lets the %s page take every request from page-queries.ts', (page) => {
+    const source = readFileSync(new URL(`../../dashboard/src/pages/${warmedPageFiles[page]}`, import.meta.url), 'utf8');
+    const controllers = source.match(/new QueryController\b[^;]*;/g) ?? [];
+    expect(controllers.length).toBeGreaterThan(0);
+    for (const controller of controllers) expect(controller).toMatch(/\(this, \(\) => \w+Queries\(this\.filters\b[^;]*\)\.\w+\);$/);
+    expect(source).not.toMatch(/\bfetch(Json|Table)?\(/);
   });
 
   it('answers with the new build after a publish, read before anyone asks again', async () => {

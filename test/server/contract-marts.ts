@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../core/load-config.ts';
 import { Database } from '../../db/database.ts';
 import { ensureLandingSchema } from '../../ingest/ensure-schema.ts';
+import { buildModels } from '../../models/runner/build.ts';
 import { writeConfigSeeds } from '../../models/runner/config-seeds.ts';
 import { ensureMetaSchema } from '../../models/runner/run-history.ts';
 import { createBuiltMartTables } from '../helpers/built-mart-tables.ts';
@@ -27,8 +28,10 @@ server:
   auth_failure_limit: 1000
 `;
 
-/** The marts this fixture fills; the others are not built here. */
-const contractMarts = ['fct_stock_position', 'fct_ats_daily', 'fct_mismatch', 'agg_mismatch_rate', 'fct_order_line', 'rpt_sync_priority', 'rpt_weekly_health', 'fct_source_freshness'];
+/** The marts this fixture fills; the roll-ups over them are built from these rows by their real models. */
+const contractMarts = ['fct_stock_position', 'fct_ats_daily', 'fct_ats_current', 'fct_mismatch', 'agg_mismatch_rate', 'fct_order_line', 'rpt_sync_priority', 'rpt_weekly_health', 'fct_source_freshness'];
+
+const builtRollups = ['agg_ats_daily', 'agg_mismatch_rate_weekly', 'agg_location_summary', 'agg_cancellations_daily', 'agg_cancellations_weekly'];
 
 /** The known rows, inserted by column name: a column the models drop or rename fails here. */
 const martRowsSql = `
@@ -46,6 +49,11 @@ insert into marts.fct_ats_daily (day, location_id, sku, total_units, ats_units, 
   ('2026-03-02', 'WH-EAST', 'SKU-1', 8, 5, 3, 2, 0, 1, 0, 0, 0),
   ('2026-03-02', 'WH-EAST', 'SKU-2', 3, 3, 0, 0, 0, 0, 0, 0, 0),
   ('2026-03-02', 'WH-WEST', 'SKU-1', 4, 4, 0, 0, 0, 0, 0, 0, 0);
+
+insert into marts.fct_ats_current (location_id, sku, truth_source, captured_at, total_units, ats_units, non_sellable_units, committed, reserved_other, damaged, quality_control, safety_stock, in_transit) values
+  ('WH-EAST', 'SKU-1', 'wms', '2026-03-02 11:00:00+00', 8, 5, 3, 2, 0, 1, 0, 0, 0),
+  ('WH-EAST', 'SKU-2', 'wms', '2026-03-02 10:00:00+00', 3, 3, 0, 0, 0, 0, 0, 0, 0),
+  ('WH-WEST', 'SKU-1', 'wms', '2026-03-02 11:00:00+00', 4, 4, 0, 0, 0, 0, 0, 0, 0);
 
 insert into marts.fct_mismatch (bucket_at, location_id, sku, source, truth_source, truth_units, system_units, diff_units, direction, probable_cause) values
   ('2026-03-02 10:00:00+00', 'WH-EAST', 'SKU-1', 'shopify', 'wms', 7, 9, 2, 'over', 'reservation_ignored'),
@@ -112,6 +120,13 @@ export async function buildContractDatabase(dir: string, options: { without?: st
     await writeConfigSeeds(connection, config);
     await createBuiltMartTables(connection, contractMarts);
     await connection.run(martRowsSql);
+  });
+  const rollups = await buildModels(config, db, { select: builtRollups });
+  const failed = rollups.results.filter((result) => result.status !== 'success');
+  if (failed.length > 0) throw new Error(`building the roll-ups of the contract marts failed: ${failed.map((result) => `${result.node}: ${result.error}`).join(', ')}`);
+  await db.withConnection(async (connection) => {
+    // The history the tests read is the hand-written one, not that of the roll-ups' build.
+    for (const table of ['runs', 'run_results', 'test_results', 'model_intervals']) await connection.run(`delete from meta.${table}`);
     await connection.run(ledgerSql);
     for (const mart of options.without ?? []) await connection.run(`drop table marts.${mart}`);
   });

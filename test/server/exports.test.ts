@@ -27,7 +27,8 @@ describe('Parquet exports', () => {
     writeFileSync(path.join(dir, '.fct_mismatch.1.2.parquet.tmp'), 'half');
     const published = await publishExports(api.config, api.db);
     expect(published.map((entry) => entry.mart)).toEqual([
-      'agg_mismatch_rate', 'fct_ats_daily', 'fct_mismatch', 'fct_order_line', 'fct_source_freshness', 'fct_stock_position', 'rpt_sync_priority', 'rpt_weekly_health',
+      'agg_ats_daily', 'agg_cancellations_daily', 'agg_cancellations_weekly', 'agg_location_summary', 'agg_mismatch_rate', 'agg_mismatch_rate_weekly',
+      'fct_ats_current', 'fct_ats_daily', 'fct_mismatch', 'fct_order_line', 'fct_source_freshness', 'fct_stock_position', 'rpt_sync_priority', 'rpt_weekly_health',
     ]);
     expect(readdirSync(dir).sort()).toEqual(published.map((entry) => `${entry.mart}.parquet`).sort());
   });
@@ -52,10 +53,11 @@ describe('Parquet exports', () => {
   });
 
   it('lists the marts and refuses names that are not marts', async () => {
-    const list = await api.json<{ marts: { mart: string; published: boolean }[] }>('/api/exports', 'analyst');
-    expect(list.marts).toContainEqual({ mart: 'fct_mismatch', parquet: '/api/exports/fct_mismatch.parquet', csv: '/api/exports/fct_mismatch.csv', published: true });
-    // A view has no Parquet copy, and asking for one says why and what to use instead.
-    expect(list.marts).toContainEqual({ mart: 'v_dense_grid', parquet: null, csv: '/api/exports/v_dense_grid.csv', published: false });
+    const marts = async () => (await api.json<{ marts: { mart: string; published: boolean }[] }>('/api/exports', 'analyst')).marts;
+    expect(await marts()).toContainEqual({ mart: 'fct_mismatch', parquet: '/api/exports/fct_mismatch.parquet', csv: '/api/exports/fct_mismatch.csv', published: true });
+    // A view has no Parquet copy, and asking for one says why and what to use instead. The server's
+    // list of relations is a few seconds old at most: the view made above shows once it is re-read.
+    await expect.poll(marts, { timeout: 15_000 }).toContainEqual({ mart: 'v_dense_grid', parquet: null, csv: '/api/exports/v_dense_grid.csv', published: false });
     const view = await api.get('/api/exports/v_dense_grid.parquet', 'analyst');
     expect(view.status).toBe(404);
     expect((await view.json()).error).toMatch(/^v_dense_grid is a view computed on read .* download v_dense_grid\.csv/);

@@ -27,6 +27,9 @@ describe('table endpoints over the contract marts', () => {
       { week: '2026-03-02', location_id: 'WH-EAST', source: 'shopify', compared: 96, mismatched: 12, mismatch_rate: 0.125 },
       { week: '2026-03-09', location_id: 'WH-EAST', source: 'shopify', compared: 10, mismatched: 5, mismatch_rate: 0.5 },
     ]);
+    // A week with any day in the range is listed whole, as marts.agg_mismatch_rate_weekly holds it.
+    const fromWednesday = objects(await api.json<TableBody>('/api/mismatch-rate?grain=week&location=WH-EAST&source=shopify&from=2026-03-04&to=2026-03-08'));
+    expect(fromWednesday).toEqual([expect.objectContaining({ week: '2026-03-02', compared: 96, mismatched: 12 })]);
   });
 
   it('ranks warehouses by mismatch rate with oversells and stock cancellations in the range', async () => {
@@ -37,6 +40,24 @@ describe('table endpoints over the contract marts', () => {
     ]);
     const later = objects(await api.json<TableBody>('/api/warehouses?from=2026-03-09&location=WH-WEST'));
     expect(later).toEqual([expect.objectContaining({ location_id: 'WH-WEST', stock_cancellations: 1, compared: 0, mismatch_rate: null })]);
+    // One system's comparisons; the order lines belong to the location whichever system is chosen.
+    const erp = objects(await api.json<TableBody>('/api/warehouses?from=2026-03-01&to=2026-03-08&source=erp'));
+    expect(erp).toEqual([
+      { rank: 1, location_id: 'WH-EAST', location_name: 'East DC', compared: 8, mismatched: 8, mismatch_rate: 1, order_lines: 3, oversell_lines: 1, stock_cancellations: 1 },
+      { rank: 2, location_id: 'WH-WEST', location_name: 'West DC', compared: 0, mismatched: 0, mismatch_rate: null, order_lines: 0, oversell_lines: 0, stock_cancellations: 0 },
+    ]);
+  });
+
+  it('counts cancelled lines per week or day they were cancelled, by channel, location, reason and stock cause', async () => {
+    const weeks = objects(await api.json<TableBody>('/api/cancellations?grain=week'));
+    expect(weeks).toEqual([
+      { week: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'customer', stock_cause: 'none', lines: 1, units: 1, revenue: 5.5 },
+      { week: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 },
+      { week: '2026-03-09', channel: 'web', location_id: 'WH-WEST', cancel_reason: 'other', stock_cause: 'inferred', lines: 1, units: 1, revenue: -4 },
+    ]);
+    // O-2 has no cancel time: it counts on the day it was placed, 2026-03-02.
+    const days = objects(await api.json<TableBody>('/api/cancellations?from=2026-03-02&to=2026-03-08&stock_cause=confirmed&stock_cause=inferred'));
+    expect(days).toEqual([{ day: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 }]);
   });
 
   it('filters mismatches by cause, source, sku, direction and time, newest first', async () => {

@@ -1,5 +1,6 @@
 import { fetchJson } from './api-client.ts';
 import { isoDay } from './format.ts';
+import { catalogQuery } from './page-queries.ts';
 
 /** What the filters can choose from (GET /api/filters), loaded once per page load. */
 export interface Catalog {
@@ -42,7 +43,7 @@ export function catalogOf(body: Raw): Catalog {
 let loaded: Promise<Catalog> | undefined;
 
 export function loadCatalog(): Promise<Catalog> {
-  loaded ??= fetchJson<Raw>('/api/filters', { abortOnNavigation: false }).then(catalogOf);
+  loaded ??= fetchJson<Raw>(catalogQuery.path, { abortOnNavigation: false }).then(catalogOf);
   loaded.catch(() => (loaded = undefined));
   return loaded;
 }

@@ -6,6 +6,7 @@ import { locationName } from '../data/catalog.ts';
 import { cancellationSummary } from '../data/chart-summary.ts';
 import { drillHref, weekRange } from '../data/drill.ts';
 import { formatCount, formatDateTime, formatMoney, formatValue } from '../data/format.ts';
+import { cancellationsFilters, cancellationsQueries } from '../data/page-queries.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
@@ -30,13 +31,8 @@ export class CancellationsPage extends PageElement {
   static styles = [pageStyles, badgeStyles];
   protected readonly pageName = 'cancellations';
 
-  private params() {
-    const { from, to, location, channel } = this.filters;
-    return { from, to, location, channel };
-  }
-
-  private byWeek = new QueryController<CancellationRow>(this, () => ({ path: '/api/cancellations', params: { ...this.params(), grain: 'week', limit: 100000 } }));
-  private inferred = new QueryController<Row>(this, () => ({ path: '/api/order-lines', params: { ...this.params(), stock_cause: 'inferred', limit: 2000 } }));
+  private byWeek = new QueryController<CancellationRow>(this, () => cancellationsQueries(this.filters).byWeek);
+  private inferred = new QueryController<Row>(this, () => cancellationsQueries(this.filters).inferred);
 
   protected queries() {
     return [this.byWeek, this.inferred];
@@ -71,7 +67,7 @@ export class CancellationsPage extends PageElement {
 
   /** The cancelled lines of one bar: the page's filters, narrowed to the bar's cause and week, channel or location. */
   private cancelledHref(cause: string, narrow: { from?: string; to?: string; channel?: string; location?: string }): string {
-    return drillHref('order-lines', { ...this.params(), status: 'cancelled', stock_cause: cause, at: 'cancelled', ...narrow });
+    return drillHref('order-lines', { ...cancellationsFilters(this.filters), status: 'cancelled', stock_cause: cause, at: 'cancelled', ...narrow });
   }
 
   private columns(rows: Row[]): Column<Row>[] {

@@ -4,6 +4,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { Row } from '../data/api-client.ts';
 import { needsFasterSyncCount, recommendedSync } from '../../../core/sync-advice.ts';
 import { formatCount, formatMinutes } from '../data/format.ts';
+import { syncPriorityDefaults, syncPriorityQueries } from '../data/page-queries.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
@@ -15,7 +16,6 @@ import '../components/data-table.ts';
 import '../components/plot-figure.ts';
 
 /** How many rows of rpt_sync_priority the page loads, worst exposure first. */
-const rowLimit = 5000;
 
 export function isFlagged(row: Row): boolean {
   return row.needs_faster_sync === true || row.needs_faster_sync === 1 || row.needs_faster_sync === 'true';
@@ -55,11 +55,10 @@ export class SyncPriorityPage extends PageElement {
     `,
   ];
   protected readonly pageName = 'sync';
-  @state() private flaggedOnly = true;
+  @state() private flaggedOnly = syncPriorityDefaults.flaggedOnly;
 
-  private flagged = new QueryController<Row>(this, () => ({ path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, needs_faster_sync: 'true', limit: rowLimit } }));
-  // Every SKU and system pair with mismatches, only when asked for: at scale that is most of the catalogue.
-  private all = new QueryController<Row>(this, () => (this.flaggedOnly ? undefined : { path: '/api/sync-priority', params: { source: this.filters.source, sku: this.filters.sku, limit: rowLimit } }));
+  private flagged = new QueryController<Row>(this, () => syncPriorityQueries(this.filters, { flaggedOnly: this.flaggedOnly }).flagged);
+  private all = new QueryController<Row>(this, () => syncPriorityQueries(this.filters, { flaggedOnly: this.flaggedOnly }).all);
 
   protected queries() {
     return [this.flagged, this.all];

@@ -7,6 +7,7 @@ import { locationName } from '../data/catalog.ts';
 import { atsByLocationSummary, heatmapSummary, rankingSummary } from '../data/chart-summary.ts';
 import { drillHref } from '../data/drill.ts';
 import { formatCount, formatPercent, isoDay } from '../data/format.ts';
+import { warehousesQueries } from '../data/page-queries.ts';
 import { QueryController } from '../data/query-controller.ts';
 import type { Column } from '../components/data-table.ts';
 import { withData } from '../components/load-state.ts';
@@ -24,12 +25,9 @@ export class WarehousesPage extends PageElement {
   static styles = [pageStyles, badgeStyles];
   protected readonly pageName = 'warehouses';
 
-  private weekly = new QueryController<LocationWeekRow>(this, () => ({
-    path: '/api/mismatch-rate',
-    params: { grain: 'week', from: this.filters.from, to: this.filters.to, source: this.filters.source, limit: 100000 },
-  }));
-  private ranking = new QueryController<WarehouseRow>(this, () => ({ path: '/api/warehouses', params: { from: this.filters.from, to: this.filters.to, source: this.filters.source } }));
-  private ats = new QueryController<AtsRow>(this, () => ({ path: '/api/ats', params: {} }));
+  private weekly = new QueryController<LocationWeekRow>(this, () => warehousesQueries(this.filters).weekly);
+  private ranking = new QueryController<WarehouseRow>(this, () => warehousesQueries(this.filters).ranking);
+  private ats = new QueryController<AtsRow>(this, () => warehousesQueries(this.filters).ats);
 
   protected queries() {
     return [this.weekly, this.ranking, this.ats];

@@ -6,6 +6,7 @@ import { locationName } from '../data/catalog.ts';
 import { mismatchRateSummary, stockSummary } from '../data/chart-summary.ts';
 import { drillHref } from '../data/drill.ts';
 import { formatDay, isoDay, toDate } from '../data/format.ts';
+import { weeklyHealthQueries } from '../data/page-queries.ts';
 import { QueryController } from '../data/query-controller.ts';
 import { periodKey, rate, sumBy, weekBefore } from '../data/rollup.ts';
 import { withData } from '../components/load-state.ts';
@@ -22,23 +23,10 @@ export class WeeklyHealthPage extends PageElement {
   // The Monday page must not wait for the filter catalog: the last day comes from its own stock rows.
   protected readonly needsCatalog = false;
 
-  private range() {
-    return { from: this.filters.from, to: this.filters.to };
-  }
-
-  private health = new QueryController<WeeklyHealthRow>(this, () => ({ path: '/api/weekly-health', params: { ...this.range(), location: this.filters.location, limit: 100000 } }));
-  private atsDaily = new QueryController<AtsDailyRow>(this, () => ({ path: '/api/ats-daily', params: { ...this.range(), location: this.filters.location, limit: 100000 } }));
-  private mismatch = new QueryController<MismatchRateRow>(this, () => ({
-    path: '/api/mismatch-rate',
-    params: { grain: 'day', ...this.range(), location: this.filters.location, source: this.filters.source, limit: 100000 },
-  }));
-
-  // rpt_weekly_health covers every system; with one system chosen, its own weekly rate feeds the mismatch tile.
-  private systemWeeks = new QueryController<MismatchRateRow>(this, () =>
-    this.filters.source
-      ? { path: '/api/mismatch-rate', params: { grain: 'week', ...this.range(), location: this.filters.location, source: this.filters.source, limit: 100000 } }
-      : undefined,
-  );
+  private health = new QueryController<WeeklyHealthRow>(this, () => weeklyHealthQueries(this.filters).health);
+  private atsDaily = new QueryController<AtsDailyRow>(this, () => weeklyHealthQueries(this.filters).atsDaily);
+  private mismatch = new QueryController<MismatchRateRow>(this, () => weeklyHealthQueries(this.filters).mismatch);
+  private systemWeeks = new QueryController<MismatchRateRow>(this, () => weeklyHealthQueries(this.filters).systemWeeks);
 
   protected queries() {
     return [this.health, this.atsDaily, this.mismatch, this.systemWeeks];
