@@ -55,12 +55,6 @@ placed_quarters as (
     count(*) filter (where stock_cause <> 'none') as stock_cancelled_cohort
   from {{ ref('fct_order_line') }} group by all
 ),
-cancelled_quarters as (
-  select epoch_us(cancelled_at) // 900000000 as quarter, location_id,
-    count(*) as stock_cancellations,
-    sum(revenue) as lost_revenue
-  from {{ ref('fct_order_line') }} where stock_cause <> 'none' group by all
-),
 placed as (
   select cast(date_trunc('week', cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date)) as date) as week, q.location_id,
     sum(q.lines) as lines, sum(q.oversell_lines) as oversell_lines, sum(q.allocation_breach_lines) as allocation_breach_lines,
@@ -68,10 +62,10 @@ placed as (
     sum(q.stock_cancelled_cohort) as stock_cancelled_cohort
   from placed_quarters q, settings s group by all
 ),
+-- Stock-error cancellations count in the week a line was cancelled, by the one rule of agg_cancellations_daily.
 cancelled as (
-  select cast(date_trunc('week', cast(timezone(s.timezone, to_timestamp(q.quarter * 900)) as date)) as date) as week, q.location_id,
-    sum(q.stock_cancellations) as stock_cancellations, sum(q.lost_revenue) as lost_revenue
-  from cancelled_quarters q, settings s group by all
+  select week, location_id, sum(lines) as stock_cancellations, sum(revenue) as lost_revenue
+  from {{ ref('agg_cancellations_weekly') }} where stock_cause <> 'none' group by all
 ),
 per_location as (
   select
