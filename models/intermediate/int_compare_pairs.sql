@@ -1,6 +1,6 @@
 -- Each compared pair: a system's SKU at a location where the system is compared, with the truth series it is held to, the figure compared (measure) and its channel's allocation rule.
 -- materialized: view
--- tests: not_null(series), not_null(source), not_null(location_id), not_null(sku), not_null(truth_source)
+-- tests: not_null(series, source, location_id, sku, truth_source)
 -- A pair exists from the system's first capture of the SKU there. Every series has exactly one
 -- open interval (its latest), so the open intervals list each pair once; they are stored last in
 -- int_stock_intervals, and reading them skips the closed ones' row groups.

@@ -2,7 +2,7 @@
 -- materialized: incremental
 -- unique_key: [series, changed_at, priority]
 -- incremental_strategy: delete+insert
--- tests: not_null(series), not_null(source), not_null(changed_at), unique(series, changed_at, priority), accepted_values(priority, [0, 1, 2])
+-- tests: not_null(series, source, changed_at), unique(series, changed_at, priority), accepted_values(priority, [0, 1, 2])
 -- `priority` orders the points of one instant: 0 the truth's first capture at the location (a SKU
 -- it never listed is 0 there), 1 a truth change, 2 a system change. A system point carries
 -- system_units, a truth point the truth's figures (the other side's columns are NULL).

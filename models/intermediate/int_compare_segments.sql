@@ -28,9 +28,13 @@ recent_points as (
   select pt.*
   from {{ ref('int_compare_points') }} pt
   join built b using (source)
-  -- The earliest bound first, on the scan (a dynamic filter).
-  where b.built_until is null
-    or (pt.changed_at > (select min(built_until) from built) and pt.changed_at > b.built_until)
+  -- The earliest bound first, on the scan (a dynamic filter): the join then meets the few recent
+  -- points instead of every one.
+  where pt.changed_at > (select min(built_until) from built) and pt.changed_at > b.built_until
+  union all
+  select pt.*
+  from {{ ref('int_compare_points') }} pt
+  where pt.source in (select source from built where built_until is null)
 ),
 pairs as (
   select p.*, c.segment_from as carried_from,
