@@ -2,7 +2,7 @@
 -- materialized: incremental
 -- unique_key: [series, changed_at, priority]
 -- incremental_strategy: delete+insert
--- tests: not_null(series, source, changed_at), unique(series, changed_at, priority), accepted_values(priority, [0, 1, 2])
+-- tests: not_null(series, source, changed_at), unique(series, changed_at, priority)
 -- `priority` orders the points of one instant: 0 the truth's first capture at the location (a SKU
 -- it never listed is 0 there), 1 a truth change, 2 a system change. A system point carries
 -- system_units, a truth point the truth's figures (the other side's columns are NULL).
@@ -78,7 +78,8 @@ paired as (
   from pairs p join built b using (source)
 ),
 {% else %}
-point_intervals as (
+-- Read by each side on its own scan (the columns it needs), not copied whole first.
+point_intervals as not materialized (
   select * from {{ ref('int_stock_intervals') }}
 ),
 paired as (
