@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runIngest } from '../../ingest/run-ingest.ts';
 import { buildModels } from '../../models/runner/build.ts';
 import { needsFasterSyncCount, recommendedSync } from '../../core/sync-advice.ts';
+import { formatDay, formatPercent } from '../../dashboard/src/data/format.ts';
 import { apiRows } from '../helpers/api-rows.ts';
 import { dashboardSuite } from '../helpers/dashboard-suite.ts';
 
@@ -71,12 +72,34 @@ describe('weekly health', () => {
       const rates = await apiRows(api, '/api/mismatch-rate?grain=day&limit=100000');
       const sources = new Set(rates.rows.filter((r) => Number(r.compared) > 0).map((r) => r.source));
       expect(await page.locator('sl-plot[data-chart="mismatch-rate"] g.rate-line path').count()).toBe(sources.size);
-      // The data ends an hour into its last day: that day is drawn dashed, one stretch per system, not as a drop to 0%.
-      const lastDay = rates.rows.map((r) => String(r.day).slice(0, 10)).sort().at(-1);
-      const compared = (day: string | undefined) => rates.rows.filter((r) => String(r.day).slice(0, 10) === day).reduce((sum, r) => sum + Number(r.compared), 0);
-      const dayBefore = rates.rows.map((r) => String(r.day).slice(0, 10)).filter((day) => day !== lastDay).sort().at(-1);
-      expect(compared(lastDay)).toBeLessThan(compared(dayBefore) / 2);
-      expect(await page.locator('sl-plot[data-chart="mismatch-rate"] g.rate-line-partial path').count()).toBe(sources.size);
+      // The data ends an hour into its last day: that day is left out, and the chart says how much
+      // of it there is so far, by the weeks' own coverage (rpt_weekly_health's hours so far).
+      const inProgress = (await apiRows(api, '/api/weekly-health?location=ALL&limit=100000')).rows.sort(byWeek).at(-1)!;
+      expect(inProgress.is_partial).toBe(true);
+      const days = [...new Set(rates.rows.map((r) => String(r.day).slice(0, 10)))].sort();
+      const lastDay = days.at(-1)!;
+      const monday = String(inProgress.week).slice(0, 10);
+      const hoursSoFar = Number(inProgress.week_hours) - (24 * (Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`))) / 86_400_000;
+      expect(hoursSoFar).toBeGreaterThan(0);
+      expect(hoursSoFar).toBeLessThan(24);
+      const chart = page.locator('sl-plot[data-chart="mismatch-rate"]');
+      expect(await chart.locator('figcaption', { hasText: 'so far' }).textContent()).toBe(`${formatDay(lastDay)} is still in progress (${hoursSoFar} of 24 h so far) and left out.`);
+      // Every whole day's point is the API's rate of that day and system (summed over locations); the last day has none.
+      const perDay = new Map<string, { source: string; day: string; compared: number; mismatched: number }>();
+      for (const r of rates.rows) {
+        const day = String(r.day).slice(0, 10);
+        const key = `${day}|${r.source}`;
+        const sum = perDay.get(key) ?? { source: String(r.source), day, compared: 0, mismatched: 0 };
+        sum.compared += Number(r.compared);
+        sum.mismatched += Number(r.mismatched);
+        perDay.set(key, sum);
+      }
+      const expected = [...perDay.values()]
+        .filter((p) => p.day !== lastDay && p.compared > 0)
+        .map((p) => `${p.source}, ${formatDay(p.day)}: ${formatPercent(p.mismatched / p.compared)}, ${p.mismatched} mismatches`);
+      const drawn = await chart.locator('g.rate-dot [aria-label]').evaluateAll((dots) => dots.map((dot) => dot.getAttribute('aria-label')));
+      expect(drawn.sort()).toEqual(expected.sort());
+      expect(drawn.filter((label) => label?.includes(formatDay(lastDay)))).toEqual([]);
     }));
 });
 

@@ -101,7 +101,7 @@ for (const seed of [21, 4, 9]) describe(`incremental marts (seed ${seed})`, () =
     const hourly = builds[1]!;
     const rowsOf = (build: BuildSummary, node: string) => build.results.find((result) => result.node === node)?.rows ?? 0;
     console.info(builds.map((build) => ['int_stock_intervals', 'int_compare_segments', 'int_mismatch_segments', 'fct_mismatch'].map((model) => `${model} ${rowsOf(build, model)}`).join(', ')).join('\n'));
-    for (const model of ['int_stock_intervals', 'int_compare_segments', 'int_mismatch_segments', 'fct_mismatch', 'fct_ats_daily', 'agg_mismatch_rate', 'stg_order_line', 'fct_order_line', 'stg_inventory_event']) {
+    for (const model of ['int_stock_intervals', 'int_compare_points', 'int_compare_segments', 'int_mismatch_segments', 'fct_mismatch', 'fct_ats_daily', 'agg_mismatch_rate', 'stg_order_line', 'fct_order_line', 'stg_inventory_event']) {
       expect(incrementalModels).toContain(model);
       expect(rowsOf(hourly, model), model).toBeGreaterThan(0);
       // A pair's mismatches are classified anew with their whole history: on a tiny, busy shop

@@ -15,6 +15,7 @@ import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
 import { kpiStyles, lastDayOf, latestTwoWeeks, weeklyKpis, type WeeklyHealthRow } from '../components/weekly-kpis.ts';
+import { dataEndOf } from '../data/rollup.ts';
 import { hrefFor } from '../routing/router.ts';
 import '../components/data-table.ts';
 import '../components/plot-figure.ts';
@@ -55,7 +56,7 @@ export class LocationPage extends PageElement {
       <div class="grid">
         <section class="card" aria-labelledby="rate-title">
           <h3 id="rate-title">Mismatch rate per system</h3>
-          ${withData(this.rates, { what: 'mismatch rates', empty: 'No comparisons at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" summary=${mismatchRateSummary(rows)} csv=${this.rates.csvUrl} label="Mismatch rate per system per day at ${name}" .chart=${(width: number) => mismatchRateLines(rows, width, (p) => drillHref('mismatches', { location: id, source: p.source, day: isoDay(p.period) }))}></sl-plot>`)}
+          ${withData(this.rates, { what: 'mismatch rates', empty: 'No comparisons at this location in this range.' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" summary=${mismatchRateSummary(rows)} csv=${this.rates.csvUrl} label="Mismatch rate per system per day at ${name}" .chart=${(width: number) => mismatchRateLines(rows, width, (p) => drillHref('mismatches', { location: id, source: p.source, day: isoDay(p.period) }), dataEndOf(this.health.rows))}></sl-plot>`)}
         </section>
         <section class="card" aria-labelledby="states-title">
           <h3 id="states-title">Sellable and non-sellable stock</h3>

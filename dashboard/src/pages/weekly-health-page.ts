@@ -8,7 +8,7 @@ import { drillHref } from '../data/drill.ts';
 import { formatDay, isoDay, toDate } from '../data/format.ts';
 import { weeklyHealthQueries } from '../data/page-queries.ts';
 import { QueryController } from '../data/query-controller.ts';
-import { periodKey, rate, sumBy, weekBefore } from '../data/rollup.ts';
+import { dataEndOf, periodKey, rate, sumBy, weekBefore } from '../data/rollup.ts';
 import { withData } from '../components/load-state.ts';
 import { PageElement } from '../components/page-element.ts';
 import { badgeStyles, pageStyles } from '../components/page-styles.ts';
@@ -50,7 +50,7 @@ export class WeeklyHealthPage extends PageElement {
         <section class="card wide" aria-labelledby="rate-title">
           <h3 id="rate-title">How often each system disagrees with the truth</h3>
           <p class="sub">Mismatched comparisons as a share of all comparisons, per day and system.</p>
-          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range. A system is compared only where a location has a truth_source, and a storefront or marketplace only through a channel listing it under channels: (Data health → Setup checks says which sources are never compared).' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" summary=${mismatchRateSummary(rows)} csv=${this.mismatch.csvUrl} label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width, (p) => drillHref('mismatches', { location: this.filters.location, source: p.source, day: isoDay(p.period) }))}></sl-plot>`)}
+          ${withData(this.mismatch, { what: 'mismatch rates', empty: 'No comparisons in this range. A system is compared only where a location has a truth_source, and a storefront or marketplace only through a channel listing it under channels: (Data health → Setup checks says which sources are never compared).' }, (rows) => html`<sl-plot .data=${rows} data-chart="mismatch-rate" summary=${mismatchRateSummary(rows)} csv=${this.mismatch.csvUrl} label="Mismatch rate per system per day" .chart=${(width: number) => mismatchRateLines(rows, width, (p) => drillHref('mismatches', { location: this.filters.location, source: p.source, day: isoDay(p.period) }), dataEndOf(this.health.rows))}></sl-plot>`)}
         </section>
       </div>`;
   }
