@@ -37,7 +37,7 @@ function configYaml(): string {
 /** The marts the bench fills with generated rows, in the real models' shapes; fct_stock_position is its own view below. */
 const generatedMarts = ['fct_ats_daily', 'fct_ats_current', 'fct_mismatch', 'agg_mismatch_rate', 'fct_order_line', 'rpt_sync_priority', 'rpt_weekly_health', 'fct_source_freshness'];
 /** The roll-ups over them, built by their real models. */
-const rollups = ['agg_ats_daily', 'agg_mismatch_rate_weekly', 'agg_location_summary'];
+const rollups = ['agg_ats_current', 'agg_ats_daily', 'agg_mismatch_rate_weekly', 'agg_location_summary'];
 
 /**
  * The marts a "build" writes again: each into a stage table shaped like the published one, filled

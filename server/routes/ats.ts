@@ -9,23 +9,15 @@ import type { EndpointContext } from '../table-endpoint.ts';
 const queryShape = { format: pageShape.format };
 
 /**
- * ATS against total stock per location, from the truth's latest counts (marts.fct_ats_current). Its
+ * ATS against total stock per location, from the truth's latest counts (marts.agg_ats_current). Its
  * JSON rows are objects, as the foundation's dashboard chart reads them; `columns` and `total` are
  * there as on every table endpoint.
  */
 export function atsRoutes({ db, catalog, cache, gate, warmers }: EndpointContext): Router {
   const router = Router();
   const loader: PageLoader = async (call) => {
-    await catalog.requireMart('fct_ats_current');
-    const columns = await gate.run(() => db.columns(sql`
-      select l.location_id, l.name as location_name,
-             coalesce(sum(a.total_units), 0) as total_units,
-             coalesce(sum(a.ats_units), 0) as ats_units,
-             max(a.captured_at) as captured_at
-      from config.locations l
-      left join marts.fct_ats_current a using (location_id)
-      group by all
-      order by l.location_id`), call);
+    await catalog.requireMart('agg_ats_current');
+    const columns = await gate.run(() => db.columns(sql`select * from marts.agg_ats_current order by location_id`), call);
     return { result: columns, total: columns.rowCount };
   };
   warmers.set('/api/ats', () => cache.warm('/api/ats', Infinity, loader));

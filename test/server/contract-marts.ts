@@ -31,7 +31,7 @@ server:
 /** The marts this fixture fills; the roll-ups over them are built from these rows by their real models. */
 const contractMarts = ['fct_stock_position', 'fct_ats_daily', 'fct_ats_current', 'fct_mismatch', 'agg_mismatch_rate', 'fct_order_line', 'rpt_sync_priority', 'rpt_weekly_health', 'fct_source_freshness'];
 
-const builtRollups = ['agg_ats_daily', 'agg_mismatch_rate_weekly', 'agg_location_summary', 'agg_cancellations_daily', 'agg_cancellations_weekly'];
+const builtRollups = ['agg_ats_current', 'agg_ats_daily', 'agg_mismatch_rate_weekly', 'agg_location_summary', 'agg_cancellations_daily', 'agg_cancellations_weekly'];
 
 /** The known rows, inserted by column name: a column the models drop or rename fails here. */
 const martRowsSql = `

@@ -27,7 +27,7 @@ describe('Parquet exports', () => {
     writeFileSync(path.join(dir, '.fct_mismatch.1.2.parquet.tmp'), 'half');
     const published = await publishExports(api.config, api.db);
     expect(published.map((entry) => entry.mart)).toEqual([
-      'agg_ats_daily', 'agg_cancellations_daily', 'agg_cancellations_weekly', 'agg_location_summary', 'agg_mismatch_rate', 'agg_mismatch_rate_weekly',
+      'agg_ats_current', 'agg_ats_daily', 'agg_cancellations_daily', 'agg_cancellations_weekly', 'agg_location_summary', 'agg_mismatch_rate', 'agg_mismatch_rate_weekly',
       'fct_ats_current', 'fct_ats_daily', 'fct_mismatch', 'fct_order_line', 'fct_source_freshness', 'fct_stock_position', 'rpt_sync_priority', 'rpt_weekly_health',
     ]);
     expect(readdirSync(dir).sort()).toEqual(published.map((entry) => `${entry.mart}.parquet`).sort());
