@@ -17,8 +17,14 @@ const tempDir = useTempDir('stocklens-hostile-swap-');
  */
 describe('a drop file swapped between the listing and the read', () => {
   const swaps: [string, (file: string, dir: string) => void, RegExp][] = [
-    ['a FIFO', (file) => (rmSync(file), execFileSync('mkfifo', [file])), /became a FIFO \(named pipe\) since the folder was listed/],
-    ['a link to a file outside the folder', (file, dir) => (rmSync(file), symlinkSync(path.join(dir, 'secret.csv'), file)), /became a symbolic link since the folder was listed/],
+    ['a FIFO', (file) => {
+        rmSync(file);
+        execFileSync('mkfifo', [file]);
+      }, /became a FIFO \(named pipe\) since the folder was listed/],
+    ['a link to a file outside the folder', (file, dir) => {
+        rmSync(file);
+        symlinkSync(path.join(dir, 'secret.csv'), file);
+      }, /became a symbolic link since the folder was listed/],
     ['another regular file renamed over it', (file, dir) => renameSync(path.join(dir, 'secret.csv'), file), /was replaced by another file since the folder was listed/],
   ];
 
