@@ -22,7 +22,7 @@ export function csvDropConnector(source: SourceConfig, config: Config): Connecto
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
-      for (const entry of await listDropFolder(source, config)) {
+      for (const entry of await listDropFolder(source, config, Date.now(), ignore)) {
         const parsed = parseBatchFileName(entry.name);
         if (!parsed) {
           ignore?.({ file: entry.file, reason: 'its name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>', fix: batchNameAdvice(entry.name) });

@@ -8,6 +8,7 @@ import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
 import { logger } from '../../core/logger.ts';
 import { parseSizeBytes } from '../../core/size.ts';
+import type { IgnoredFile } from '../connectors/connector.ts';
 import { inspectFile, type FileInspection } from './inspect-file.ts';
 
 /**
@@ -57,7 +58,7 @@ export function fileLimits(config: Pick<Config, 'ingest'>): FileLimits {
 const inProgress = /^\.|\.(part|tmp)$/i;
 
 /** The files of a source's folder in name order that are complete and may be read, or are refused with a reason. */
-export async function listDropFolder(source: SourceConfig, config: Pick<Config, 'ingest'>, now = Date.now()): Promise<DropFile[]> {
+export async function listDropFolder(source: SourceConfig, config: Pick<Config, 'ingest'>, now = Date.now(), wait?: (file: IgnoredFile) => void): Promise<DropFile[]> {
   const folder = source.path!;
   let names: string[];
   try {
@@ -85,7 +86,13 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
     }
     listed.set(file, { target: admitted.target, dev: admitted.stats.dev, ino: admitted.stats.ino });
     if (now - admitted.stats.mtimeMs < quietMs) {
-      logger.debug({ source: source.name, file: name }, 'file changed within quiet_period: taken once it is quiet');
+      const ago = Math.max(0, Math.round((now - admitted.stats.mtimeMs) / 1000));
+      wait?.({
+        file,
+        waiting: true,
+        reason: `it changed ${ago} s ago, and a file counts as complete once it has not changed for quiet_period (${source.quiet_period}): it may still be being written`,
+        fix: 'nothing to do: a later ingest takes it once it is quiet; if files only ever appear complete (written under a .part name and renamed), set quiet_period: 0s on the source',
+      });
       continue;
     }
     files.push({ name, file, stamp: stampOf(admitted.stats) });
