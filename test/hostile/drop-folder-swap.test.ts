@@ -36,7 +36,7 @@ describe('a drop file swapped between the listing and the read', () => {
     writeFileSync(file, 'location_id,sku,on_hand\nWH-EAST,A,10\n');
     writeFileSync(path.join(dir, 'secret.csv'), 'location_id,sku,on_hand\nWH-EAST,SECRET,99\n');
     const config = parseConfig(
-      'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n',
+      'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n',
       path.join(dir, 'stocklens.config.yaml'),
     );
     const db = await Database.open(config.databaseFile);
