@@ -43,6 +43,7 @@ export class RecoveringInstance {
    */
   async connect(): Promise<DuckDBConnection> {
     const instance = await this.current();
+    if (this.closed) throw new Error(`database ${this.file} is closed`);
     const opening = instance.connect();
     this.connecting.add(opening);
     try {
