@@ -19,10 +19,10 @@ const sink = await startSmtpSink();
 const config = parseConfig(
   `
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms }
-  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./shopify }
-  - { name: erp, system: erp, connector: csv-drop, path: ./erp }
-  - { name: amazon, system: marketplace, connector: csv-drop, path: ./amazon }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms }
+  - { name: shopify, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./shopify }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./erp }
+  - { name: amazon, system: marketplace, connector: csv-drop, quiet_period: 0s, path: ./amazon }
 locations:
 ${locations.map((id) => `  - { id: ${id}, name: ${id}, truth_source: wms, lead_email: ${id.toLowerCase()}@example.com }`).join('\n')}
 smtp: { host: 127.0.0.1, port: ${sink.port} }

@@ -25,7 +25,7 @@ function configYaml(): string {
   return [
     'data_dir: ./data',
     'sources:',
-    ...sources.map((name) => `  - { name: ${name}, system: ${name === 'wms' ? 'wms' : name === 'erp' ? 'erp' : name === 'oms' ? 'oms' : name === 'amazon' ? 'marketplace' : 'ecommerce'}, connector: csv-drop, path: ./inbox/${name} }`),
+    ...sources.map((name) => `  - { name: ${name}, system: ${name === 'wms' ? 'wms' : name === 'erp' ? 'erp' : name === 'oms' ? 'oms' : name === 'amazon' ? 'marketplace' : 'ecommerce'}, connector: csv-drop, quiet_period: 0s, path: ./inbox/${name} }`),
     'locations:',
     ...locations,
     'channels:',

@@ -57,7 +57,7 @@ try {
     mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
   }
-  const config = parseConfig('sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\nmodels: { dir: . }\n', path.join(dir, 'stocklens.config.yaml'));
+  const config = parseConfig('sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: . }\nmodels: { dir: . }\n', path.join(dir, 'stocklens.config.yaml'));
   const db = await Database.open(config.databaseFile);
   const timed = async (fn: () => Promise<unknown>) => {
     const started = performance.now();

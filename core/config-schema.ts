@@ -45,11 +45,12 @@ const source = z
     follow_symlinks: z.boolean().default(false),
     symlink_roots: z.array(z.string()).default([]),
     /**
-     * File sources: a file counts as complete once its size and modification time have not changed
-     * for this long (a writer still appending keeps touching it). `0s` takes a file as soon as it
-     * appears: right for writers that write `name.part` and rename it (a `.part` name is never read).
+     * File sources: a file counts as complete once its modification time is at least this old (a
+     * writer still appending keeps touching it), so an export copied in a minute ago lands at once
+     * and one still being written waits. `0s` takes a file as soon as it appears: right for writers
+     * that write `name.part` and rename it (a `.part` name is never read), and for the demo.
      */
-    quiet_period: duration.default('0s'),
+    quiet_period: duration.default('30s'),
     schedule: cronExpression.default('0 * * * *'),
     max_staleness: duration.default('2h'),
     warn_after: duration.optional(),

@@ -71,8 +71,25 @@ export function literal(value: unknown): string {
   return quotedString(String(value));
 }
 
-/** One unit of work on the database: its own DuckDB connection. */
+/**
+ * One unit of work on the database: its own DuckDB connection.
+ *
+ * DuckDB works on a connection in a thread of the libuv pool while JavaScript goes on, so two rules
+ * hold here, for every caller:
+ * - a connection is never closed while a call of it is still running in that thread (DuckDB
+ *   crashes the process): `closeSync()` then interrupts the call and closes once it has settled;
+ * - an interrupt is honoured: DuckDB forgets one that arrives while a statement is still being
+ *   prepared, so `interrupt()` repeats it until the running call settles, and every later call on
+ *   the connection fails at once as interrupted.
+ */
 export class Connection {
+  /** Calls of this connection running in DuckDB now. */
+  private running = 0;
+  private interrupted = false;
+  private closed = false;
+  private closeWhenIdle = false;
+  private repeatInterrupt: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly connection: DuckDBConnection,
     /** Told of every error, so that the database notices a fatal one (it is then invalidated). */
@@ -82,7 +99,28 @@ export class Connection {
   /** Runs a statement (or a script of several, when it is trusted text without values). */
   async run(statement: Statement): Promise<void> {
     const { text, values } = compile(statement);
-    await this.connection.run(text, values.length > 0 ? values : undefined).catch(this.rethrow);
+    await this.call(() => this.connection.run(text, values.length > 0 ? values : undefined));
+  }
+
+  /** Every call into DuckDB goes through here: counted while it runs, refused once interrupted. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.interrupted) throw new Error('INTERRUPT Error: Interrupted! (the connection was interrupted before this statement)');
+    if (this.closed || this.closeWhenIdle) throw new Error('the connection is closed');
+    this.running += 1;
+    try {
+      return await work();
+    } catch (error) {
+      return this.rethrow(error);
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) this.settled();
+    }
+  }
+
+  private settled(): void {
+    clearInterval(this.repeatInterrupt);
+    this.repeatInterrupt = undefined;
+    if (this.closeWhenIdle) this.closeNow();
   }
 
   private readonly rethrow = (error: unknown): never => {
@@ -128,12 +166,12 @@ export class Connection {
    */
   async *stream(statement: Statement): AsyncGenerator<ColumnarResult> {
     const { text, values } = compile(statement);
-    const result = await this.connection.stream(text, values.length > 0 ? values : undefined).catch(this.rethrow);
+    const result = await this.call(() => this.connection.stream(text, values.length > 0 ? values : undefined));
     const names = result.columnNames();
     const types = result.columnTypes().map((type) => type.toString());
     // An empty result still yields one empty chunk, so that callers learn its column names and types.
     for (let first = true; ; first = false) {
-      const chunk = await result.fetchChunk().catch(this.rethrow);
+      const chunk = await this.call(() => result.fetchChunk());
       if (!chunk || chunk.rowCount === 0) {
         if (first) yield { names, types, columns: names.map(() => []), rowCount: 0 };
         return;
@@ -160,7 +198,7 @@ export class Connection {
    * live in catalog `temp`, schema `main`: `appender('main', name, 'temp')`.
    */
   async appender(schema: string, table: string, catalog?: string): Promise<DuckDBAppender> {
-    return this.connection.createAppender(table, schema, catalog);
+    return this.call(() => this.connection.createAppender(table, schema, catalog));
   }
 
   /**
@@ -181,9 +219,12 @@ export class Connection {
     }
   }
 
-  /** Stops the statement running on this connection (timeouts of the SQL endpoint). */
+  /** Stops the statement running on this connection, and refuses any later one (timeouts, clients gone). */
   interrupt(): void {
+    if (this.closed) return;
+    this.interrupted = true;
     this.connection.interrupt();
+    if (this.running > 0) this.repeatInterrupt ??= setInterval(() => this.connection.interrupt(), interruptRepeatMs);
   }
 
   /** The underlying DuckDB connection, for streaming readers inside the db module's callers' stage. */
@@ -191,15 +232,28 @@ export class Connection {
     return this.connection;
   }
 
+  /** Closes the connection; one with a call still running is interrupted and closed once it settles. */
   closeSync(): void {
+    if (this.closed || this.closeWhenIdle) return;
+    if (this.running === 0) return this.closeNow();
+    this.interrupt();
+    this.closeWhenIdle = true;
+  }
+
+  private closeNow(): void {
+    this.closed = true;
+    this.closeWhenIdle = false;
     this.connection.closeSync();
   }
 
   private async read(statement: Statement): Promise<DuckDBResultReader> {
     const { text, values } = compile(statement);
-    return this.connection.runAndReadAll(text, values.length > 0 ? values : undefined).catch(this.rethrow);
+    return this.call(() => this.connection.runAndReadAll(text, values.length > 0 ? values : undefined));
   }
 }
+
+/** How often an interrupt is repeated while the interrupted call has not settled yet. */
+const interruptRepeatMs = 20;
 
 export interface OpenOptions {
   readOnly?: boolean;
@@ -243,9 +297,8 @@ export class Database {
 
   async connect(): Promise<Connection> {
     if (this.closed) throw new Error(`database ${this.file} is closed`);
-    const instance = await this.instance.current();
     try {
-      return new Connection(await instance.connect(), this.instance.noticeFatal);
+      return new Connection(await this.instance.connect(), this.instance.noticeFatal);
     } catch (error) {
       this.instance.noticeFatal(error);
       throw error;

@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 
@@ -21,6 +21,9 @@ export class RecoveringInstance {
   private invalidated: Error | undefined;
   private reopening: Promise<void> | undefined;
   private lastReopenAttempt = 0;
+  /** Connections being opened in the libuv pool now. */
+  private readonly connecting = new Set<Promise<DuckDBConnection>>();
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -34,6 +37,27 @@ export class RecoveringInstance {
     return this.instance;
   }
 
+  /**
+   * A new connection. An instance closed (or reopened) while the connection was being opened
+   * waited for it (see closeInstance); the connection is then closed and refused.
+   */
+  async connect(): Promise<DuckDBConnection> {
+    const instance = await this.current();
+    if (this.closed) throw new Error(`database ${this.file} is closed`);
+    const opening = instance.connect();
+    this.connecting.add(opening);
+    try {
+      const connection = await opening;
+      if (this.closed || instance !== this.instance) {
+        connection.closeSync();
+        throw new Error(`database ${this.file} ${this.closed ? 'is closed' : 'was reopened meanwhile: try again'}`);
+      }
+      return connection;
+    } finally {
+      this.connecting.delete(opening);
+    }
+  }
+
   /** Told of every error on a connection: a fatal one marks the instance for reopening. */
   readonly noticeFatal = (error: unknown): void => {
     if (!this.invalidated && /^(Error: )?FATAL Error|database has been invalidated/i.test(causeMessage(error))) {
@@ -45,7 +69,7 @@ export class RecoveringInstance {
   /** Whether the database answers a query now (reopening it after a fatal error when it can); the reason when not. */
   async health(): Promise<{ ok: true } | { ok: false; error: string }> {
     try {
-      const connection = await (await this.current()).connect();
+      const connection = await this.connect();
       try {
         await connection.run('select 1 as ok');
       } finally {
@@ -59,7 +83,24 @@ export class RecoveringInstance {
   }
 
   closeSync(): void {
-    this.instance.closeSync();
+    this.closed = true;
+    this.closeInstance(this.instance);
+  }
+
+  /**
+   * Closes a DuckDB instance once no connection of it is still being opened in the libuv pool:
+   * DuckDB crashes the process when an instance goes away under a connection being made.
+   */
+  private closeInstance(instance: DuckDBInstance): void {
+    const opening = [...this.connecting];
+    if (opening.length === 0) return instance.closeSync();
+    void Promise.allSettled(opening).then(() => {
+      try {
+        instance.closeSync();
+      } catch (error) {
+        logger.warn({ err: error, file: this.file }, 'closing the database failed');
+      }
+    });
   }
 
   private async reopen(): Promise<void> {
@@ -67,7 +108,7 @@ export class RecoveringInstance {
       if (Date.now() - this.lastReopenAttempt < reopenEveryMs) throw this.unavailable();
       this.lastReopenAttempt = Date.now();
       try {
-        this.instance.closeSync();
+        this.closeInstance(this.instance);
       } catch {
         // an invalidated instance may refuse to close cleanly: the new one replays the log anyway
       }

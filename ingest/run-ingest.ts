@@ -45,12 +45,13 @@ export interface QuarantineGroup {
 
 /**
  * A file that did not land: `rejected` whole (a wrong header, an unreadable file; `again` when it was
- * rejected by an earlier run and is still in the folder unchanged), `failed` (retried next run) or
- * `ignored` by its connector (a name it cannot read).
+ * rejected by an earlier run and is still in the folder unchanged), `failed` (retried next run),
+ * `ignored` by its connector (a name it cannot read) or `waiting` (still changing within the
+ * source's quiet_period: a later run takes it, nothing for the user to do).
  */
 export interface FileProblem {
   file: string;
-  outcome: 'rejected' | 'failed' | 'ignored';
+  outcome: 'rejected' | 'failed' | 'ignored' | 'waiting';
   reason: string;
   fix: string;
   again?: boolean;
@@ -125,8 +126,8 @@ export async function ingestBatches(
     const ignored: IgnoredFile[] = [];
     const unchanged = await UnchangedFiles.load(db, source.name);
     const pending = await list((file) => ignored.push(file), unchanged);
-    for (const file of ignored) summary.problems.push({ ...file, outcome: 'ignored' });
-    await recordIgnoredFiles(db, source.name, ignored);
+    for (const { waiting, ...file } of ignored) summary.problems.push({ ...file, outcome: waiting ? 'waiting' : 'ignored' });
+    await recordIgnoredFiles(db, source.name, ignored.filter((file) => !file.waiting));
     const landOptions = {
       knownLocations: config.locations.map((location) => location.id),
       maxFullDrop: source.max_full_drop ?? config.ingest.max_full_drop,

@@ -8,7 +8,7 @@ const [root, file, ...folders] = process.argv.slice(2);
 const from = (module: string) => import(pathToFileURL(path.join(root, module)).href);
 const [{ parseConfig }, { Database }, { runIngest }] = await Promise.all([from('core/load-config.ts'), from('db/database.ts'), from('ingest/run-ingest.ts')]);
 
-const sources = folders.map((folder, index) => `  - { name: s${index}-${path.basename(folder)}, system: wms, connector: csv-drop, path: ${JSON.stringify(folder)} }`).join('\n');
+const sources = folders.map((folder, index) => `  - { name: s${index}-${path.basename(folder)}, system: wms, connector: csv-drop, quiet_period: 0s, path: ${JSON.stringify(folder)} }`).join('\n');
 const config = parseConfig(`data_dir: ${JSON.stringify(path.dirname(file))}\nsources:\n${sources}\n`, path.join(path.dirname(file), 'stocklens.config.yaml'));
 const db = await Database.open(file);
 const cpu = process.cpuUsage();

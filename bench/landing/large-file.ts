@@ -17,7 +17,7 @@ const file = path.join(folder, 'stock_20261101T000000Z_delta.csv');
 await writeLines(file, 'location_id,sku,on_hand,committed,reserved_other,damaged,quality_control,safety_stock,in_transit,incoming,available_reported,quantity_semantics', function* () {
   for (let index = 0; index < rowCount; index++) yield line(index);
 });
-const config = parseConfig(`data_dir: ${JSON.stringify(work)}\nsources:\n  - { name: big, system: wms, connector: csv-drop, path: ${JSON.stringify(folder)} }\n`, path.join(work, 'large.yaml'));
+const config = parseConfig(`data_dir: ${JSON.stringify(work)}\nsources:\n  - { name: big, system: wms, connector: csv-drop, quiet_period: 0s, path: ${JSON.stringify(folder)} }\n`, path.join(work, 'large.yaml'));
 const db = await Database.open(path.join(work, 'large.duckdb'), { settings: { memory_limit: memoryLimit, temp_directory: path.join(work, 'spill') } });
 const baseline = peakRssBytes();
 const started = performance.now();

@@ -48,7 +48,7 @@ export function ingestCommand(): Command {
  */
 export function ingestExitCode(summaries: readonly SourceSummary[]): number {
   if (summaries.some((summary) => summary.status === 'failed' || summary.problems.some((problem) => problem.outcome === 'failed'))) return 1;
-  if (summaries.some((summary) => summary.problems.length > 0 || summary.rejected > 0 || summary.held > 0)) return 2;
+  if (summaries.some((summary) => summary.problems.some((problem) => problem.outcome !== 'waiting') || summary.rejected > 0 || summary.held > 0)) return 2;
   return 0;
 }
 
@@ -93,6 +93,7 @@ function problemLines(summary: SourceSummary): string[] {
     { outcome: 'rejected', title: (n: number) => `${n} file${n > 1 ? 's' : ''} of ${summary.source} rejected (none of ${n > 1 ? 'their' : 'its'} rows landed):` },
     { outcome: 'failed', title: (n: number) => `${n} file${n > 1 ? 's' : ''} of ${summary.source} failed to land:` },
     { outcome: 'ignored', title: (n: number) => `${n} file${n > 1 ? 's' : ''} in ${summary.source}'s folder ignored:` },
+    { outcome: 'waiting', title: (n: number) => `${n} file${n > 1 ? 's' : ''} in ${summary.source}'s folder not taken yet:` },
   ] as const;
   for (const { outcome, title } of groups) {
     const problems = summary.problems.filter((problem) => problem.outcome === outcome);

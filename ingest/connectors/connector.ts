@@ -8,6 +8,8 @@ export interface IgnoredFile {
   file: string;
   reason: string;
   fix: string;
+  /** Not left aside for good: still changing within the source's quiet_period, taken once it is quiet. */
+  waiting?: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Config } from '../../core/load-config.ts';
 import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, quotedIdentifier, type Connection } from '../../db/database.ts';
 import { batchNameAdvice, parseBatchFileName, type BatchFileName } from '../batch-file-name.ts';
-import { fileLimits, inspectDropFile, listDropFolder, type DropInspection } from '../files/drop-folder.ts';
+import { fileLimits, inspectDropFile, listDropFolder, pinFiles, type DropInspection } from '../files/drop-folder.ts';
 import type { LongLine } from '../files/inspect-file.ts';
 import { headerOf, readDelimited } from '../files/read-delimited.ts';
 import type { GroupRead, PendingBatch, StagedInput } from '../batch-contract.ts';
@@ -22,7 +22,7 @@ export function csvDropConnector(source: SourceConfig, config: Config): Connecto
       const batches: PendingBatch[] = [];
       const limits = fileLimits(config);
       const longLines = new Map<string, readonly LongLine[]>();
-      for (const entry of await listDropFolder(source, config)) {
+      for (const entry of await listDropFolder(source, config, Date.now(), ignore)) {
         const parsed = parseBatchFileName(entry.name);
         if (!parsed) {
           ignore?.({ file: entry.file, reason: 'its name does not follow <entity>_<YYYYMMDDTHHMMSSZ>[_full|_delta].<ext>', fix: batchNameAdvice(entry.name) });
@@ -78,7 +78,8 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
     return readDelimited(connection, [file], headerOf(inspection, format), format, batchInput, () => inspection.longLines ?? []);
   }
   if (inspection.sizeBytes === 0) throw new IngestError('empty file: no records');
-  const reader = parsed.format === 'json' ? `read_json(${literal(file)}, format = 'auto')` : `read_parquet(${literal(file)})`;
+  const pinned = await pinFiles([file]);
+  const reader = parsed.format === 'json' ? `read_json(${literal(pinned.paths[0])}, format = 'auto')` : `read_parquet(${literal(pinned.paths[0])})`;
   try {
     // A JSON field holding strings in some records and numbers in others comes back as JSON: its
     // text is the string itself, not the string's JSON quoting.
@@ -90,6 +91,8 @@ async function stageFile(connection: Connection, file: string, parsed: BatchFile
     await connection.run(`create or replace temp table ${batchInput.text} as select row_number() over () as __row, ${asText.join(', ')} from ${reader}`);
   } catch (error) {
     throw new IngestError(`${path.basename(file)} cannot be read as ${parsed.format}: ${causeMessage(error)}`, { file }, { cause: error });
+  } finally {
+    await pinned.release();
   }
 }
 

@@ -25,7 +25,7 @@ const stampInName = /(\d{8}T\d{6}Z)/;
 export async function vendorFiles(source: SourceConfig, config: Pick<Config, 'ingest'>, defaultName: RegExp, expected: string, ignore?: (file: IgnoredFile) => void): Promise<VendorFile[]> {
   const matcher = source.pattern ? globRegExp(source.pattern) : undefined;
   const found: VendorFile[] = [];
-  for (const entry of await listDropFolder(source, config)) {
+  for (const entry of await listDropFolder(source, config, Date.now(), ignore)) {
     const { name, file } = entry;
     const gzip = name.endsWith('.gz');
     if (matcher) {

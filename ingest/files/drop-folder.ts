@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceConfig } from '../../core/config-schema.ts';
 import { parseDurationMs } from '../../core/duration.ts';
@@ -8,6 +8,7 @@ import { IngestError, causeMessage } from '../../core/errors.ts';
 import type { Config } from '../../core/load-config.ts';
 import { logger } from '../../core/logger.ts';
 import { parseSizeBytes } from '../../core/size.ts';
+import type { IgnoredFile } from '../connectors/connector.ts';
 import { inspectFile, type FileInspection } from './inspect-file.ts';
 
 /**
@@ -57,7 +58,7 @@ export function fileLimits(config: Pick<Config, 'ingest'>): FileLimits {
 const inProgress = /^\.|\.(part|tmp)$/i;
 
 /** The files of a source's folder in name order that are complete and may be read, or are refused with a reason. */
-export async function listDropFolder(source: SourceConfig, config: Pick<Config, 'ingest'>, now = Date.now()): Promise<DropFile[]> {
+export async function listDropFolder(source: SourceConfig, config: Pick<Config, 'ingest'>, now = Date.now(), wait?: (file: IgnoredFile) => void): Promise<DropFile[]> {
   const folder = source.path!;
   let names: string[];
   try {
@@ -83,8 +84,15 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
       files.push({ name, file, refusal: { error: new IngestError(`${name} ${admitted.refusal.message}`, { source: source.name, file }), identity: `${name}\0${admitted.refusal.kind}` } });
       continue;
     }
+    listed.set(file, { target: admitted.target, dev: admitted.stats.dev, ino: admitted.stats.ino });
     if (now - admitted.stats.mtimeMs < quietMs) {
-      logger.debug({ source: source.name, file: name }, 'file changed within quiet_period: taken once it is quiet');
+      const ago = Math.max(0, Math.round((now - admitted.stats.mtimeMs) / 1000));
+      wait?.({
+        file,
+        waiting: true,
+        reason: `it changed ${ago} s ago, and a file counts as complete once it has not changed for quiet_period (${source.quiet_period}): it may still be being written`,
+        fix: 'nothing to do: a later ingest takes it once it is quiet; if files only ever appear complete (written under a .part name and renamed), set quiet_period: 0s on the source',
+      });
       continue;
     }
     files.push({ name, file, stamp: stampOf(admitted.stats) });
@@ -92,7 +100,7 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
   return files;
 }
 
-type Admission = 'ignore' | { stats: Stats } | { refusal: { message: string; kind: string } };
+type Admission = 'ignore' | { stats: Stats; target: string } | { refusal: { message: string; kind: string } };
 
 function refuse(message: string, kind: string): Admission {
   return { refusal: { message, kind } };
@@ -102,20 +110,22 @@ async function admit(file: string, source: SourceConfig, roots: string[], limits
   const link = await lstat(file);
   if (link.isDirectory()) return 'ignore';
   let stats = link;
+  let target = file;
   if (link.isSymbolicLink()) {
     if (!source.follow_symlinks) return refuse('is a symbolic link, not read: set follow_symlinks: true on the source to read links to files in the folder or its symlink_roots', 'symlink');
-    const target = await realpath(file).catch(() => undefined);
-    if (target === undefined) return refuse('is a broken symbolic link', 'broken-link');
-    if (!roots.some((root) => target === root || target.startsWith(`${root}${path.sep}`))) {
-      return refuse(`links to ${target}, outside the folder and its symlink_roots: not read`, `outside:${target}`);
+    const resolved = await realpath(file).catch(() => undefined);
+    if (resolved === undefined) return refuse('is a broken symbolic link', 'broken-link');
+    if (!roots.some((root) => resolved === root || resolved.startsWith(`${root}${path.sep}`))) {
+      return refuse(`links to ${resolved}, outside the folder and its symlink_roots: not read`, `outside:${resolved}`);
     }
+    target = resolved;
     stats = await stat(target);
   }
   if (!stats.isFile()) return refuse(`is ${kindOf(stats)}, not a regular file: only regular files are read`, kindOf(stats));
   if (stats.size > limits.maxFileBytes) {
     return refuse(`is ${stats.size} bytes, over ingest.max_file_size (${limits.maxFileBytes} bytes): split it or raise the limit`, `size:${stats.size}:${stats.mtimeMs}`);
   }
-  return { stats };
+  return { stats, target };
 }
 
 function kindOf(stats: Stats): string {
@@ -156,4 +166,52 @@ export async function inspectDropFile(entry: DropFile, gzip: boolean, limits: Fi
     return undefined;
   }
   return { ...inspection, stamp: stampOf(before) };
+}
+
+/** The file each admitted name was when the folder was listed: the path opened and its inode. */
+const listed = new Map<string, { target: string; dev: number; ino: number }>();
+
+/** Paths DuckDB (or anything else) reads in place of the files, while they stay open. */
+export interface PinnedFiles {
+  paths: string[];
+  release(): Promise<void>;
+}
+
+/**
+ * Opens files before DuckDB reads them, so that what is read is what the listing admitted: the name
+ * could be swapped for a FIFO, a device or a link between the check and the read. Each file is
+ * opened without following a link and without blocking (a FIFO would block), the descriptor must
+ * be a regular file and, for a listed name, the same inode the listing admitted (a followed link's
+ * target is opened directly); DuckDB then reads `/dev/fd/N`, the open file itself. A file that
+ * changed since the listing fails the read as transient: it is taken at the next run.
+ */
+export async function pinFiles(files: readonly string[]): Promise<PinnedFiles> {
+  const handles: FileHandle[] = [];
+  const release = async () => {
+    await Promise.all(handles.splice(0).map((handle) => handle.close().catch(() => undefined)));
+  };
+  try {
+    for (const file of files) {
+      const expected = listed.get(file);
+      const changed = (what: string) =>
+        new IngestError(`${path.basename(file)} ${what} since the folder was listed: it is read again at the next run`, { file, transient: true });
+      let handle: FileHandle;
+      try {
+        handle = await open(expected?.target ?? file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') throw changed('became a symbolic link');
+        if (code === 'ENOENT') throw changed('was removed');
+        throw error;
+      }
+      handles.push(handle);
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw changed(`became ${kindOf(stats)}`);
+      if (expected && (stats.dev !== expected.dev || stats.ino !== expected.ino)) throw changed('was replaced by another file');
+    }
+    return { paths: handles.map((handle) => `/dev/fd/${handle.fd}`), release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }

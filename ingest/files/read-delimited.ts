@@ -5,6 +5,7 @@ import { IngestError, causeMessage } from '../../core/errors.ts';
 import { literal, sql, type Connection } from '../../db/database.ts';
 import type { StagedInput } from '../batch-contract.ts';
 import { appendStaging, batchFiles, batchInput, batchLineFixes, batchReadRejects, batchRejectErrors, batchRejectScans, createStagingTable, dropStagingTables, type batchVendor } from '../staging-tables.ts';
+import { pinFiles } from './drop-folder.ts';
 import { maxLineBytes, splitHeader, type FileInspection, type LongLine } from './inspect-file.ts';
 import { locateRecords } from './locate-lines.ts';
 import { transcodeToUtf8, type TextEncoding } from './text-encoding.ts';
@@ -60,18 +61,26 @@ export async function readDelimited(
   target: typeof batchInput | typeof batchVendor = batchInput,
   longLines: (file: string) => readonly LongLine[] = () => [],
 ): Promise<StagedInput> {
-  if (!format.encoding || format.encoding === 'utf-8') return readUtf8(connection, files, files, header, format, target, longLines);
-  // DuckDB reads UTF-8: files in another encoding are read through UTF-8 copies in a temporary
-  // folder, removed once read; quarantined rows are still located in the originals (decoded the
-  // same way), whose lines the copies keep one for one.
-  if (format.gzip) throw new IngestError(`${path.basename(files[0])}: a compressed file in ${format.encoding} cannot be read; send it uncompressed or in UTF-8`);
-  const folder = await mkdtemp(path.join(tmpdir(), 'stocklens-transcoded-'));
+  if (format.encoding && format.encoding !== 'utf-8' && format.gzip) {
+    throw new IngestError(`${path.basename(files[0])}: a compressed file in ${format.encoding} cannot be read; send it uncompressed or in UTF-8`);
+  }
+  // Read through open descriptors of the files the listing admitted (see pinFiles).
+  const pinned = await pinFiles(files);
   try {
-    const copies = files.map((file, index) => path.join(folder, `${index}-${path.basename(file)}`));
-    for (const [index, file] of files.entries()) await transcodeToUtf8(file, format.encoding, copies[index]);
-    return await readUtf8(connection, copies, files, header, format, target);
+    if (!format.encoding || format.encoding === 'utf-8') return await readUtf8(connection, pinned.paths, files, header, format, target, longLines);
+    // DuckDB reads UTF-8: files in another encoding are read through UTF-8 copies in a temporary
+    // folder, removed once read; quarantined rows are still located in the originals (decoded the
+    // same way), whose lines the copies keep one for one.
+    const folder = await mkdtemp(path.join(tmpdir(), 'stocklens-transcoded-'));
+    try {
+      const copies = files.map((file, index) => path.join(folder, `${index}-${path.basename(file)}`));
+      for (const [index, file] of pinned.paths.entries()) await transcodeToUtf8(file, format.encoding, copies[index]);
+      return await readUtf8(connection, copies, files, header, format, target);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   } finally {
-    await rm(folder, { recursive: true, force: true });
+    await pinned.release();
   }
 }
 

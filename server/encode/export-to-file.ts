@@ -14,6 +14,10 @@ import type { Format } from './send-result.ts';
  */
 export async function exportToFile(format: Exclude<Format, 'json'>, chunks: AsyncIterable<ColumnarResult>, file: string, maxBytes: number): Promise<void> {
   const out = createWriteStream(file, { mode: 0o600 });
+  // The file's first error (a full disk) fails the export where it is noticed; one from a write
+  // still in flight after the export gave up must not become an uncaught exception of the server.
+  let failed: Error | undefined;
+  out.on('error', (error) => (failed ??= error));
   const tooLarge = () =>
     new HttpError(413, `the result is larger than server.sql_download_max (${maxBytes} bytes): narrow the query (a filter, fewer columns) or download it in parts`);
   try {
@@ -42,6 +46,7 @@ export async function exportToFile(format: Exclude<Format, 'json'>, chunks: Asyn
     }
     out.end();
     await once(out, 'close');
+    if (failed) throw failed;
   } catch (error) {
     out.destroy();
     throw error;

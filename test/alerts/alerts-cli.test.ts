@@ -116,7 +116,7 @@ describe('stocklens alerts', { timeout: 180_000 }, () => {
     sink = await startSmtpSink({ starttls: true, auth: { user: 'stocklens', password: 's3cret' } });
     writeFileSync(
       path.join(dir, 'stocklens.config.yaml'),
-      `sources: [{ name: wms, system: wms, connector: csv-drop, path: ./inbox }]\nsmtp: { host: localhost, port: ${sink.port}, user: stocklens, password: "\${SMTP_PASSWORD}", from: stocklens@example.com }\n`,
+      `sources: [{ name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }]\nsmtp: { host: localhost, port: ${sink.port}, user: stocklens, password: "\${SMTP_PASSWORD}", from: stocklens@example.com }\n`,
     );
     // The test server's certificate is its built-in self-signed one: trust it for this child only.
     const result = await stocklens(['alerts', 'test-send', '--to', 'someone@example.com'], dir, { SMTP_PASSWORD: 's3cret', NODE_TLS_REJECT_UNAUTHORIZED: '0' });

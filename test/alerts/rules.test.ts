@@ -13,9 +13,9 @@ import { createMarts } from './helpers/mart-fixture.ts';
 
 const base = `
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms }
-  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./shopify }
-  - { name: erp, system: erp, connector: csv-drop, path: ./erp }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms }
+  - { name: shopify, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./shopify }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./erp }
 locations:
   - { id: WH-EAST, name: East DC, lead_email: east@example.com }
   - { id: WH-WEST, name: West DC, lead_email: west@example.com }

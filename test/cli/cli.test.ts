@@ -17,7 +17,7 @@ describe('stocklens CLI', () => {
 
   it('fails with one clear line and exit code 1 on a malformed config', () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./in, schedule: "every 5 min" }\n');
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./in, schedule: "every 5 min" }\n');
     const result = runCli(['ingest'], { cwd: dir });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe('stocklens: stocklens.config.yaml: sources[0].schedule: "every 5 min" is not a cron expression (for example "*/15 * * * *")');
@@ -26,7 +26,7 @@ describe('stocklens CLI', () => {
 
   it('names the folder when a source folder is missing, and exits 1', () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./missing }\n');
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./missing }\n');
     const result = runCli(['ingest'], { cwd: dir });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^wms: folder .*missing does not exist: create it, or set this source's path to the folder its exports land in$/m);
@@ -34,7 +34,7 @@ describe('stocklens CLI', () => {
 
   it('says how to start when there is no database yet', () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n');
+    writeFileSync(path.join(dir, 'stocklens.config.yaml'), 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: . }\n');
     const result = runCli(['sql', 'select 1'], { cwd: dir });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/stocklens\.duckdb does not exist yet: run `stocklens ingest` and `stocklens build` first/);

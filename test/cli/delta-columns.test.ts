@@ -13,7 +13,7 @@ const tempDir = useTempDir();
 function warehouse(dir: string): { config: string; drop: (name: string, content: string) => void } {
   mkdirSync(path.join(dir, 'inbox', 'wms'), { recursive: true });
   const config = path.join(dir, 'stocklens.config.yaml');
-  writeFileSync(config, 'data_dir: ./data\nsources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\nlocations:\n  - { id: WH-EAST, name: East DC, truth_source: wms }\n');
+  writeFileSync(config, 'data_dir: ./data\nsources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }\nlocations:\n  - { id: WH-EAST, name: East DC, truth_source: wms }\n');
   return { config, drop: (name, content) => writeFileSync(path.join(dir, 'inbox', 'wms', name), content) };
 }
 

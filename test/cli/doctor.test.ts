@@ -22,9 +22,9 @@ describe('stocklens doctor', () => {
     const config = setup(
       dir,
       `sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
-  - { name: shop, system: ecommerce, connector: csv-drop, path: ./inbox/shop }
-  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp, schedule: "0 6 * * *", max_staleness: 2h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
+  - { name: shop, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./inbox/shop }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp, schedule: "0 6 * * *", max_staleness: 2h }
 locations:
   - { id: WH-EAST, name: East DC, truth_source: wms }
   - { id: WH-WEST, name: West DC, truth_source: wms }
@@ -48,8 +48,8 @@ locations:
     const config = setup(
       dir,
       `sources:
-  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/wms }
-  - { name: shop, system: ecommerce, connector: csv-drop, path: ./inbox/shop }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
+  - { name: shop, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./inbox/shop }
 locations:
   - { id: WH-EAST, name: East DC, truth_source: erp }
   - { id: WH-WEST, name: West DC }

@@ -17,7 +17,7 @@ function firstFolder(dir: string, extraSources = ''): string {
   const config = path.join(dir, 'stocklens.config.yaml');
   writeFileSync(
     config,
-    `data_dir: ./data\nsources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n${extraSources}locations:\n  - { id: WH-EAST, name: East DC, truth_source: wms }\n`,
+    `data_dir: ./data\nsources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }\n${extraSources}locations:\n  - { id: WH-EAST, name: East DC, truth_source: wms }\n`,
   );
   return config;
 }
@@ -61,7 +61,7 @@ describe('stocklens ingest tells the user about every file that did not land', (
 
   it('says a missing drop folder in one line with the fix, lands the other sources, and exits 1', () => {
     const dir = tempDir();
-    const config = firstFolder(dir, '  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp }\n');
+    const config = firstFolder(dir, '  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp }\n');
     const result = runCli(['ingest', '--config', config, '--log-format', 'text'], { cwd: dir });
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n')).toContain(`erp: folder ${path.join(dir, 'inbox', 'erp')} does not exist: create it, or set this source's path to the folder its exports land in`);
@@ -72,7 +72,7 @@ describe('stocklens ingest tells the user about every file that did not land', (
 
   it('logs one readable line on a terminal format and JSON when asked, with no stack unless --verbose', () => {
     const dir = tempDir();
-    const config = firstFolder(dir, '  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp }\n');
+    const config = firstFolder(dir, '  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp }\n');
     const text = runCli(['ingest', '--config', config, '--log-format', 'text', '--verbose'], { cwd: dir });
     expect(text.stderr).toMatch(/^stocklens debug: ingest run failed: folder .*inbox\/erp does not exist: create it, or set this source's path to the folder its exports land in.* \(source=erp\)$/m);
     expect(text.stderr).toMatch(/^\s+at listDropFolder /m); // --verbose keeps the stack

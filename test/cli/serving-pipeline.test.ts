@@ -29,7 +29,7 @@ describe('the serving process', () => {
     writeFileSync(path.join(dir, 'wms', 'stock_20261102T000000Z_full.csv'), `${header}\nWH-EAST,S1,40\n`);
     const config = parseConfig(
       // An alert its rule stops reporting resolves at once (no keep_firing_for), so the test sees the evaluation after the release.
-      'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./wms, schedule: "0 0 1 1 *" }\nlocations:\n  - { id: WH-EAST, name: East DC, lead_email: east@example.com }\nalerts:\n  keep_firing_for: 0s\n',
+      'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, schedule: "0 0 1 1 *" }\nlocations:\n  - { id: WH-EAST, name: East DC, lead_email: east@example.com }\nalerts:\n  keep_firing_for: 0s\n',
       path.join(dir, 'stocklens.config.yaml'),
     );
     db = await Database.open(config.databaseFile);

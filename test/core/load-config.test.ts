@@ -17,7 +17,7 @@ function write(text: string): string {
 
 const minimal = `
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
 locations:
   - { id: WH-EAST, name: East DC, lead_email: east@example.com }
 `;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,9 @@ describe('README "Point it at your own files", followed as written', () => {
       const file = [...csv.before.matchAll(/`(inbox\/[^`]+\.csv)`/g)].at(-1)![1];
       mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
       writeFileSync(path.join(dir, file), csv.body);
+      // Saved a minute before the ingest, past the 30 s quiet_period the README describes.
+      const aMinuteAgo = new Date(Date.now() - 60_000);
+      utimesSync(path.join(dir, file), aMinuteAgo, aMinuteAgo);
     }
     const commands = all.filter((block) => block.lang === 'sh').at(-1)!.body.split('\n').filter((line) => line.startsWith('npx stocklens '));
     expect(commands.map((line) => line.split(/\s+/)[2])).toEqual(['doctor', 'ingest', 'build', 'serve']);

@@ -46,8 +46,8 @@ function builtMartShapes(): Promise<Map<string, BuiltColumn[]>> {
 const emptyWorldYaml = `
 data_dir: ./data
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
-  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./inbox/shopify }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
+  - { name: shopify, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./inbox/shopify }
 locations:
   - { id: WH-A, name: Warehouse A, truth_source: wms }
 channels:

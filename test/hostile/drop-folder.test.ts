@@ -114,8 +114,17 @@ describe('a drop folder reads only complete regular files within its limits', ()
     const full = stockCsv(100);
     const half = full.indexOf('SKU-0051') - 5;
     writeFileSync(file, full.slice(0, half));
-    await hostile.ingest('slow');
+    const [waiting] = (await hostile.ingest('slow')) as unknown as { problems: { file: string; outcome: string; reason: string; fix: string }[] }[];
     expect(await ledger('stock_20260101T070000Z_full.csv')).toEqual([]);
+    // The summary says in words why the file waits, and that nothing needs doing.
+    expect(waiting.problems).toEqual([
+      {
+        file,
+        outcome: 'waiting',
+        reason: expect.stringMatching(/^it changed \d+ s ago, and a file counts as complete once it has not changed for quiet_period \(2s\): it may still be being written$/),
+        fix: expect.stringMatching(/^nothing to do: a later ingest takes it once it is quiet/),
+      },
+    ]);
     appendFileSync(file, full.slice(half));
     await new Promise((resolve) => setTimeout(resolve, 2_200));
     await hostile.ingest('slow');

@@ -64,6 +64,16 @@ describe('faults leave a database that works again', () => {
     fillers.push(...fillDisk(data));
     await expect(hostile.db.run('insert into main.kept select i, md5(i::varchar) from range(300000, 400000) t(i)')).rejects.toThrow(/No space left on device/);
     expect(await (await fetch(`${hostile.server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    // Through the API, a write is refused with 507 and words that say what to do; reads still answer.
+    fillers.push(...fillDisk(data));
+    // (a small commit may still fit in the log's last allocated page: tokens until one does not)
+    let refused = await hostile.api('/api/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer' }) });
+    for (let attempt = 0; attempt < 500 && refused.status === 201; attempt++) refused = await hostile.api('/api/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer' }) });
+    expect([refused.status, (await refused.json()).error]).toEqual([
+      507,
+      expect.stringMatching(/^the disk the database is on is full, so this change was not saved \(nothing was lost\): free space there and try again \(.*No space left on device/),
+    ]);
+    expect((await hostile.api('/api/sql', { method: 'POST', body: JSON.stringify({ sql: 'select 42 as answer' }) })).status).toBe(200);
 
     for (const file of fillers) rmSync(file);
     expect((await hostile.api('/api/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer' }) })).status).toBe(201);

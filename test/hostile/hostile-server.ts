@@ -32,7 +32,9 @@ export async function startHostileServer(dir: string, options: { sources?: Recor
   const lines = ['data_dir: ./data', 'sources:'];
   for (const [name, extra] of Object.entries(sources)) {
     mkdirSync(path.join(dir, 'inbox', name), { recursive: true });
-    lines.push(`  - { name: ${name}, system: wms, connector: csv-drop, path: ./inbox/${name}, schedule: "0 0 1 1 *"${extra ? `, ${extra}` : ''} }`);
+    // The tests write a file and land it at once: no quiet period unless a source asks for one.
+    const quiet = extra.includes('quiet_period') ? '' : 'quiet_period: 0s, ';
+    lines.push(`  - { name: ${name}, system: wms, connector: csv-drop, ${quiet}path: ./inbox/${name}, schedule: "0 0 1 1 *"${extra ? `, ${extra}` : ''} }`);
   }
   lines.push('locations:', '  - { id: WH-1, name: Warehouse one }', 'duckdb: { memory_limit: 1GB, threads: 2 }', options.yaml ?? '');
   writeFileSync(path.join(dir, 'stocklens.config.yaml'), `${lines.join('\n')}\n`);

@@ -21,7 +21,7 @@ async function land(files: Record<string, string | Buffer>) {
   const setup = await openSetup(
     dir,
     `sources:
-  - { name: amazon-de, system: marketplace, connector: amazon-fba-report, path: ./inbox/amazon, pattern: "*.txt" }
+  - { name: amazon-de, system: marketplace, connector: amazon-fba-report, quiet_period: 0s, path: ./inbox/amazon, pattern: "*.txt" }
 locations:
   - { id: FBA-DE, name: FBA Germany, kind: marketplace_fc, truth_source: amazon-de }
 `,

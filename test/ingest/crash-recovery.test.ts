@@ -74,7 +74,7 @@ function trialFolder(dir: string): string {
   const file = (index: number): [string, string] => [`stock_202611${String(index + 1).padStart(2, '0')}T000000Z_delta.csv`, stockFile(index)];
   writeFiles(dir, 'inbox/wms', Object.fromEntries(Array.from({ length: filesPerTrial / 2 }, (_, index) => file(index))));
   writeFiles(dir, 'inbox/erp', Object.fromEntries(Array.from({ length: filesPerTrial / 2 }, (_, index) => file(filesPerTrial / 2 + index))));
-  const sources = ['wms', 'erp'].map((name) => `  - { name: ${name}, system: wms, connector: csv-drop, path: ./inbox/${name} }`).join('\n');
+  const sources = ['wms', 'erp'].map((name) => `  - { name: ${name}, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/${name} }`).join('\n');
   writeFiles(dir, '.', { 'stocklens.config.yaml': `sources:\n${sources}\n${twoWarehouses}` });
   return path.join(dir, 'stocklens.config.yaml');
 }

@@ -14,7 +14,7 @@ async function setup(files: Record<string, string>) {
   mkdirSync(path.join(dir, 'inbox'), { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, 'inbox', name), text);
   const config = parseConfig(
-    'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n',
+    'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n',
     path.join(dir, 'stocklens.config.yaml'),
   );
   const db = await Database.open(config.databaseFile);
@@ -73,7 +73,7 @@ describe('csv-drop landing', () => {
       'orders_20261101T060000Z.csv': 'order_id,line_id,placed_at,sku,quantity,status\nO-2,1,2026-11-01T05:00:00Z,FLOUR,2.5,open\n',
       'events_20261101T060000Z.csv': 'event_id,occurred_at,location_id,sku,delta,reason\nE-2,2026-11-01T05:30:00Z,WH-EAST,FLOUR,-0.75,cycle_count\n',
     });
-    const { config, db } = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n${twoWarehouses}`);
+    const { config, db } = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }\n${twoWarehouses}`);
     await db.run(`
       create schema raw;
       create table raw.stock_snapshot (batch_id varchar not null, source varchar not null, captured_at timestamptz not null, source_updated_at timestamptz,
@@ -113,8 +113,8 @@ describe('csv-drop landing', () => {
     const { config, db } = await openSetup(
       dir,
       `sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
-  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp, decimal: ",", thousands: "." }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp, decimal: ",", thousands: "." }
 ${twoWarehouses}`,
     );
     const summaries = await runIngest(config, db);

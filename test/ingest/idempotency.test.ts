@@ -22,7 +22,7 @@ describe('landing the same folders twice', () => {
     });
     writeFiles(dir, 'inbox/shopify', { 'inventory_export_20261101T060000Z_full.csv': shopifyExport });
     writeFiles(dir, 'inbox/amazon-fba', { 'fba_inventory_20261101T070000Z.tsv': fbaReport });
-    const setup = await openSetup(dir, vendorConfig.replace('sources:\n', 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n'));
+    const setup = await openSetup(dir, vendorConfig.replace('sources:\n', 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }\n'));
     const { config, db } = setup;
     await db.run(inline(sql`copy (select 'WH-EAST' as location_id, 'P' || i as sku, i as on_hand from range(3) t(i)) to ${path.join(dir, 'inbox/wms/stock_20261101T030000Z_delta.parquet')} (format parquet)`));
     try {

@@ -15,7 +15,7 @@ describe('stocklens ingest', () => {
       'stock_20261101T000000Z_full.csv': `location_id,sku,on_hand\n${rows}\n`,
       'stock_20261102T000000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,S1,5\nWH-EAST,S2,x\n',
     });
-    writeFiles(dir, '.', { 'stocklens.config.yaml': `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\n${twoWarehouses}` });
+    writeFiles(dir, '.', { 'stocklens.config.yaml': `sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }\n${twoWarehouses}` });
     const config = path.join(dir, 'stocklens.config.yaml');
 
     const ingest = runCli(['ingest', '--config', config]);

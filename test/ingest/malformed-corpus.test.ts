@@ -89,7 +89,7 @@ describe('a corpus of malformed files', () => {
     writeFiles(dir, 'inbox/erp', { 'stock_20261101T060000Z_full.csv': stock('WH-EAST,A,5\nWH-WEST,A,7\n') });
     const setup = await openSetup(
       dir,
-      `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }\n  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp }\n${twoWarehouses}`,
+      `sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }\n  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp }\n${twoWarehouses}`,
     );
     db = setup.db;
     const summaries = await runIngest(setup.config, db, { });
@@ -127,7 +127,7 @@ describe('a corpus of malformed files', () => {
   it('keeps unknown extra columns of a file in raw', async () => {
     const dir = tempDir();
     writeFiles(dir, 'inbox', { 'stock_20261101T000000Z_full.csv': 'location_id,sku,bin,on_hand,lot\nWH-EAST,A,A-01,4,L7\n' });
-    const setup = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\n${twoWarehouses}`);
+    const setup = await openSetup(dir, `sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }\n${twoWarehouses}`);
     db = setup.db;
     await runIngest(setup.config, db);
     expect(await db.rows('select sku, on_hand, raw::varchar as raw from raw.stock_snapshot')).toEqual([{ sku: 'A', on_hand: 4, raw: '{"bin":"A-01","lot":"L7"}' }]);

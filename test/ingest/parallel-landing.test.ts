@@ -25,7 +25,7 @@ function writeInbox(dir: string): string {
     }
     writeFiles(dir, `inbox/${source}`, files);
   }
-  return `sources:\n${sources.map((source) => `  - { name: ${source}, system: wms, connector: csv-drop, path: ${JSON.stringify(path.join(dir, 'inbox', source))} }`).join('\n')}\n${twoWarehouses}`;
+  return `sources:\n${sources.map((source) => `  - { name: ${source}, system: wms, connector: csv-drop, quiet_period: 0s, path: ${JSON.stringify(path.join(dir, 'inbox', source))} }`).join('\n')}\n${twoWarehouses}`;
 }
 
 const contents = (db: Database) =>

@@ -39,7 +39,7 @@ const runs = (db: Database) => db.rows('select source, trigger, attempt, status 
 
 describe('the ingest scheduler', () => {
   it('catches up at start on a source that never succeeded, lands it and calls onLanded', async () => {
-    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, path: ./inbox, schedule: "0 0 1 1 *" }\n', {
+    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox, schedule: "0 0 1 1 *" }\n', {
       'stock_20261101T000000Z_full.csv': 'location_id,sku,on_hand\nWH-EAST,A,1\n',
     });
     const landed: SourceSummary[][] = [];
@@ -51,7 +51,7 @@ describe('the ingest scheduler', () => {
   });
 
   it('does not catch up on a source whose last success is within its interval', async () => {
-    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, path: ./inbox, schedule: "0 0 1 1 *" }\n');
+    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox, schedule: "0 0 1 1 *" }\n');
     await track(startIngestSchedules(config, db)).caughtUp;
     const first = await runs(db);
     await track(startIngestSchedules(config, db)).caughtUp;
@@ -86,7 +86,7 @@ describe('the ingest scheduler', () => {
   });
 
   it('runs a source on its cron schedule', { timeout: 20_000 }, async () => {
-    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, path: ./inbox, schedule: "* * * * * *" }\n');
+    const { config, db } = await setup('  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox, schedule: "* * * * * *" }\n');
     await ensureLandingSchema(db);
     track(startIngestSchedules(config, db, { catchUp: false }));
     const scheduled = await eventually(async () => (await runs(db)).find((run) => run.trigger === 'schedule' && run.status === 'succeeded'));

@@ -19,7 +19,7 @@ async function land(files: Record<string, string>, pattern = 'inventory_export_*
   const setup = await openSetup(
     dir,
     `sources:
-  - { name: shopify, system: ecommerce, connector: shopify-csv, path: ./inbox/shopify, pattern: "${pattern}" }
+  - { name: shopify, system: ecommerce, connector: shopify-csv, quiet_period: 0s, path: ./inbox/shopify, pattern: "${pattern}" }
 locations:
   - { id: WH-EAST, name: East DC }
   - { id: WH-WEST, name: West DC }

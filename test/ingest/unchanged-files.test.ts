@@ -8,7 +8,7 @@ import { openSetup, writeFiles } from './helpers/ingest-setup.ts';
 import { currentExport } from './upstream/shopify-csv-exports.ts';
 
 const tempDir = useTempDir();
-const yaml = 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n';
+const yaml = 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox }\nlocations:\n  - { id: WH-EAST, name: East }\n';
 const modified = new Date('2026-12-01T15:05:00Z');
 
 /**
@@ -115,7 +115,7 @@ describe('a file the ledger holds at the same path, size and modification time',
     utimesSync(path.join(folder, 'inventory_export_1.csv'), modified, modified);
     const { config, db } = await openSetup(
       dir,
-      'sources:\n  - { name: shopify, system: ecommerce, connector: shopify-csv, path: ./inbox/shopify, pattern: "inventory_export_*.csv" }\nlocations:\n  - { id: WH-EAST, name: East DC }\n  - { id: WH-WEST, name: West DC }\n',
+      'sources:\n  - { name: shopify, system: ecommerce, connector: shopify-csv, quiet_period: 0s, path: ./inbox/shopify, pattern: "inventory_export_*.csv" }\nlocations:\n  - { id: WH-EAST, name: East DC }\n  - { id: WH-WEST, name: West DC }\n',
     );
     expect((await runIngest(config, db))[0]).toMatchObject({ batches: 1, rows: 3 });
     rewriteKeepingStamp(path.join(folder, 'inventory_export_1.csv'), currentExport.replaceAll('MUG-01', 'MUG-02'));

@@ -16,9 +16,9 @@ import { useTempDir } from '../helpers/temp-dir.ts';
 const config = `
 compare_every: 1h
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms, max_staleness: 2h }
-  - { name: erp, system: erp, connector: csv-drop, path: ./erp, max_staleness: 8h }
-  - { name: oms, system: oms, connector: csv-drop, path: ./oms, max_staleness: 2h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, max_staleness: 2h }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./erp, max_staleness: 8h }
+  - { name: oms, system: oms, connector: csv-drop, quiet_period: 0s, path: ./oms, max_staleness: 2h }
 locations:
   - { id: WH-A, name: Warehouse A, truth_source: wms }
 channels:

@@ -16,9 +16,9 @@ import { useTempDir } from '../helpers/temp-dir.ts';
 const config = `
 compare_every: 1h
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms, max_staleness: 2h }
-  - { name: web, system: ecommerce, connector: csv-drop, path: ./web, max_staleness: 2h }
-  - { name: market, system: marketplace, connector: csv-drop, path: ./market, max_staleness: 2h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, max_staleness: 2h }
+  - { name: web, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./web, max_staleness: 2h }
+  - { name: market, system: marketplace, connector: csv-drop, quiet_period: 0s, path: ./market, max_staleness: 2h }
 locations:
   - { id: WH-A, name: Warehouse A, truth_source: wms }
 channels:

@@ -17,9 +17,9 @@ import { skuOrder } from './sku-order.ts';
 const config = `
 compare_every: 1h
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms, max_staleness: 2h }
-  - { name: shop, system: ecommerce, connector: csv-drop, path: ./shop, max_staleness: 90m }
-  - { name: erp, system: erp, connector: csv-drop, path: ./erp, max_staleness: 8h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, max_staleness: 2h }
+  - { name: shop, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./shop, max_staleness: 90m }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./erp, max_staleness: 8h }
 locations:
   - { id: WH-A, name: Warehouse A, truth_source: wms }
 channels:

@@ -16,9 +16,9 @@ import { runModelTests } from './model-tests.ts';
 const config = `
 compare_every: 1h
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./wms, max_staleness: 2h }
-  - { name: fba, system: marketplace, connector: csv-drop, path: ./fba, max_staleness: 30h }
-  - { name: oms, system: oms, connector: csv-drop, path: ./oms, max_staleness: 2h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, max_staleness: 2h }
+  - { name: fba, system: marketplace, connector: csv-drop, quiet_period: 0s, path: ./fba, max_staleness: 30h }
+  - { name: oms, system: oms, connector: csv-drop, quiet_period: 0s, path: ./oms, max_staleness: 2h }
 locations:
   - { id: WH-A, name: Warehouse A, truth_source: wms }
   - { id: FBA-X, name: FBA X, truth_source: fba }

@@ -31,7 +31,7 @@ describe('model runner', () => {
     );
     writeFileSync(path.join(dir, 'wms', 'stock_20261101T010000Z_delta.csv'), 'location_id,sku,on_hand,committed\nWH-EAST,A,20,0\n');
     const config = parseConfig(
-      'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./wms }\nlocations:\n  - { id: WH-EAST, name: East }\n',
+      'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms }\nlocations:\n  - { id: WH-EAST, name: East }\n',
       path.join(dir, 'stocklens.config.yaml'),
     );
     const db = await openTestDb(config.databaseFile);
@@ -72,7 +72,7 @@ describe('model runner', () => {
 
   it('keeps the published table when a rebuild fails and skips what depends on it', async () => {
     const dir = project({ 'staging/a.sql': '-- materialized: table\nselect 1 as x', 'marts/b.sql': "select x from {{ ref('a') }}" });
-    const config = parseConfig('sources:\n  - { name: wms, system: wms, connector: csv-drop, path: . }\n', path.join(dir, 'stocklens.config.yaml'));
+    const config = parseConfig('sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: . }\n', path.join(dir, 'stocklens.config.yaml'));
     const db = await openTestDb(config.databaseFile);
     expect((await buildModels(config, db, { modelsDir: dir })).ok).toBe(true);
     writeFileSync(path.join(dir, 'staging/a.sql'), '-- materialized: table\nselect 1/0::integer as x, nope');

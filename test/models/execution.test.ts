@@ -118,9 +118,9 @@ describe('running the DAG', () => {
   });
 
   it('checks source freshness against warn_after and error_after from the ingest ledger', async () => {
-    const sources = `  - { name: erp, system: erp, connector: csv-drop, path: ., warn_after: 2h, error_after: 6h }
-  - { name: shop, system: ecommerce, connector: csv-drop, path: ., warn_after: 1h }
-  - { name: oms, system: oms, connector: csv-drop, path: ., error_after: 1h }
+    const sources = `  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ., warn_after: 2h, error_after: 6h }
+  - { name: shop, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ., warn_after: 1h }
+  - { name: oms, system: oms, connector: csv-drop, quiet_period: 0s, path: ., error_after: 1h }
 `;
     const { dir, config } = writeProject(tempDir(), { 'marts/x.sql': 'select 1 as x' }, sources);
     const db = await openProjectDb(config);

@@ -86,7 +86,7 @@ describe('stocklens ingest, build, test and retry while the server owns the data
     const stock = (stamp: string, units: number) => writeFileSync(path.join(dir, 'wms', `stock_${stamp}_full.csv`), `location_id,sku,on_hand\nWH-EAST,S1,${units}\nWH-EAST,S2,5\n`);
     stock('20261101T000000Z', 10);
     const configFile = path.join(dir, 'stocklens.config.yaml');
-    writeFileSync(configFile, 'sources:\n  - { name: wms, system: wms, connector: csv-drop, path: ./wms, schedule: "0 0 1 1 *" }\nlocations:\n  - { id: WH-EAST, name: East DC, lead_email: east@example.com }\n');
+    writeFileSync(configFile, 'sources:\n  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./wms, schedule: "0 0 1 1 *" }\nlocations:\n  - { id: WH-EAST, name: East DC, lead_email: east@example.com }\n');
     expect(runCli(['ingest', '--config', configFile]).status).toBe(0);
     expect(runCli(['build', '--config', configFile]).status).toBe(0);
     const state = await serveInChild(configFile, path.join(dir, 'data'));

@@ -16,9 +16,9 @@ export const contractConfigYaml = `
 data_dir: ./data
 timezone: UTC
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms, max_staleness: 2h }
-  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./inbox/shopify, max_staleness: 2h }
-  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp, max_staleness: 7h }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms, max_staleness: 2h }
+  - { name: shopify, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./inbox/shopify, max_staleness: 2h }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp, max_staleness: 7h }
 locations:
   - { id: WH-EAST, name: East DC, truth_source: wms, lead_email: east@example.com }
   - { id: WH-WEST, name: West DC, truth_source: wms, lead_email: west@example.com }

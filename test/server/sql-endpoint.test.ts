@@ -10,7 +10,7 @@ let secretFile: string;
 const secret = 'TOPSECRET-7f3a';
 
 beforeAll(async () => {
-  api = await startContractServer({ yaml: contractConfigYaml.replace('auth_failure_limit: 1000', 'auth_failure_limit: 1000\n  sql_row_cap: 5\n  sql_timeout: 1s') });
+  api = await startContractServer({ yaml: contractConfigYaml.replace('auth_failure_limit: 1000', 'auth_failure_limit: 1000\n  sql_row_cap: 5\n  sql_timeout: 3s') });
   secretFile = path.join(api.config.data_dir, 'secret.csv');
   writeFileSync(secretFile, `name,value\nkey,${secret}\n`);
   writeFileSync(path.join(api.config.data_dir, 'secret.json'), JSON.stringify({ value: secret }));
@@ -71,7 +71,7 @@ describe('POST /api/sql', () => {
   it('interrupts a query that outlives the timeout, and the server keeps answering', async () => {
     const { status, body } = await answer('select sum(hash(a.range * b.range)) from range(100000) a, range(100000) b');
     expect(status).toBe(400);
-    expect(body.error).toBe('query stopped after 1 s (server.sql_timeout): narrow it down or download it in parts');
+    expect(body.error).toBe('query stopped after 3 s (server.sql_timeout): narrow it down or download it in parts');
     expect((await answer('select 42 as answer')).body.rows).toEqual([[42]]);
   });
 

@@ -8,9 +8,9 @@ export function alertTestConfig(dir: string, smtpPort: number, alerts = ''): Con
 data_dir: ./data
 timezone: UTC
 sources:
-  - { name: wms, system: wms, connector: csv-drop, path: ./inbox/wms }
-  - { name: shopify, system: ecommerce, connector: csv-drop, path: ./inbox/shopify }
-  - { name: erp, system: erp, connector: csv-drop, path: ./inbox/erp }
+  - { name: wms, system: wms, connector: csv-drop, quiet_period: 0s, path: ./inbox/wms }
+  - { name: shopify, system: ecommerce, connector: csv-drop, quiet_period: 0s, path: ./inbox/shopify }
+  - { name: erp, system: erp, connector: csv-drop, quiet_period: 0s, path: ./inbox/erp }
 locations:
   - { id: WH-EAST, name: East DC, truth_source: wms, lead_email: east-lead@example.com }
   - { id: WH-WEST, name: West DC, truth_source: wms, lead_email: west-lead@example.com }

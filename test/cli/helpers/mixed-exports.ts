@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -15,6 +15,9 @@ export function writeMixedExports(root: string): void {
   const write = (folder: string, name: string, content: string) => {
     mkdirSync(path.join(root, folder), { recursive: true });
     writeFileSync(path.join(root, folder, name), content);
+    // Downloaded an hour ago: complete, past any source's quiet_period.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(path.join(root, folder, name), anHourAgo, anHourAgo);
   };
   write('wms', 'stock_20260105T150000Z.csv', 'location_id,sku,on_hand,committed,damaged\nWH-EAST,MUG-1,40,2,1\nWH-EAST,TEE-S,12,0,0\nWH-WEST,MUG-1,25,0,0\nWH-WEST,TEE-S,8,1,0\n');
   write('wms', 'stock_20260105T160000Z.csv', 'location_id,sku,on_hand,committed,damaged\nWH-EAST,MUG-1,38,2,1\nWH-EAST,TEE-S,12,0,0\nWH-WEST,MUG-1,25,0,0\nWH-WEST,TEE-S,8,1,0\n');

@@ -1,7 +1,7 @@
 /** Small vendor exports shared by the vendor and idempotency tests. */
 export const vendorConfig = `sources:
-  - { name: shopify, system: ecommerce, connector: shopify-csv, path: ./inbox/shopify, location_map: { "Main Street Shop": WH-WEST } }
-  - { name: amazon-fba, system: marketplace, connector: amazon-fba-report, path: ./inbox/amazon-fba }
+  - { name: shopify, system: ecommerce, connector: shopify-csv, quiet_period: 0s, path: ./inbox/shopify, location_map: { "Main Street Shop": WH-WEST } }
+  - { name: amazon-fba, system: marketplace, connector: amazon-fba-report, quiet_period: 0s, path: ./inbox/amazon-fba }
 locations:
   - { id: WH-EAST, name: East DC }
   - { id: WH-WEST, name: West DC }
