@@ -163,7 +163,7 @@ describe('every chart can leave the page and be read without seeing it', () => {
           const chart = charts.nth(index);
           const name = await chart.getAttribute('data-chart');
           // A sentence with a figure in it, and the rows behind the chart as a table.
-          expect(await chart.locator('figcaption').textContent(), name!).toMatch(/\d/);
+          expect(await chart.locator('figcaption.summary').textContent(), name!).toMatch(/\d/);
           await chart.locator('details summary').click();
           await chart.locator('sl-data-table[data-table="chart-rows"] tbody tr').first().waitFor();
           const tableRows = await chart.locator('sl-data-table[data-table="chart-rows"] tbody tr').count();

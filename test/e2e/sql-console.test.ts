@@ -92,6 +92,6 @@ describe('SQL console', () => {
       expect(await chart.locator('g.result-bar rect').count()).toBe(await rows.count());
       await controls.locator('select').first().selectOption('line');
       await chart.locator('g.result-line path').first().waitFor();
-      expect(await chart.locator('figcaption').textContent()).toMatch(/^ats by location_id over \d+ result rows\.$/);
+      expect(await chart.locator('figcaption.summary').textContent()).toMatch(/^ats by location_id over \d+ result rows\.$/);
     }));
 });

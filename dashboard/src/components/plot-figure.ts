@@ -87,7 +87,7 @@ export class PlotFigure extends LitElement {
     const rows = this.rows();
     const name = this.dataset.chart ?? 'chart';
     return html`<figure class="frame" aria-label=${this.label} tabindex=${this.scrollable ? '0' : nothing}>${drawn}</figure>
-      ${this.summary ? html`<figcaption>${this.summary}</figcaption>` : nothing}
+      ${this.summary ? html`<figcaption class="summary">${this.summary}</figcaption>` : nothing}
       <div class="tools">
         <button type="button" data-export="svg" aria-label="Download ${this.label} as SVG" @click=${() => downloadSvg(this.figure()!, name)}>SVG</button>
         <button type="button" data-export="png" aria-label="Download ${this.label} as PNG" @click=${() => downloadPng(this.figure()!, name)}>PNG</button>
