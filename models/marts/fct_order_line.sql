@@ -19,6 +19,11 @@ with located_lines as not materialized (
 truth_batches as (
   select distinct source, captured_at from {{ ref('int_source_batches') }} where entity = 'stock'
 ),
+-- The sources that send movements (the WMS's events). A truth source without them (Amazon's FBA
+-- report) shows units lost between two counts only as the later count short of what the lines explain.
+movement_sources as (
+  select distinct source from {{ ref('int_source_batches') }} where entity = 'events'
+),
 {% if is_incremental() %}
 -- The truth sources that captured from the window's start on, with their capture before it: an
 -- open line sold since that capture may be confirmed by the new one. (A capture older than one
@@ -45,7 +50,8 @@ touched as (
   select l.location_id, l.sku, l.truth_source, l.placed_at
   from located_lines l
   join confirming c on c.source = l.truth_source
-  where l.placed_at >= c.captured_before and l.status = 'open' and l.first_status <> 'backordered'
+  where l.placed_at >= c.captured_before and l.first_status <> 'backordered'
+    and (l.status = 'open' or (l.status = 'cancelled' and {{ is_vague_cancel_reason('l.cancel_reason') }}))
 ),
 changed as (
   select t.location_id, t.sku, b.captured_at as truth_captured_at
@@ -75,7 +81,7 @@ lines as (
 -- later), the columns the joins below read.
 stock_intervals as (
   select i.source, i.location_id, i.sku, i.valid_from, i.valid_to,
-    i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.available_reported
+    i.on_hand, i.committed, i.reserved_other, i.damaged, i.quality_control, i.safety_stock, i.incoming, i.available_reported
   -- The open intervals and those closed after the earliest instant a line counts from: two scans
   -- that DuckDB filters as it reads (the open ones by their zonemaps), so the join meets a
   -- fraction of the 12M intervals.
@@ -102,7 +108,8 @@ truth_states as (
   select
     hash(i.location_id, i.sku) as series, i.valid_from, coalesce(i.valid_to, 'infinity'::timestamptz) as valid_to,
     {{ free_units('i') }} as free_units,
-    i.on_hand - i.damaged - i.quality_control as shelf_units
+    i.on_hand - i.damaged - i.quality_control as shelf_units,
+    i.incoming
   from stock_intervals i
   join {{ ref('int_location_truth') }} t on t.location_id = i.location_id and t.truth_source = i.source
 ),
@@ -116,7 +123,8 @@ placed as (
   select
     l.*,
     b.captured_at as truth_captured_at,
-    i.free_units as capture_free_units
+    i.free_units as capture_free_units,
+    i.incoming as capture_incoming
   from lines l
   asof left join truth_batches b on b.source = l.truth_source and b.captured_at <= l.placed_at
   left join truth_states i on i.series = hash(l.location_id, l.sku) and i.valid_from <= l.placed_at and l.placed_at < i.valid_to
@@ -134,14 +142,16 @@ movements as (
   asof join truth_batches b on b.source = l.truth_source and b.captured_at <= l.cancelled_at
   where l.status = 'cancelled' and l.first_status <> 'backordered'
 ),
--- The location's free units at placement: the capture's, less what the movements before the line took.
+-- The location's free units at placement: the capture's, less what the movements before the line took;
+-- and at the next capture as the lines tell it: the capture's, less what all movements until then took.
 at_order as (
   select
     * exclude (counted_in, moved_at, movement, taken_units, capture_free_units),
     capture_free_units - coalesce(sum(case when first_status = 'backordered' then 0 else taken_units end) over (
       partition by counted_in order by moved_at, movement, order_id, line_id
       rows between unbounded preceding and 1 preceding
-    ), 0) as location_ats_at_order
+    ), 0) as location_ats_at_order,
+    capture_free_units - coalesce(sum(case when first_status = 'backordered' then 0 else taken_units end) over (partition by counted_in), 0) as free_units_by_lines
   from movements
   qualify movement = 0
 ),
@@ -164,13 +174,17 @@ published as (
     and p.valid_from <= w.placed_at and w.placed_at < p.valid_to
 ),
 -- An open line sold short is confirmed by the next truth capture after it: still short of units
--- (more promised than the location can give). Only those lines are looked up.
+-- (more promised than the location can give). A vague cancellation where the truth sends no
+-- movements is judged by it too: fewer free units than the lines explain mean units were lost.
+-- Only those lines are looked up.
 next_captures as (
-  select p.order_id, p.line_id, b.captured_at as next_truth_captured_at, i.free_units as next_free_units
+  select p.order_id, p.line_id, b.captured_at as next_truth_captured_at, i.free_units as next_free_units, i.incoming as next_incoming
   from published p
   asof join truth_batches b on b.source = p.truth_source and b.captured_at > p.placed_at
   left join truth_states i on i.series = hash(p.location_id, p.sku) and i.valid_from <= b.captured_at and b.captured_at < i.valid_to
-  where p.status = 'open' and p.first_status <> 'backordered' and p.location_ats_at_order < p.quantity
+  where p.first_status <> 'backordered' and (
+    (p.status = 'open' and p.location_ats_at_order < p.quantity)
+    or (p.status = 'cancelled' and {{ is_vague_cancel_reason('p.cancel_reason') }} and p.truth_source not in (select source from movement_sources)))
 ),
 vague_cancellations as (
   select l.order_id, l.line_id, l.location_id, l.sku, l.quantity, l.cancelled_at,
@@ -207,7 +221,10 @@ outcomes as (
       when p.status <> 'cancelled' then 'none'
       when p.cancel_reason = 'stock_out' then 'confirmed'
       when {{ is_vague_cancel_reason('p.cancel_reason') }}
-        and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null) then 'inferred'
+        and (p.location_ats_at_order < p.quantity or p.was_backordered or s.order_id is not null
+          -- Counted short: the next count has fewer free units than the capture the line was sold
+          -- against less the lines' movements, plus what arrived (the drop in units inbound).
+          or n.next_free_units < p.free_units_by_lines + greatest(0, p.capture_incoming - n.next_incoming)) then 'inferred'
       else 'none'
     end as stock_cause
   from published p

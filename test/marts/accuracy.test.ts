@@ -37,9 +37,15 @@ const scenarios: { name: string; options: Omit<GenerateOptions, 'outDir'> }[] = 
   },
   {
     // FBA's stock is captured once a day: most of its lines are placed long after the capture they
-    // are judged against, while transfers arrive in between.
-    name: 'an FBA-heavy fortnight at the default rates',
-    options: { seed: 8, scale: { skus: 120, locations: 4, days: 14, linesPerHour: 300 }, demandShares: { fba: 0.6, web: 0.3, amazon: 0.08 } },
+    // are judged against, while transfers arrive in between. Units lost in the centre that Amazon
+    // keeps selling until its next report give FBA stock errors to find.
+    name: 'an FBA-heavy fortnight at the default rates, with units lost at FBA',
+    options: {
+      seed: 8,
+      scale: { skus: 120, locations: 4, days: 14, linesPerHour: 300 },
+      demandShares: { fba: 0.6, web: 0.3, amazon: 0.08 },
+      breakpoints: { fba_lost_units: 12 },
+    },
   },
 ];
 
@@ -121,6 +127,12 @@ for (const scenario of scenarios) {
         expect(oversells.map((score) => score.location_id)).toEqual(locations);
         expect(cancellations.map((score) => score.location_id)).toEqual(locations);
         expect(oversells.reduce((sum, score) => sum + score.truth, 0)).toBeGreaterThan(20);
+        // Where units are lost at FBA, its recall is measured, not only the absence of false alarms.
+        if ((scenario.options.breakpoints?.fba_lost_units ?? 0) > 0) {
+          const fba = (scores: LocationScore[]) => scores.find((score) => score.location_id === 'FBA-US')!;
+          expect(fba(oversells).truth, 'true FBA-US oversells').toBeGreaterThanOrEqual(20);
+          expect(fba(cancellations).truth, 'true FBA-US stock-error cancellations').toBeGreaterThanOrEqual(20);
+        }
       });
 
       it('flags oversold lines with precision and recall of at least 0.95 at every location', () => {

@@ -35,14 +35,22 @@ const wms: [string, string[]][] = [
   // 01:00: S-SHORT's 2 shipped and its third unit was never there; S-OPEN has 2 units promised and 1 on the shelf.
   ['stock_20260105T010000Z_delta.csv', ['WH-A,S-SHORT,0,0,0,0,0,0', 'WH-A,S-OPEN,1,2,0,0,0,0', 'WH-A,S-ALLOC,1,0,0,0,0,0']],
 ];
-/** FBA-X is counted once a day; 3 units arrive on a transfer at 04:00 that the 00:00 count cannot know. */
+/**
+ * FBA-X is counted once a day; 3 units of S-FBA arrive on a transfer at 04:00 that the 00:00 count
+ * cannot know. Two of S-FBA-LOST's 3 units go missing during the day: only the next count shows it.
+ */
 const fba: [string, string[]][] = [
-  ['stock_20260105T000000Z_full.csv', ['FBA-X,S-FBA,1,0,0,0,0,0']],
-  ['stock_20260106T000000Z_full.csv', ['FBA-X,S-FBA,3,1,0,0,0,0']],
+  ['stock_20260105T000000Z_full.csv', ['FBA-X,S-FBA,1,0,0,0,0,0', 'FBA-X,S-FBA-LOST,3,0,0,0,0,0']],
+  ['stock_20260106T000000Z_full.csv', ['FBA-X,S-FBA,3,1,0,0,0,0', 'FBA-X,S-FBA-LOST,0,0,0,0,0,0']],
 ];
 const orderHeader = 'order_id,line_id,channel,placed_at,sku,quantity,unit_price,currency,location_id,status,cancelled_at,cancel_reason_raw,cancel_reason,shipped_at';
 const line = (id: string, channel: string, placedAt: string, sku: string, quantity: number, location: string, status: string, end: { cancelledAt?: string; reason?: string; shippedAt?: string } = {}) =>
   `${id},1,${channel},2026-01-05T${placedAt}:00Z,${sku},${quantity},10.00,USD,${location},${status},${end.cancelledAt ? `2026-01-05T${end.cancelledAt}:00Z` : ''},${end.reason ?? ''},${end.reason ?? ''},${end.shippedAt ? `2026-01-05T${end.shippedAt}:00Z` : ''}`;
+/** Sold against the 3 counted: L1 ships, L2 is cancelled with no reason given. */
+const lostLines = [
+  line('L1', 'fba', '10:00', 'S-FBA-LOST', 1, 'FBA-X', 'fulfilled', { shippedAt: '11:00' }),
+  line('L2', 'fba', '14:00', 'S-FBA-LOST', 2, 'FBA-X', 'cancelled', { cancelledAt: '15:00' }),
+];
 const oms: [string, string[]][] = [
   ['orders_20260105T010000Z.csv', [line('B1', 'b2b', '00:10', 'S-BACKORDER', 1, 'WH-A', 'backordered')]],
   [
@@ -61,6 +69,7 @@ const oms: [string, string[]][] = [
       line('F3', 'fba', '07:00', 'S-FBA', 1, 'FBA-X', 'open'),
     ],
   ],
+  ['orders_20260105T150000Z.csv', lostLines],
 ];
 
 const tempDir = useTempDir();
@@ -100,6 +109,10 @@ describe('oversells, allocation breaches and stock causes on a hand-made world',
       { order_id: 'F1', location_ats_at_order: 1, channel_ats_at_order: 1, is_oversell: false, is_allocation_breach: false, stock_cause: 'none' },
       { order_id: 'F2', location_ats_at_order: 0, channel_ats_at_order: 0, is_oversell: false, is_allocation_breach: false, stock_cause: 'none' },
       { order_id: 'F3', location_ats_at_order: -1, channel_ats_at_order: 0, is_oversell: false, is_allocation_breach: false, stock_cause: 'none' },
+      // 3 counted; L1 took 1 and L2 2 and gave them back: the lines leave 2, the next count has 0.
+      // The report sends no movements: units went missing, so L2's cancellation with no reason was for stock.
+      { order_id: 'L1', location_ats_at_order: 3, channel_ats_at_order: 3, is_oversell: false, is_allocation_breach: false, stock_cause: 'none' },
+      { order_id: 'L2', location_ats_at_order: 2, channel_ats_at_order: 2, is_oversell: true, is_allocation_breach: false, stock_cause: 'inferred' },
       { order_id: 'O1', location_ats_at_order: 2, channel_ats_at_order: 2, is_oversell: false, is_allocation_breach: false, stock_cause: 'none' },
       // 2 counted, O1 took 2: nothing left for O2, cancelled for stock.
       { order_id: 'O2', location_ats_at_order: 0, channel_ats_at_order: 0, is_oversell: true, is_allocation_breach: false, stock_cause: 'confirmed' },
@@ -117,9 +130,9 @@ describe('oversells, allocation breaches and stock causes on a hand-made world',
       select grain, location_id, oversell_lines, allocation_breach_lines, stock_cancellations
       from marts.rpt_weekly_health where week = '2026-01-05' order by grain desc, location_id`);
     expect(rows).toEqual([
-      { grain: 'location', location_id: 'FBA-X', oversell_lines: 0, allocation_breach_lines: 0, stock_cancellations: 0 },
+      { grain: 'location', location_id: 'FBA-X', oversell_lines: 1, allocation_breach_lines: 0, stock_cancellations: 1 },
       { grain: 'location', location_id: 'WH-A', oversell_lines: 2, allocation_breach_lines: 1, stock_cancellations: 2 },
-      { grain: 'all', location_id: 'ALL', oversell_lines: 2, allocation_breach_lines: 1, stock_cancellations: 2 },
+      { grain: 'all', location_id: 'ALL', oversell_lines: 3, allocation_breach_lines: 1, stock_cancellations: 3 },
     ]);
   });
 
@@ -128,7 +141,7 @@ describe('oversells, allocation breaches and stock causes on a hand-made world',
   });
 });
 
-describe('an open line sold short, on an hourly build', () => {
+describe('an open line sold short and a vague cancellation at FBA, on an hourly build', () => {
   let hourly: Database;
   afterAll(() => hourly?.closeSync());
 
@@ -165,6 +178,25 @@ describe('an open line sold short, on an hourly build', () => {
     ]);
     expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
     expect(await judged()).toEqual(incremental);
+
+    // 15:00: L2 at FBA-X is cancelled with no reason; the count it is judged by comes at midnight.
+    const lost = () => hourly.rows(`select order_id, stock_cause, is_oversell, next_truth_captured_at from marts.fct_order_line where order_id like 'L%' order by order_id`);
+    write(dir, 'oms', orderHeader, [['orders_20260105T150000Z.csv', lostLines]]);
+    await runIngest(hourlyConfig, hourly);
+    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    expect((await lost()).map((row) => row.stock_cause)).toEqual(['none', 'none']);
+    write(dir, 'fba', stockHeader, [fba[1]!]);
+    await runIngest(hourlyConfig, hourly);
+    const midnight = await buildModels(hourlyConfig, hourly);
+    expect(midnight.ok).toBe(true);
+    expect(midnight.fullRefreshReason).toBeUndefined();
+    const judgedAtMidnight = await lost();
+    expect(judgedAtMidnight).toEqual([
+      { order_id: 'L1', stock_cause: 'none', is_oversell: false, next_truth_captured_at: null },
+      { order_id: 'L2', stock_cause: 'inferred', is_oversell: true, next_truth_captured_at: '2026-01-06T00:00:00.000Z' },
+    ]);
+    expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
+    expect(await lost()).toEqual(judgedAtMidnight);
   });
 });
 
