@@ -1,10 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/load-config.ts';
-import { Database } from '../../db/database.ts';
-import { runIngest } from '../../ingest/run-ingest.ts';
-import { buildModels } from '../../models/runner/build.ts';
+import type { Database } from '../../db/database.ts';
+import { landAndBuild } from '../helpers/hand-made-world.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -44,21 +40,13 @@ let db: Database;
 
 describe('decimal order quantities and event deltas on a hand-made world', () => {
   beforeAll(async () => {
-    const dir = tempDir();
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-      writeFileSync(path.join(dir, name), `${content}\n`);
-    }
-    const parsed = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
-    db = await Database.open(parsed.databaseFile);
-    const summaries = await runIngest(parsed, db);
-    expect(summaries.map((summary) => [summary.source, summary.rejected])).toEqual([
+    const world = await landAndBuild(tempDir(), config, files);
+    db = world.db;
+    expect(world.summaries.map((summary) => [summary.source, summary.rejected])).toEqual([
       ['wms', 0],
       ['erp', 0],
       ['oms', 0],
     ]);
-    const summary = await buildModels(parsed, db);
-    expect(summary.results.filter((result) => result.status !== 'success')).toEqual([]);
   });
   afterAll(() => db?.closeSync());
 

@@ -1,10 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, parseConfig } from '../../core/load-config.ts';
-import { Database } from '../../db/database.ts';
-import { runIngest } from '../../ingest/run-ingest.ts';
-import { buildModels } from '../../models/runner/build.ts';
+import type { Database } from '../../db/database.ts';
+import { landAndBuild } from '../helpers/hand-made-world.ts';
 import { useTempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -40,20 +36,11 @@ const files: Record<string, [string, string]> = {
 
 const tempDir = useTempDir();
 let db: Database;
-let parsed: Config;
 
 describe('a channel share of stock counted in fractions', () => {
   beforeAll(async () => {
-    const dir = tempDir();
-    for (const [file, [header, rows]] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), `${header}\n${rows}\n`);
-    }
-    parsed = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
-    db = await Database.open(parsed.databaseFile);
-    await runIngest(parsed, db);
-    const summary = await buildModels(parsed, db);
-    expect(summary.results.filter((result) => result.status !== 'success')).toEqual([]);
+    const world = await landAndBuild(tempDir(), config, Object.fromEntries(Object.entries(files).map(([file, [header, rows]]) => [file, `${header}\n${rows}`])));
+    db = world.db;
   });
   afterAll(() => db?.closeSync());
 
