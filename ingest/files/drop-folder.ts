@@ -150,22 +150,36 @@ export type DropInspection = FileInspection & { refusal?: IngestError; stamp?: F
  */
 export async function inspectDropFile(entry: DropFile, gzip: boolean, limits: FileLimits): Promise<DropInspection | undefined> {
   if (entry.refusal) return { sha256: createHash('sha256').update(`refused\0${entry.refusal.identity}`).digest('hex'), sizeBytes: 0, refusal: entry.refusal.error };
-  const before = await stat(entry.file);
-  let inspection: DropInspection;
+  // Hashed through an open descriptor of the file the listing admitted, as DuckDB reads it later.
+  let pinned: PinnedFiles;
   try {
-    inspection = await inspectFile(entry.file, { gzip, maxDecompressedBytes: Math.min(limits.maxDecompressedBytes, before.size * limits.maxCompressionRatio) });
+    pinned = await pinFiles([entry.file]);
   } catch (error) {
-    if (!(error instanceof IngestError) || error.context.transient) throw error;
-    const { sha256 } = await inspectFile(entry.file);
-    inspection = { sha256, sizeBytes: 0, refusal: error };
-  }
-  // A writer still appending: the hash is of a file that is not complete yet.
-  const after = await stat(entry.file);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-    logger.info({ file: entry.file }, 'file changed while it was read: taken once it is complete');
+    if (!(error instanceof IngestError) || !error.context.transient) throw error;
+    logger.info({ file: entry.file }, `${causeMessage(error)}: taken at the next run`);
     return undefined;
   }
-  return { ...inspection, stamp: stampOf(before) };
+  try {
+    const [file] = pinned.paths;
+    const before = await stat(file);
+    let inspection: DropInspection;
+    try {
+      inspection = await inspectFile(file, { gzip, maxDecompressedBytes: Math.min(limits.maxDecompressedBytes, before.size * limits.maxCompressionRatio), name: entry.file });
+    } catch (error) {
+      if (!(error instanceof IngestError) || error.context.transient) throw error;
+      const { sha256 } = await inspectFile(file, { name: entry.file });
+      inspection = { sha256, sizeBytes: 0, refusal: error };
+    }
+    // A writer still appending: the hash is of a file that is not complete yet.
+    const after = await stat(file);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+      logger.info({ file: entry.file }, 'file changed while it was read: taken once it is complete');
+      return undefined;
+    }
+    return { ...inspection, stamp: stampOf(before) };
+  } finally {
+    await pinned.release();
+  }
 }
 
 /** The file each admitted name was when the folder was listed: the path opened and its inode. */

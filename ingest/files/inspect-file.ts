@@ -32,6 +32,8 @@ export interface InspectOptions {
   gzip?: boolean;
   /** A gzip file expanding past this many bytes is refused as a decompression bomb, before it fills memory. */
   maxDecompressedBytes?: number;
+  /** The file's name in errors, when it is read through another path (an open descriptor's `/dev/fd/N`). */
+  name?: string;
 }
 
 /** The longest line the readers accept (DuckDB's `max_line_size`); longer ones are quarantined with their length. */
@@ -103,7 +105,7 @@ export async function inspectFile(file: string, options: InspectOptions = {}): P
   // Most files are small (hourly deltas): one read and one pass in memory cost far less than a
   // stream. A compressed file always streams: its size says nothing about what it expands to.
   const small = !options.gzip && (await stat(file).then((stats) => stats.size <= smallFileBytes, () => false));
-  if (small) return inspectContent(file);
+  if (small) return inspectContent(file, options.name ?? file);
   const lines = new LineMeter();
   const budget = options.maxDecompressedBytes ?? Number.POSITIVE_INFINITY;
   let expandedBytes = 0;
@@ -140,7 +142,7 @@ export async function inspectFile(file: string, options: InspectOptions = {}): P
         write(chunk: Buffer, _encoding, done) {
           expandedBytes += chunk.length;
           if (expandedBytes > budget) {
-            return done(new DecompressionBomb(`expands past ${budget} bytes (ingest.max_decompressed_size, or max_compression_ratio times its own size): refused as a decompression bomb; raise the limit if the file is genuine`, { file }));
+            return done(new DecompressionBomb(`expands past ${budget} bytes (ingest.max_decompressed_size, or max_compression_ratio times its own size): refused as a decompression bomb; raise the limit if the file is genuine`, { file: options.name ?? file }));
           }
           collectHead(chunk);
           quotes += countQuotes(chunk);
@@ -159,7 +161,7 @@ export async function inspectFile(file: string, options: InspectOptions = {}): P
     }
   } catch (error) {
     if (error instanceof DecompressionBomb) throw error;
-    throw readError(file, error);
+    throw readError(options.name ?? file, error);
   }
   return { sha256: hash.digest('hex'), sizeBytes, firstLine: headerLine(Buffer.concat(head)), unbalancedQuotes: quotes % 2 === 1, longLines: lines.finish() };
 }
@@ -167,12 +169,12 @@ export async function inspectFile(file: string, options: InspectOptions = {}): P
 /** Files up to this size are inspected from one read into memory. */
 const smallFileBytes = 8 << 20;
 
-async function inspectContent(file: string): Promise<FileInspection> {
+async function inspectContent(file: string, name: string): Promise<FileInspection> {
   let text: Buffer;
   try {
     text = await readFile(file);
   } catch (error) {
-    throw readError(file, error);
+    throw readError(name, error);
   }
   const newline = text.indexOf(0x0a);
   const head = text.subarray(0, Math.min(newline >= 0 ? newline : text.length, maxHeaderBytes));

@@ -135,8 +135,14 @@ async function readUtf8(
   return {
     locate: async (batch, rows) => {
       const offset = (firsts.get(batch) ?? 1) - 1;
-      const found = await locateRecords(originals[batch], rows.map((row) => row - offset), { gzip: format.gzip, quote: format.quote, encoding: format.encoding, refusedLines: refusedLines.get(batch) ?? new Set() });
-      return new Map([...found].map(([record, located]) => [record + offset, located]));
+      // Looked up in the file the listing admitted, through an open descriptor, as it was read.
+      const original = await pinFiles([originals[batch]]);
+      try {
+        const found = await locateRecords(original.paths[0], rows.map((row) => row - offset), { gzip: format.gzip, quote: format.quote, encoding: format.encoding, refusedLines: refusedLines.get(batch) ?? new Set() });
+        return new Map([...found].map(([record, located]) => [record + offset, located]));
+      } finally {
+        await original.release();
+      }
     },
   };
 }
