@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { counted } from '../../core/counted.ts';
 import { formatDuration } from '../../core/duration.ts';
 import type { Config } from '../../core/load-config.ts';
 import type { Database } from '../../db/database.ts';
@@ -75,7 +76,7 @@ export function withProgress(options: BuildOptions): BuildOptions {
     ...options,
     onStart: (node) => running.start(node),
     onTest: (outcome) => {
-      if (outcome.status !== 'pass') running.print(`      ${outcome.status.toUpperCase()} ${outcome.node}: ${outcome.test}${outcome.failures ? ` (${outcome.failures} rows)` : ''}${outcome.error ? `: ${outcome.error}` : ''}`);
+      if (outcome.status !== 'pass') running.print(`      ${outcome.status.toUpperCase()} ${outcome.node}: ${outcome.test}${outcome.failures ? ` (${counted(outcome.failures, 'row')})` : ''}${outcome.error ? `: ${outcome.error}` : ''}`);
     },
     onNode: (result, done, total) => {
       running.finish(result.node);
@@ -146,7 +147,7 @@ function label(result: NodeResult): string {
 }
 
 function details(result: NodeResult): string {
-  const parts = [result.rows !== undefined ? `${result.rows.toLocaleString('en')} rows` : '', result.status === 'skipped' ? '' : formatDuration(result.durationMs)].filter(Boolean);
+  const parts = [result.rows !== undefined ? counted(result.rows, 'row') : '', result.status === 'skipped' ? '' : formatDuration(result.durationMs)].filter(Boolean);
   const note = result.status === 'skipped' || result.status === 'warn' ? ` — ${result.error}` : '';
   return `${parts.length ? ` (${parts.join(', ')})` : ''}${note}`;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { counted } from '../../core/counted.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { acceptBatch } from '../../ingest/accept-batch.ts';
 import { runIngest, type SourceSummary } from '../../ingest/run-ingest.ts';
@@ -19,10 +20,10 @@ export function ingestCommand(): Command {
       if (options.accept) {
         if (server) {
           const accepted = await acceptOnServer(server, options.accept);
-          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows); the server at ${server.url} rebuilt the models with it`);
+          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${counted(accepted.rows, 'row')}); the server at ${server.url} rebuilt the models with it`);
         } else {
           const accepted = await acceptBatch(await openDatabase(config, { mustExist: true }), options.accept);
-          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${accepted.rows} rows): the next build uses it`);
+          say(`accepted batch ${accepted.batchId} of ${accepted.source} (${counted(accepted.rows, 'row')}): the next build uses it`);
         }
         return;
       }

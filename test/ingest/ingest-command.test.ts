@@ -29,7 +29,7 @@ describe('stocklens ingest', () => {
     const heldId = await withDatabase(dir, async (db) => (await db.one<{ batch_id: string }>("select batch_id from ingest.batches where status = 'held'"))!.batch_id);
     const accept = runCli(['ingest', '--config', config, '--accept', heldId]);
     expect(accept.status).toBe(0);
-    expect(accept.stderr).toContain(`accepted batch ${heldId} of wms (1 rows)`);
+    expect(accept.stderr).toContain(`accepted batch ${heldId} of wms (1 row)`);
     expect(await withDatabase(dir, (db) => db.rows('select status from ingest.batches order by captured_at'))).toEqual([{ status: 'landed' }, { status: 'landed' }]);
 
     const again = runCli(['ingest', '--config', config, '--accept', heldId]);

@@ -22,7 +22,7 @@ describe('stocklens build, test and retry', () => {
 
     const selected = cli('build', '--select', '+fct_a', '--threads', '1');
     expect(selected.status).toBe(0);
-    expect(selected.stderr).toMatch(/1\/2 OK {3}stg_a \(1 rows, .*\)\n2\/2 OK {3}fct_a \(1 rows, .*\)/);
+    expect(selected.stderr).toMatch(/1\/2 OK {3}stg_a \(1 row, .*\)\n2\/2 OK {3}fct_a \(1 row, .*\)/);
     expect(selected.stderr).toMatch(/built 2 of 2 models in .* \(0 warn, 0 failed, 0 skipped\); checkpoint \d/);
     expect(selected.stdout).toBe('');
 

@@ -100,7 +100,7 @@ describe('stocklens ingest, build, test and retry while the server owns the data
     const built = runCli(['build', '--config', configFile, '--select', 'fct_ats_current+']);
     expect([built.status, built.stderr]).toMatchObject([0, expect.stringContaining(`build in the running server at ${state.url}`)]);
     expect(built.stderr).toMatch(/^1\/\d+ OK {3}fct_ats_current \(2 rows, /m);
-    expect(built.stderr).toMatch(/^2\/2 OK {3}agg_ats_current \(1 rows, /m);
+    expect(built.stderr).toMatch(/^2\/2 OK {3}agg_ats_current \(1 row, /m);
     expect(built.stderr).toMatch(/built 2 of 2 models in .*; checkpoint /);
     const total = runCli(['sql', '--config', configFile, '--format', 'csv', 'select sum(total_units) as total from marts.fct_ats_current']);
     expect(total.stdout).toBe('total\n45\n');
