@@ -1,34 +1,18 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBAppender,
-  type DuckDBResultReader,
-  type DuckDBValue,
-  quotedIdentifier,
-  quotedString,
-} from '@duckdb/node-api';
-import sqlPackage, { type SQL, type SQLQuery } from '@databases/sql';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBAppender, type DuckDBResultReader } from '@duckdb/node-api';
 import { causeMessage } from '../core/errors.ts';
 import { logger } from '../core/logger.ts';
 import { appendColumnChunks, type AppendColumn } from './column-chunks.ts';
 import { processWideSettings } from './duckdb-settings.ts';
 import { RecoveringInstance } from './recovering-instance.ts';
+import { compile, sql, type Statement } from './statement.ts';
 import { jsonValueConverter, type JsonValue } from './json-value.ts';
 
-// @databases/sql is CommonJS; under NodeNext its default import is typed as the module namespace.
-const sql = ((sqlPackage as unknown as { default?: SQL }).default ?? sqlPackage) as SQL;
-
-export { sql, type SQLQuery };
-/** DuckDB's own quoting (`"a""b"`), for the few identifiers that cannot go through `sql` templates. */
-export { quotedIdentifier };
+export { compile, inline, literal, quotedIdentifier, sql, type SQLQuery, type Statement } from './statement.ts';
 export type { AppendColumn, JsonValue };
 export { DatabaseUnavailable } from './recovering-instance.ts';
 export type Row = Record<string, JsonValue>;
-
-/** A query as a `sql` template (values bound, identifiers quoted) or as trusted SQL text without input. */
-export type Statement = SQLQuery | string;
 
 /** Result read by columns: one array per column, plus names and DuckDB type names. */
 export interface ColumnarResult {
@@ -36,39 +20,6 @@ export interface ColumnarResult {
   types: string[];
   columns: JsonValue[][];
   rowCount: number;
-}
-
-
-/** Compiles a `sql` template into DuckDB text with `$n` placeholders and its values. */
-export function compile(statement: Statement): { text: string; values: DuckDBValue[] } {
-  if (typeof statement === 'string') return { text: statement, values: [] };
-  return statement.format({
-    escapeIdentifier: quotedIdentifier,
-    formatValue: (value, index) => ({ placeholder: `$${index + 1}`, value }),
-  }) as { text: string; values: DuckDBValue[] };
-}
-
-/**
- * DuckDB text for a statement with its values inlined as literals. Only for the places where DuckDB
- * refuses parameters (view definitions, COPY targets); values are escaped, never concatenated raw.
- */
-export function inline(statement: SQLQuery): string {
-  return statement.format({
-    escapeIdentifier: quotedIdentifier,
-    formatValue: (value) => ({ placeholder: literal(value), value: undefined }),
-  }).text;
-}
-
-export function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`invalid literal: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return `TIMESTAMPTZ '${value.toISOString()}'`;
-  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  return quotedString(String(value));
 }
 
 /**
