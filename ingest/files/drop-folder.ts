@@ -74,6 +74,9 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
   const limits = fileLimits(config);
   const quietMs = parseDurationMs(source.quiet_period) ?? 0;
   const roots = await Promise.all([folder, ...source.symlink_roots].map((root) => realpath(root).catch(() => path.resolve(root))));
+  // This listing replaces what the folder's last one admitted, so the record stays the folder's size.
+  const here = path.dirname(path.join(folder, '_'));
+  for (const file of listed.keys()) if (path.dirname(file) === here) listed.delete(file);
   const files: DropFile[] = [];
   for (const name of names) {
     if (inProgress.test(name)) continue;
