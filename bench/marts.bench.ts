@@ -1,6 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/load-config.ts';
 import { replayInbox } from '../fixtures/replay-inbox.ts';
 import { Database, sql } from '../db/database.ts';
@@ -10,10 +12,12 @@ import { buildModels, type BuildSummary } from '../models/runner/build.ts';
 import type { NodeResult } from '../models/runner/run-history.ts';
 
 /**
- * The marts at scale m: a full build, then two more hours of captures landed one at a
- * time by the real ingest, each followed by a build (incremental): an ordinary hour, and the last
- * one, midnight, when every system sends its daily full snapshot. Wall and CPU time per model and
- * the process's peak memory (DuckDB runs in-process, under the product's memory limit).
+ * The marts at scale m: a full build, then three more hours of captures landed one at a
+ * time, each followed by a build (incremental): an ordinary hour as a user runs it, `stocklens
+ * ingest` then `stocklens build` from the CLI (wall time, process start and the listing of every
+ * file still in the drop folders included); then in-process, per model, another ordinary hour and
+ * the last one, midnight, when every system sends its daily full snapshot. Wall and CPU time per
+ * model and the process's peak memory (DuckDB runs in-process, under the product's memory limit).
  *
  * Input: a folder with a stocklens.config.yaml whose data/stocklens.duckdb has the m output landed
  * (`stocklens generate --scale m --out M`, then `stocklens ingest` in a folder whose config points
@@ -22,6 +26,7 @@ import type { NodeResult } from '../models/runner/run-history.ts';
  * on a copy: it takes the last two hours' batches out of it (rows and ledger), builds in full, then
  * replays the output's inbox an hour at a time.
  */
+const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'stocklens.js');
 const dataDir = process.argv[2] ?? process.env.STOCKLENS_BENCH_M_DIR ?? '/work/bench-data/m-built';
 const configFile = path.join(dataDir, 'stocklens.config.yaml');
 const config = existsSync(configFile) ? loadConfig(configFile) : undefined;
@@ -37,16 +42,34 @@ const replayConfig = loadConfig(replay.configFile);
 mkdirSync(path.dirname(replayConfig.databaseFile), { recursive: true });
 copyFileSync(config.databaseFile, replayConfig.databaseFile);
 const settings = duckdbSettings(replayConfig);
-const db = await Database.open(replayConfig.databaseFile, { settings });
+let db = await Database.open(replayConfig.databaseFile, { settings });
 say(`DuckDB ${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join(' ')}`);
 
 try {
-  const rewound = await rewind(db, 2);
-  say(`took the last two hours (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
+  const rewound = await rewind(db, 3);
+  say(`took the last three hours (captured after ${rewound.after}) out of the copy: ${rewound.batches} batches`);
+  // The replay's folders are new paths to the ledger: one ingest over the files landed before finds
+  // their content already landed and records where they are now, as a second hourly run would.
+  replay.revealUntil(new Date(rewound.afterMs));
+  const settleStarted = performance.now();
+  await runIngest(replayConfig, db);
+  say(`the files already landed found at their replay paths (read and hashed once): ${seconds(performance.now() - settleStarted)}`);
   const progress = { onNode: (result: NodeResult) => process.stderr.write(`  ${result.node} ${seconds(result.durationMs)} ${result.status}\n`) };
 
   const full = await timed(() => buildModels(replayConfig, db, { fullRefresh: true, ...progress }));
   report('full build', full.summary, full.ms, full.cpuMs);
+
+  // The hour as a user lives it: two CLI processes on the database file, which this one lets go of meanwhile.
+  replay.revealUntil(new Date(replay.lastCapture.getTime() - 2 * 3600_000));
+  db.closeSync();
+  const byCli = (command: string) => {
+    const started = performance.now();
+    execFileSync(process.execPath, [cli, command, '--config', replay.configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return performance.now() - started;
+  };
+  const [cliIngestMs, cliBuildMs] = [byCli('ingest'), byCli('build')];
+  say(`an ordinary hour from the CLI: stocklens ingest ${seconds(cliIngestMs)} + stocklens build ${seconds(cliBuildMs)} = ${seconds(cliIngestMs + cliBuildMs)} wall`);
+  db = await Database.open(replayConfig.databaseFile, { settings });
 
   const hours: { label: string; ms: number; cpuMs: number }[] = [];
   for (const [label, until] of [
@@ -76,8 +99,10 @@ try {
 }
 
 /** Removes the batches captured in the last `hours` hours (every entity), so the ingest lands them anew. */
-async function rewind(db: Database, hours: number): Promise<{ after: string; batches: number }> {
-  const bound = await db.one<{ after: string }>(sql`select (max(captured_at) - to_hours(${hours}::bigint))::varchar as after from ingest.batches where entity = 'stock' and status = 'landed'`);
+async function rewind(db: Database, hours: number): Promise<{ after: string; afterMs: number; batches: number }> {
+  const bound = await db.one<{ after: string; after_ms: number }>(
+    sql`select (max(captured_at) - to_hours(${hours}::bigint))::varchar as after, epoch_ms(max(captured_at) - to_hours(${hours}::bigint)) as after_ms from ingest.batches where entity = 'stock' and status = 'landed'`,
+  );
   const after = bound!.after;
   const rewound = sql`select batch_id from ingest.batches where captured_at > ${after}::timestamptz`;
   const batches = await db.one<{ n: number }>(sql`select count(*) as n from (${rewound})`);
@@ -87,7 +112,7 @@ async function rewind(db: Database, hours: number): Promise<{ after: string; bat
     }
     await connection.run(sql`delete from ingest.batches where batch_id in (${rewound})`);
   });
-  return { after, batches: Number(batches?.n ?? 0) };
+  return { after, afterMs: Number(bound!.after_ms), batches: Number(batches?.n ?? 0) };
 }
 
 async function timed(fn: () => Promise<BuildSummary>): Promise<{ summary: BuildSummary; ms: number; cpuMs: number }> {
