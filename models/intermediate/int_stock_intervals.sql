@@ -56,14 +56,11 @@ captured as (
 ),
 -- A delta file that leaves a state column out keeps that SKU-location's previous value: the column
 -- lands NULL and takes the value of the series' latest capture that stated it, or 0 when a full
--- batch left the SKU out since then (or nothing stated it before). Only the series with such a gap
--- are windowed; on an hourly run the continued interval stands in for the captures before.
-gapped as (
-  select distinct series from captured
-  where on_hand is null or committed is null or reserved_other is null or damaged is null
-    or quality_control is null or safety_stock is null or in_transit is null or incoming is null
-),
-stated as (
+-- batch left the SKU out since then (or nothing stated it before); on an hourly run the continued
+-- interval stands in for the captures before. previous_<column> is that latest stated capture
+-- before the row; it also gives the previous row's kept state, so the fill and the comparison with
+-- the previous row share one window (one sort of the captures).
+windowed as (
   select
     *,
     last_value(case when on_hand is not null then {'units': on_hand, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_on_hand,
@@ -73,41 +70,54 @@ stated as (
     last_value(case when quality_control is not null then {'units': quality_control, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_quality_control,
     last_value(case when safety_stock is not null then {'units': safety_stock, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_safety_stock,
     last_value(case when in_transit is not null then {'units': in_transit, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_in_transit,
-    last_value(case when incoming is not null then {'units': incoming, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_incoming
+    last_value(case when incoming is not null then {'units': incoming, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_incoming,
+    lag(captured_at) over pair as previous_captured_at,
+    lag(available_reported) over pair as previous_available_reported,
+    lead(captured_at) over pair as next_captured_at,
+    lag(next_full_at) over pair as previous_next_full_at
   from captured
-  where series in (select series from gapped)
-  window earlier as (partition by series order by captured_at rows between unbounded preceding and 1 preceding)
+  window
+    pair as (partition by series order by captured_at),
+    earlier as (partition by series order by captured_at rows between unbounded preceding and 1 preceding)
 ),
 kept as (
-  select * from captured where series not in (select series from gapped)
-  union all by name
-  select * exclude (
+  select
+    * exclude (
       previous_on_hand, previous_committed, previous_reserved_other, previous_damaged,
-      previous_quality_control, previous_safety_stock, previous_in_transit, previous_incoming
+      previous_quality_control, previous_safety_stock, previous_in_transit, previous_incoming,
+      previous_captured_at, previous_available_reported
     )
     replace (
-      {{ kept_state('on_hand') }} as on_hand,
-      {{ kept_state('committed') }} as committed,
-      {{ kept_state('reserved_other') }} as reserved_other,
-      {{ kept_state('damaged') }} as damaged,
-      {{ kept_state('quality_control') }} as quality_control,
-      {{ kept_state('safety_stock') }} as safety_stock,
-      {{ kept_state('in_transit') }} as in_transit,
-      {{ kept_state('incoming') }} as incoming
-    )
-  from stated
+      {{ kept_state('on_hand', 'on_hand', 'captured_at') }} as on_hand,
+      {{ kept_state('committed', 'committed', 'captured_at') }} as committed,
+      {{ kept_state('reserved_other', 'reserved_other', 'captured_at') }} as reserved_other,
+      {{ kept_state('damaged', 'damaged', 'captured_at') }} as damaged,
+      {{ kept_state('quality_control', 'quality_control', 'captured_at') }} as quality_control,
+      {{ kept_state('safety_stock', 'safety_stock', 'captured_at') }} as safety_stock,
+      {{ kept_state('in_transit', 'in_transit', 'captured_at') }} as in_transit,
+      {{ kept_state('incoming', 'incoming', 'captured_at') }} as incoming
+    ),
+    -- The previous row's state as it was kept, to tell a change from a repeat.
+    case when previous_captured_at is not null then hash(
+      {{ kept_state('on_hand', 'null', 'previous_captured_at') }},
+      {{ kept_state('committed', 'null', 'previous_captured_at') }},
+      {{ kept_state('reserved_other', 'null', 'previous_captured_at') }},
+      {{ kept_state('damaged', 'null', 'previous_captured_at') }},
+      {{ kept_state('quality_control', 'null', 'previous_captured_at') }},
+      {{ kept_state('safety_stock', 'null', 'previous_captured_at') }},
+      {{ kept_state('in_transit', 'null', 'previous_captured_at') }},
+      {{ kept_state('incoming', 'null', 'previous_captured_at') }},
+      previous_available_reported
+    ) end as previous_fingerprint
+  from windowed
 ),
 sequenced as (
   select
     *,
     hash(on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported) as fingerprint,
-    lag(hash(on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported)) over pair as previous_fingerprint,
-    lead(captured_at) over pair as next_captured_at,
-    lag(next_full_at) over pair as previous_next_full_at,
     on_hand = 0 and committed = 0 and reserved_other = 0 and damaged = 0 and quality_control = 0 and safety_stock = 0
       and in_transit = 0 and incoming = 0 and coalesce(available_reported, 0) = 0 as is_zero
   from kept
-  window pair as (partition by series order by captured_at)
 ),
 changes as (
   select series, source, location_id, sku, captured_at as valid_from, is_salable,
