@@ -329,14 +329,16 @@ export class Database {
 }
 
 /**
- * The database holds token hashes and every figure of the business: its folder is its owner's
- * only (0700), the file and its log 0600, and the process creates files for its owner only
- * (umask 077), so the write-ahead log, spill files and exports DuckDB writes later are private too.
+ * The database holds token hashes and every figure of the business: the file and its log are
+ * 0600, and the process creates files for its owner only (umask 077), so the write-ahead log, spill
+ * files and exports DuckDB writes later are private too. A folder it creates for the database is
+ * 0700; a folder that was already there keeps its mode: it is the user's (a project folder, a
+ * shared /tmp other services write to), and the files in it are private either way.
  */
 function makePrivate(folder: string): void {
   process.umask(0o077);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  chmodSync(folder, 0o700);
+  const created = mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (created !== undefined) chmodSync(folder, 0o700);
 }
 
 let signalHandlersInstalled = false;

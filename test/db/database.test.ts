@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Database, inline, sql } from '../../db/database.ts';
@@ -87,5 +88,18 @@ describe('Database', () => {
     expect(wal()).toBe(0);
     open.closeSync();
     db.closeSync();
+  });
+  it('creates a missing folder for the database 0700 and leaves a folder that was there (a shared /tmp) as it was', async () => {
+    const mode = (file: string) => (statSync(file).mode & 0o7777).toString(8);
+    const shared = path.join(tempDir(), 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const inShared = await Database.open(path.join(shared, 'c.duckdb'));
+    inShared.closeSync();
+    expect([mode(shared), mode(path.join(shared, 'c.duckdb'))]).toEqual(['1777', '600']);
+    const fresh = path.join(tempDir(), 'fresh', 'data');
+    const inFresh = await Database.open(path.join(fresh, 'd.duckdb'));
+    inFresh.closeSync();
+    expect([mode(fresh), mode(path.join(fresh, 'd.duckdb'))]).toEqual(['700', '600']);
   });
 });
