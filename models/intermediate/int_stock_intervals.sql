@@ -60,7 +60,8 @@ captured as (
 -- interval stands in for the captures before. previous_<column> is that latest stated capture
 -- before the row; it also gives the previous row's kept state, so the fill and the comparison with
 -- the previous row share one window (one sort of the captures). The eight last_value windows are
--- the model's costliest part: about 30 s of 75 s in full at scale m (bench/RESULTS.md).
+-- the model's costliest part: about 23 s of 66 s in full at scale m (bench/RESULTS.md). Their frame
+-- ends at the current row and excludes it: DuckDB evaluates that faster than one ending 1 preceding.
 windowed as (
   select
     *,
@@ -79,7 +80,7 @@ windowed as (
   from captured
   window
     pair as (partition by series order by captured_at),
-    earlier as (partition by series order by captured_at rows between unbounded preceding and 1 preceding)
+    earlier as (partition by series order by captured_at rows between unbounded preceding and current row exclude current row)
 ),
 kept as (
   select
