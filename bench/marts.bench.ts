@@ -23,7 +23,7 @@ import type { NodeResult } from '../models/runner/run-history.ts';
  * (`stocklens generate --scale m --out M`, then `stocklens ingest` in a folder whose config points
  * at M's inbox; default /work/bench-data/m-built, or `npm run bench -- marts DIR`), and the
  * simulator output itself (STOCKLENS_BENCH_M_OUTPUT, default /work/bench-data/m). The bench works
- * on a copy: it takes the last two hours' batches out of it (rows and ledger), builds in full, then
+ * on a copy: it takes the last three hours' batches out of it (rows and ledger), builds in full, then
  * replays the output's inbox an hour at a time.
  */
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'stocklens.js');
