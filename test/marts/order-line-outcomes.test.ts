@@ -150,53 +150,54 @@ describe('an open line sold short and a vague cancellation at FBA, on an hourly 
     const hourlyConfig = parseConfig(config, path.join(dir, 'stocklens.config.yaml'));
     hourly = await Database.open(hourlyConfig.databaseFile);
     const judged = () => hourly.rows(`select order_id, location_ats_at_order, is_oversell, next_truth_captured_at from marts.fct_order_line order by order_id`);
+    /** Lands what was written since the last run and builds incrementally, as the hourly schedule does. */
+    const nextHour = async () => {
+      await runIngest(hourlyConfig, hourly);
+      const build = await buildModels(hourlyConfig, hourly);
+      expect(build.ok).toBe(true);
+      return build;
+    };
+    /** A full refresh of the same data judges the lines as the hourly builds did. */
+    const expectFullRefreshToGive = async (read: () => Promise<unknown[]>, hourlyResult: unknown[]) => {
+      expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
+      expect(await read()).toEqual(hourlyResult);
+    };
     // 00:30: O5 and O6 are open, and no count after them has landed.
     write(dir, 'wms', stockHeader, [wms[0]!]);
     write(dir, 'fba', stockHeader, [fba[0]!]);
     write(dir, 'oms', orderHeader, [['orders_20260105T003000Z.csv', [line('O5', 'web', '00:10', 'S-OPEN', 1, 'WH-A', 'open'), line('O6', 'web', '00:20', 'S-OPEN', 1, 'WH-A', 'open')]]]);
-    await runIngest(hourlyConfig, hourly);
-    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    await nextHour();
     expect(await judged()).toEqual([
       { order_id: 'O5', location_ats_at_order: 1, is_oversell: false, next_truth_captured_at: null },
       { order_id: 'O6', location_ats_at_order: 0, is_oversell: false, next_truth_captured_at: null },
     ]);
     // 00:45: another SKU's order; the build reads the lines captured from then on.
     write(dir, 'oms', orderHeader, [['orders_20260105T004500Z.csv', [line('O7', 'web', '00:40', 'S-ALLOC', 1, 'WH-A', 'open')]]]);
-    await runIngest(hourlyConfig, hourly);
-    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    await nextHour();
     // 01:00: the count shows 2 promised against 1 on the shelf; no order changed.
     write(dir, 'wms', stockHeader, [wms[1]!]);
-    await runIngest(hourlyConfig, hourly);
-    const build = await buildModels(hourlyConfig, hourly);
-    expect(build.ok).toBe(true);
-    expect(build.fullRefreshReason).toBeUndefined();
+    expect((await nextHour()).fullRefreshReason).toBeUndefined();
     const incremental = await judged();
     expect(incremental).toEqual([
       { order_id: 'O5', location_ats_at_order: 1, is_oversell: false, next_truth_captured_at: null },
       { order_id: 'O6', location_ats_at_order: 0, is_oversell: true, next_truth_captured_at: '2026-01-05T01:00:00.000Z' },
       { order_id: 'O7', location_ats_at_order: 3, is_oversell: false, next_truth_captured_at: null },
     ]);
-    expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
-    expect(await judged()).toEqual(incremental);
+    await expectFullRefreshToGive(judged, incremental);
 
     // 15:00: L2 at FBA-X is cancelled with no reason; the count it is judged by comes at midnight.
     const lost = () => hourly.rows(`select order_id, stock_cause, is_oversell, next_truth_captured_at from marts.fct_order_line where order_id like 'L%' order by order_id`);
     write(dir, 'oms', orderHeader, [['orders_20260105T150000Z.csv', lostLines]]);
-    await runIngest(hourlyConfig, hourly);
-    expect((await buildModels(hourlyConfig, hourly)).ok).toBe(true);
+    await nextHour();
     expect((await lost()).map((row) => row.stock_cause)).toEqual(['none', 'none']);
     write(dir, 'fba', stockHeader, [fba[1]!]);
-    await runIngest(hourlyConfig, hourly);
-    const midnight = await buildModels(hourlyConfig, hourly);
-    expect(midnight.ok).toBe(true);
-    expect(midnight.fullRefreshReason).toBeUndefined();
+    expect((await nextHour()).fullRefreshReason).toBeUndefined();
     const judgedAtMidnight = await lost();
     expect(judgedAtMidnight).toEqual([
       { order_id: 'L1', stock_cause: 'none', is_oversell: false, next_truth_captured_at: null },
       { order_id: 'L2', stock_cause: 'inferred', is_oversell: true, next_truth_captured_at: '2026-01-06T00:00:00.000Z' },
     ]);
-    expect((await buildModels(hourlyConfig, hourly, { fullRefresh: true })).ok).toBe(true);
-    expect(await lost()).toEqual(judgedAtMidnight);
+    await expectFullRefreshToGive(lost, judgedAtMidnight);
   });
 });
 
