@@ -9,7 +9,7 @@
 -- built on, and continues each series it touches from the interval that series was in then (that
 -- interval is written again, with the valid_to the new captures give it); a capture older than
 -- that arriving late needs `stocklens build --full-refresh`.
-with new_rows as (
+with new_rows as not materialized (
   select
     -- One integer per series: partitioning a window by it sorts far faster than by three strings.
     hash(s.source, s.location_id, s.sku) as series,
@@ -29,7 +29,8 @@ captures as (
   from {{ ref('int_stock_captures') }}
   where {{ incremental_window('captured_at') }}
 ),
-captured as (
+-- Read by each branch below on its own scan, not materialized first (38M rows at scale m).
+captured as not materialized (
   select n.*, c.next_full_at
   from new_rows n
   join captures c using (source, location_id, captured_at)
@@ -57,12 +58,23 @@ captured as (
 -- A delta file that leaves a state column out keeps that SKU-location's previous value: the column
 -- lands NULL and takes the value of the series' latest capture that stated it, or 0 when a full
 -- batch left the SKU out since then (or nothing stated it before); on an hourly run the continued
--- interval stands in for the captures before. previous_<column> is that latest stated capture
--- before the row; it also gives the previous row's kept state, so the fill and the comparison with
--- the previous row share one window (one sort of the captures). The eight last_value windows are
--- the model's costliest part: about 23 s of 66 s in full at scale m (bench/RESULTS.md). Their frame
--- ends at the current row and excludes it: DuckDB evaluates that faster than one ending 1 preceding.
-windowed as (
+-- interval stands in for the captures before.
+-- The fill's eight last_value windows are the model's costliest part, so only the series of a
+-- source whose captures in the window leave a column out go through them (at scale m, Shopify's
+-- and Amazon's deltas: a quarter of the rows). The others state every column at every capture, so
+-- each capture's kept state is what it says, and the previous capture's is the previous row's.
+gapped_sources as (
+  select distinct source
+  from {{ ref('stg_stock_snapshot') }} s
+  where {{ incremental_window('s.captured_at') }}
+    and (on_hand is null or committed is null or reserved_other is null or damaged is null
+      or quality_control is null or safety_stock is null or in_transit is null or incoming is null)
+),
+-- previous_<column> is the series' latest capture before the row that stated the column; it also
+-- gives the previous row's kept state, so the fill and the comparison with the previous row share
+-- one window (one sort of the captures). The frame ends at the current row and excludes it: DuckDB
+-- evaluates that faster than one ending 1 preceding, over the same rows.
+gapped as (
   select
     *,
     last_value(case when on_hand is not null then {'units': on_hand, 'next_full_at': next_full_at} end ignore nulls) over earlier as previous_on_hand,
@@ -78,6 +90,7 @@ windowed as (
     lead(captured_at) over pair as next_captured_at,
     lag(next_full_at) over pair as previous_next_full_at
   from captured
+  where source in (select source from gapped_sources)
   window
     pair as (partition by series order by captured_at),
     earlier as (partition by series order by captured_at rows between unbounded preceding and current row exclude current row)
@@ -111,15 +124,26 @@ kept as (
       {{ kept_state('incoming', 'null', 'previous_captured_at') }},
       previous_available_reported
     ) end as previous_fingerprint
-  from windowed
+  from gapped
+),
+-- A series that states every column: the previous row's fingerprint is the previous capture's.
+whole as (
+  select
+    *,
+    lag({{ state_fingerprint('captured') }}) over pair as previous_fingerprint,
+    lead(captured_at) over pair as next_captured_at,
+    lag(next_full_at) over pair as previous_next_full_at
+  from captured
+  where source not in (select source from gapped_sources)
+  window pair as (partition by series order by captured_at)
 ),
 sequenced as (
   select
     *,
-    hash(on_hand, committed, reserved_other, damaged, quality_control, safety_stock, in_transit, incoming, available_reported) as fingerprint,
+    {{ state_fingerprint('k') }} as fingerprint,
     on_hand = 0 and committed = 0 and reserved_other = 0 and damaged = 0 and quality_control = 0 and safety_stock = 0
       and in_transit = 0 and incoming = 0 and coalesce(available_reported, 0) = 0 as is_zero
-  from kept
+  from (select * from kept union all by name select * from whole) k
 ),
 changes as (
   select series, source, location_id, sku, captured_at as valid_from, is_salable,
