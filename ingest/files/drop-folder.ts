@@ -77,11 +77,20 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
   // This listing replaces what the folder's last one admitted, so the record stays the folder's size.
   const here = path.dirname(path.join(folder, '_'));
   for (const file of listed.keys()) if (path.dirname(file) === here) listed.delete(file);
+  const candidates = names.filter((name) => !inProgress.test(name));
+  // A few stat calls a file, each a trip to libuv's thread pool: one file after another they cost
+  // about 0.3 ms a file (0.4 s a run for a folder of 1,300 files), so a chunk of files at a time.
+  const admissions: Admission[] = [];
+  for (let start = 0; start < candidates.length; start += admitChunk) {
+    const chunk = candidates.slice(start, start + admitChunk).map((name) =>
+      admit(path.join(folder, name), source, roots, limits).catch((error: unknown) => refuse(`cannot be read: ${causeMessage(error)}`, 'unreadable')),
+    );
+    admissions.push(...(await Promise.all(chunk)));
+  }
   const files: DropFile[] = [];
-  for (const name of names) {
-    if (inProgress.test(name)) continue;
+  for (const [index, name] of candidates.entries()) {
     const file = path.join(folder, name);
-    const admitted = await admit(file, source, roots, limits).catch((error: unknown) => refuse(`cannot be read: ${causeMessage(error)}`, 'unreadable'));
+    const admitted = admissions[index]!;
     if (admitted === 'ignore') continue;
     if ('refusal' in admitted) {
       files.push({ name, file, refusal: { error: new IngestError(`${name} ${admitted.refusal.message}`, { source: source.name, file }), identity: `${name}\0${admitted.refusal.kind}` } });
@@ -102,6 +111,8 @@ export async function listDropFolder(source: SourceConfig, config: Pick<Config, 
   }
   return files;
 }
+
+const admitChunk = 64;
 
 type Admission = 'ignore' | { stats: Stats; target: string } | { refusal: { message: string; kind: string } };
 
