@@ -1,6 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
 import { drillHref, weekRange } from '../data/drill.ts';
-import { formatCompact, formatCount, formatDay, formatMoney, formatPercent, isoDay, toDate } from '../data/format.ts';
+import { formatAverageUnits, formatCompact, formatCount, formatDay, formatMoney, formatPercent, isoDay, toDate } from '../data/format.ts';
 import { weekInProgress } from '../data/rollup.ts';
 import './kpi-tile.ts';
 
@@ -63,12 +63,6 @@ export interface SystemMismatch {
   previous?: number;
 }
 
-/** An average count of units: one decimal below ten (0.3 units hidden is not 0). */
-function formatAverageUnits(value: unknown): string {
-  if (value === null || value === undefined) return '–';
-  const units = Number(value);
-  return Math.abs(units) < 10 && units !== 0 ? units.toFixed(1) : formatCount(units);
-}
 
 /** What the hidden-units average stands for: how many SKU-locations, how many unit-hours. */
 function hiddenDetail(latest: WeeklyHealthRow): string {

@@ -26,6 +26,16 @@ export function formatCount(value: unknown): string {
   return Math.abs(n) >= 100_000 ? compact.format(n) : Number.isInteger(n) ? integer.format(n) : quantity.format(n);
 }
 
+/**
+ * An average count of units (units hidden per hour): one decimal below ten (0.3 units hidden is
+ * not 0), whole units above. An average is not a stock quantity: it does not keep four places.
+ */
+export function formatAverageUnits(value: unknown): string {
+  if (isMissing(value)) return '–';
+  const units = Number(value);
+  return Math.abs(units) < 10 && units !== 0 ? units.toFixed(1) : formatCount(Math.round(units));
+}
+
 /** Always compact (95.9K): for figures read side by side in a sentence. */
 export function formatCompact(value: unknown): string {
   if (isMissing(value)) return '–';
