@@ -63,7 +63,6 @@ export interface SystemMismatch {
   previous?: number;
 }
 
-
 /** What the hidden-units average stands for: how many SKU-locations, how many unit-hours. */
 function hiddenDetail(latest: WeeklyHealthRow): string {
   const pairs = num(latest, 'hidden_sku_locations');
