@@ -107,20 +107,24 @@ describe('table endpoints over the contract marts', () => {
   });
 
   it('counts cancelled lines per day or week they were cancelled, by channel, location, reason and stock cause', async () => {
+    // The fixture's three cancelled lines, one line and one unit each, as both grains count them.
+    const stockOut = { channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 };
+    const customer = { channel: 'web', location_id: 'WH-EAST', cancel_reason: 'customer', stock_cause: 'none', lines: 1, units: 1, revenue: 5.5 };
+    const other = { channel: 'web', location_id: 'WH-WEST', cancel_reason: 'other', stock_cause: 'inferred', lines: 1, units: 1, revenue: -4 };
     const days = objects(await api.json<TableBody>('/api/cancellations'));
     expect(days).toEqual([
-      { day: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 },
-      { day: '2026-03-03', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'customer', stock_cause: 'none', lines: 1, units: 1, revenue: 5.5 },
-      { day: '2026-03-09', channel: 'web', location_id: 'WH-WEST', cancel_reason: 'other', stock_cause: 'inferred', lines: 1, units: 1, revenue: -4 },
+      { day: '2026-03-02', ...stockOut },
+      { day: '2026-03-03', ...customer },
+      { day: '2026-03-09', ...other },
     ]);
     // O-2 has no cancel time: it counts on the day it was placed, 2026-03-02.
     const confirmedOrInferred = objects(await api.json<TableBody>('/api/cancellations?from=2026-03-02&to=2026-03-08&stock_cause=confirmed&stock_cause=inferred'));
-    expect(confirmedOrInferred).toEqual([{ day: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 }]);
+    expect(confirmedOrInferred).toEqual([{ day: '2026-03-02', ...stockOut }]);
     const weeks = objects(await api.json<TableBody>('/api/cancellations?grain=week'));
     expect(weeks).toEqual([
-      { week: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'customer', stock_cause: 'none', lines: 1, units: 1, revenue: 5.5 },
-      { week: '2026-03-02', channel: 'web', location_id: 'WH-EAST', cancel_reason: 'stock_out', stock_cause: 'confirmed', lines: 1, units: 1, revenue: 10 },
-      { week: '2026-03-09', channel: 'web', location_id: 'WH-WEST', cancel_reason: 'other', stock_cause: 'inferred', lines: 1, units: 1, revenue: -4 },
+      { week: '2026-03-02', ...customer },
+      { week: '2026-03-02', ...stockOut },
+      { week: '2026-03-09', ...other },
     ]);
     const eastWeeks = objects(await api.json<TableBody>('/api/cancellations?grain=week&location=WH-EAST'));
     expect(eastWeeks.map((row) => [row.week, row.lines])).toEqual([
