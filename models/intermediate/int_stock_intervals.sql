@@ -130,20 +130,27 @@ kept as (
 whole as (
   select
     *,
-    lag({{ state_fingerprint('captured') }}) over pair as previous_fingerprint,
+    lag(fingerprint) over pair as previous_fingerprint,
     lead(captured_at) over pair as next_captured_at,
     lag(next_full_at) over pair as previous_next_full_at
-  from captured
-  where source not in (select source from gapped_sources)
+  from (
+    select *, {{ state_fingerprint('c') }} as fingerprint
+    from captured c
+    where source not in (select source from gapped_sources)
+  )
   window pair as (partition by series order by captured_at)
 ),
+-- Each capture's state as one integer (a whole series' is already taken), and whether it is all 0.
 sequenced as (
   select
     *,
-    {{ state_fingerprint('k') }} as fingerprint,
     on_hand = 0 and committed = 0 and reserved_other = 0 and damaged = 0 and quality_control = 0 and safety_stock = 0
       and in_transit = 0 and incoming = 0 and coalesce(available_reported, 0) = 0 as is_zero
-  from (select * from kept union all by name select * from whole) k
+  from (
+    select *, {{ state_fingerprint('k') }} as fingerprint from kept k
+    union all by name
+    select * from whole
+  )
 ),
 changes as (
   select series, source, location_id, sku, captured_at as valid_from, is_salable,
