@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type * as mariadb from 'mariadb';
 import { vi } from 'vitest';
 import type { Config } from '../../core/load-config.ts';
 import type { Database } from '../../db/database.ts';
 import { runIngest, type SourceSummary } from '../../ingest/run-ingest.ts';
+import { readCsv, stampMs } from '../fixtures/generated-run.ts';
 import { createErpnextSite, type ItemRow, type WarehouseRow } from '../ingest/upstream/erpnext-site.ts';
 
 /**
@@ -45,24 +46,11 @@ export async function replayErpnextSite(outDir: string, connection: mariadb.Conn
           bins.map((bin) => [bin.name, bin.item_code, bin.warehouse, bin.actual_qty, bin.actual_qty, bin.stock_uom, bin.modified, bin.modified, 'Administrator']),
         );
       }
-      vi.setSystemTime(syncInstant(name));
+      vi.setSystemTime(stampMs(name));
       summaries.push(...(await runIngest(config, db, { sources: [source] })));
     }
   } finally {
     vi.useRealTimers();
   }
   return summaries;
-}
-
-/** Bin_20260105T060000Z.csv → 2026-01-05T06:00:00Z */
-function syncInstant(name: string): Date {
-  const [, y, mo, d, h, mi, s] = /^Bin_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.csv$/.exec(name)!;
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
-}
-
-/** The simulator's ERPNext files are plain csv: no quoting, no commas inside a value. */
-function readCsv(file: string): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
-  const columns = header!.split(',');
-  return lines.map((line) => Object.fromEntries(line.split(',').map((value, index) => [columns[index], value])));
 }
